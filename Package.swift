@@ -1,0 +1,95 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// One set of settings for every target: Swift 6 language mode (strict concurrency).
+let settings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "preload",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "preload", targets: ["preload"]),
+        /// The pure policy core: domain names, RFC 8461/8460 parsers, MX matching, list format v1.
+        .library(name: "PreloadCore", targets: ["PreloadCore"]),
+        /// The MTA-side client: verified lists, MTA-STS merge, Postfix maps.
+        .library(name: "PreloadClient", targets: ["PreloadClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // MARK: C libraries (Debian -dev packages), one thin wrapper module each.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        // libunbound.pc requires libevent/nettle .pc files it does not depend on; headers are in /usr/include.
+        .systemLibrary(name: "CUnbound", providers: [.apt(["libunbound-dev"])]),
+        .systemLibrary(name: "CIDN2", pkgConfig: "libidn2", providers: [.apt(["libidn2-dev"])]),
+
+        // MARK: Pure core (no I/O, no C).
+        .target(name: "PreloadCore", swiftSettings: settings),
+        .target(name: "PreloadChecker", dependencies: ["PreloadCore"], swiftSettings: settings),
+
+        // MARK: Wrappers over the C libraries.
+        .target(name: "PreloadIDNA", dependencies: ["PreloadCore", "CIDN2"], swiftSettings: settings),
+        .target(name: "PreloadDNS", dependencies: ["PreloadCore", "CUnbound"], swiftSettings: settings),
+        .target(name: "PreloadTLS", dependencies: ["PreloadCore", "COpenSSL"], swiftSettings: settings),
+        .target(name: "PreloadHTTP", dependencies: ["PreloadCore", "CCurl"], swiftSettings: settings),
+        .target(name: "PreloadGit", dependencies: ["PreloadCore", "CGit2"], swiftSettings: settings),
+
+        // MARK: State, curation, client.
+        .target(
+            name: "PreloadState",
+            dependencies: ["PreloadCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: settings),
+        .target(
+            name: "PreloadCuration",
+            dependencies: [
+                "PreloadCore", "PreloadChecker", "PreloadState", "PreloadTLS", "PreloadGit", "PreloadHTTP",
+                "PreloadDNS", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings),
+        .target(
+            name: "PreloadClient",
+            dependencies: [
+                "PreloadCore", "PreloadTLS", "PreloadHTTP", "PreloadDNS", "PreloadGit",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings),
+        .target(
+            name: "PreloadSocketmap",
+            dependencies: [
+                "PreloadCore", "PreloadClient",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings),
+
+        // MARK: The command line.
+        .executableTarget(
+            name: "preload",
+            dependencies: [
+                "PreloadCore", "PreloadChecker", "PreloadIDNA", "PreloadDNS", "PreloadTLS", "PreloadHTTP",
+                "PreloadGit", "PreloadState", "PreloadCuration", "PreloadClient", "PreloadSocketmap",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings),
+
+        // MARK: Tests (Swift Testing).
+        .testTarget(
+            name: "PreloadCoreTests", dependencies: ["PreloadCore", "PreloadIDNA"],
+            resources: [.copy("Fixtures")], swiftSettings: settings),
+        .testTarget(name: "PreloadCheckerTests", dependencies: ["PreloadChecker"], swiftSettings: settings),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "PreloadCore", "PreloadChecker", "PreloadDNS", "PreloadTLS", "PreloadHTTP", "PreloadGit",
+                "PreloadState", "PreloadCuration", "PreloadClient", "PreloadSocketmap",
+            ],
+            swiftSettings: settings),
+    ]
+)

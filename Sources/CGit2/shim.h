@@ -1,0 +1,5 @@
+#ifndef PRELOAD_CGIT2_SHIM_H
+#define PRELOAD_CGIT2_SHIM_H
+#include <git2.h>
+#include <git2/sys/commit.h>
+#endif

@@ -1,0 +1,1 @@
+// PreloadChecker module. Filled in by later work.

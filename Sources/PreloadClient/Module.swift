@@ -1,0 +1,1 @@
+// PreloadClient module. Filled in by later work.

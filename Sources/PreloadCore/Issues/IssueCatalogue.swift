@@ -1,0 +1,128 @@
+/// The one catalogue of issue codes. Codes are never renamed or reused; add new ones, in their group.
+///
+/// Each entry gives the default severity, a one-line summary, and what to do about it.
+public enum IssueCatalogue {
+    /// One catalogue entry.
+    public struct Entry: Sendable, Hashable {
+        public let code: IssueCode
+        public let severity: Severity
+        public let summary: String
+        public let fix: String
+    }
+
+    private static func e(_ code: String, _ severity: Severity, _ summary: String, _ fix: String) -> Entry {
+        Entry(code: IssueCode(rawValue: code), severity: severity, summary: summary, fix: fix)
+    }
+
+    /// Every code, in catalogue order.
+    public static let all: [Entry] = [
+        // Domain names
+        e("domain.invalid", .error, "The domain name is not a valid host name.",
+          "Give an LDH domain name of at least two labels (U-labels are converted to A-labels)."),
+
+        // DNS
+        e("dns.lookup-failed", .error, "A DNS lookup failed (SERVFAIL, timeout or bogus DNSSEC).",
+          "Make sure the domain's authoritative servers answer and its DNSSEC chain, if any, validates."),
+
+        // MX set
+        e("mx.missing", .error, "The domain has no MX records.",
+          "Publish MX records naming the hosts that receive mail for the domain."),
+        e("mx.null", .error, "The domain publishes a null MX (RFC 7505): it receives no mail.",
+          "A domain that accepts no mail has nothing to preload."),
+        e("mx.unresolvable", .error, "An MX host name has no A or AAAA records.",
+          "Publish addresses for every MX host, or remove the MX record."),
+
+        // SMTP and TLS
+        e("smtp.unreachable", .error, "An MX address did not accept an SMTP connection or sent no usable banner.",
+          "Make every address of every MX host reachable on port 25."),
+        e("smtp.starttls-missing", .error, "The MX server does not offer STARTTLS.",
+          "Enable STARTTLS on the mail server."),
+        e("smtp.starttls-failed", .error, "STARTTLS was offered but the TLS handshake failed.",
+          "Check the server's TLS configuration and certificate."),
+        e("smtp.protocol-error", .error, "The MX server answered with something that is not valid SMTP.",
+          "Check the mail server (or what listens on port 25)."),
+        e("tls.version-too-old", .error, "The server negotiated a TLS version below 1.2 (RFC 8461 §7.2).",
+          "Enable TLS 1.2 or 1.3 on the server."),
+        e("tls.cert-untrusted", .error, "The certificate does not chain to a trusted root.",
+          "Serve the full chain from a publicly trusted CA."),
+        e("tls.cert-expired", .error, "The certificate has expired or is not yet valid.",
+          "Renew the certificate."),
+        e("tls.cert-name-mismatch", .error, "The certificate is not valid for the host name (SAN DNS-ID).",
+          "Get a certificate whose subjectAltName covers the host name (CN alone does not count)."),
+        e("tls.cert-expiring-soon", .warning, "The certificate expires within 14 days.",
+          "Renew the certificate soon; automate renewal."),
+
+        // MTA-STS TXT record
+        e("mta-sts.txt-missing", .warning, "No `_mta-sts` TXT record starting with `v=STSv1`.",
+          "Publish `_mta-sts.DOMAIN TXT \"v=STSv1; id=...\"` to announce an MTA-STS policy."),
+        e("mta-sts.txt-invalid", .error, "The `_mta-sts` TXT record does not follow RFC 8461 §3.1.",
+          "Publish `v=STSv1; id=ID` with ID of 1-32 letters and digits."),
+        e("mta-sts.txt-multiple", .error, "More than one `_mta-sts` TXT record starts with `v=STSv1`.",
+          "Keep exactly one `v=STSv1` record; with several, senders treat the domain as having no policy."),
+        e("mta-sts.txt-erratum-6285", .warning,
+          "Space before the first `;` — valid ABNF (erratum 6285) but some senders' filters reject it.",
+          "Write `v=STSv1;` with no space before the semicolon."),
+        e("mta-sts.txt-non-ascii", .error, "The TXT record contains non-ASCII bytes.",
+          "Use US-ASCII only."),
+        e("mta-sts.txt-unknown-field", .info, "The TXT record has an extension field senders ignore.",
+          "Nothing to do unless the field is a typo."),
+
+        // MTA-STS policy
+        e("mta-sts.policy-fetch-failed", .error, "The MTA-STS policy could not be fetched over HTTPS.",
+          "Serve https://mta-sts.DOMAIN/.well-known/mta-sts.txt with status 200."),
+        e("mta-sts.policy-tls-invalid", .error, "The policy host's certificate is not valid for mta-sts.DOMAIN.",
+          "Serve a trusted, unexpired certificate whose SAN covers mta-sts.DOMAIN."),
+        e("mta-sts.policy-redirect", .error, "The policy URL answered with a redirect; senders must not follow it.",
+          "Serve the policy directly with status 200."),
+        e("mta-sts.policy-content-type", .warning, "The policy is not served as text/plain.",
+          "Serve the policy with `Content-Type: text/plain`."),
+        e("mta-sts.policy-too-large", .error, "The policy body is larger than 64 KiB.",
+          "Keep the policy small; it only needs version, mode, mx and max_age."),
+        e("mta-sts.policy-invalid", .error, "The policy body does not follow RFC 8461 §3.2.",
+          "Fix the policy lines named in the finding."),
+        e("mta-sts.policy-mx-uncovered", .error, "An MX host is not matched by any `mx` pattern of the policy.",
+          "Add the MX host (or a `*.` pattern covering it) to the policy, or fix the MX record."),
+        e("mta-sts.policy-mode-testing", .warning, "The policy mode is `testing`: senders do not enforce it.",
+          "Move to `mode: enforce` once TLS-RPT reports are clean."),
+        e("mta-sts.policy-mode-none", .error, "The policy mode is `none`: the domain opted out of MTA-STS.",
+          "Publish `mode: enforce` (or `testing`) to take part."),
+        e("mta-sts.policy-version", .error, "The policy's `version` is missing or not `STSv1`.",
+          "Start the policy with `version: STSv1`."),
+        e("mta-sts.policy-mode", .error, "The policy's `mode` is missing or not enforce, testing or none.",
+          "Add `mode: enforce` (values are case-sensitive)."),
+        e("mta-sts.policy-max-age", .error, "The policy's `max_age` is missing, not an integer, or above 31557600.",
+          "Give `max_age` in seconds, at most 31557600 (erratum 7282); a week or more is usual."),
+        e("mta-sts.policy-max-age-short", .warning, "The policy's `max_age` is under one day.",
+          "Use a longer max_age (RFC 8461 suggests weeks) so that senders keep the policy."),
+        e("mta-sts.policy-mx-missing", .error, "The policy has no `mx` line although its mode is not `none`.",
+          "List every MX host (or `*.` pattern) in `mx:` lines."),
+        e("mta-sts.policy-mx-invalid", .error, "An `mx` value is not an A-label domain or `*.` + domain.",
+          "Write MX patterns as A-labels, e.g. `mx: mail.example.com` or `mx: *.example.net`."),
+        e("mta-sts.policy-line-invalid", .error, "A policy line is not `key: value`.",
+          "Write each line as `key: value` with no leading whitespace."),
+        e("mta-sts.policy-duplicate-key", .warning, "A key other than `mx` appears more than once; the first wins.",
+          "Remove the duplicate line."),
+        e("mta-sts.policy-unknown-key", .info, "The policy has a key senders ignore.",
+          "Nothing to do unless the key is a typo (keys are case-sensitive)."),
+        e("mta-sts.policy-non-ascii", .error, "The policy contains non-ASCII or control bytes.",
+          "Use printable US-ASCII."),
+
+        // TLS-RPT
+        e("tls-rpt.missing", .warning, "No `_smtp._tls` TXT record starting with `v=TLSRPTv1`.",
+          "Publish `_smtp._tls.DOMAIN TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@DOMAIN\"` to receive failure reports."),
+        e("tls-rpt.invalid", .error, "The `_smtp._tls` TXT record does not follow RFC 8460 §3.",
+          "Publish `v=TLSRPTv1; rua=mailto:...` (or https:) URIs, comma-separated."),
+        e("tls-rpt.multiple", .error, "More than one `_smtp._tls` TXT record starts with `v=TLSRPTv1`.",
+          "Keep exactly one `v=TLSRPTv1` record."),
+
+        // Preload list files
+        e("list.invalid", .error, "The list file does not follow the preload list format.",
+          "Fix the field named in the finding; see policy-schema/README.md."),
+        e("list.legacy-format", .warning, "The list is in EFF's legacy v0.1 format.",
+          "Convert it with `preload list convert FILE --to v1`."),
+        e("list.expired", .error, "The list's expiry time has passed.", "Publish or fetch a fresh list."),
+    ]
+
+    /// Entries by code.
+    public static let entries: [IssueCode: Entry] = Dictionary(uniqueKeysWithValues: all.map { ($0.code, $0) })
+}

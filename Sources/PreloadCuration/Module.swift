@@ -1,0 +1,1 @@
+// PreloadCuration module. Filled in by later work.

@@ -1,0 +1,21 @@
+import ArgumentParser
+
+/// The `preload` command line: curate, publish and enforce a preload list of mail domains that
+/// require authenticated TLS.
+@main
+struct Preload: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preload",
+        abstract: "Curate, publish and enforce a preload list of mail domains that require authenticated TLS.",
+        discussion: """
+            Exit codes: 0 success; 1 findings that block (invalid, ineligible, verification refused);
+            2 warnings only (where a command says so); 64 usage; 69 a needed service unavailable;
+            70 internal error; 75 temporary failure, retry later.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            LintCommand.self,
+            ListCommand.self,
+        ]
+    )
+}
