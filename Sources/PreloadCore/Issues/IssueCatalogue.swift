@@ -31,6 +31,8 @@ public enum IssueCatalogue {
           "A domain that accepts no mail has nothing to preload."),
         e("mx.unresolvable", .error, "An MX host name has no A or AAAA records.",
           "Publish addresses for every MX host, or remove the MX record."),
+        e("mx.invalid", .error, "An MX record names something that is not a valid host name.",
+          "Point every MX record at a host name (LDH labels, not an IP address)."),
 
         // SMTP and TLS
         e("smtp.unreachable", .error, "An MX address did not accept an SMTP connection or sent no usable banner.",

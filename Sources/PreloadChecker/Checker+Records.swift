@@ -1,0 +1,135 @@
+import PreloadCore
+
+extension Checker {
+    /// The `_mta-sts` record, and the policy when the record is valid.
+    func checkMTASTS(_ domain: DomainName) async -> (MTASTSReport, [Issue], STSPolicy?) {
+        let name = "_mta-sts." + domain.value
+        var issues: [Issue] = []
+        let records: [String]
+        switch await dns.txt(name) {
+        case .failed(let failure):
+            issues.append(Issue("dns.lookup-failed", subject: name,
+                "The TXT lookup of \(name) failed: \(failure); whether the domain publishes MTA-STS is unknown."))
+            return (MTASTSReport(record: "unknown"), issues, nil)
+        case .nxdomain, .noData:
+            records = []
+        case .found(let found, _):
+            records = found
+        }
+        let record = RecordChecks.mtaSTSRecord(records)
+        issues += record.issues.map { $0.withSubject(name) }
+        var report = MTASTSReport(record: record.status, id: record.id)
+        guard record.status == "valid" else { return (report, issues, nil) }
+
+        let host = "mta-sts." + domain.value
+        guard let policyHost = try? DomainName(host) else {
+            issues.append(Issue("mta-sts.policy-fetch-failed", subject: host, "\(host) is not a valid host name."))
+            return (report, issues, nil)
+        }
+        async let v4 = dns.ipv4(policyHost)
+        async let v6 = dns.ipv6(policyHost)
+        var addresses: [String] = []
+        for answer in [await v4, await v6] {
+            if case .found(let list, _) = answer { addresses += list }
+        }
+        if addresses.isEmpty {
+            issues.append(Issue("mta-sts.policy-fetch-failed", subject: host,
+                "The _mta-sts record announces a policy, but \(host) has no address to fetch it from."))
+            return (report, issues, nil)
+        }
+        let outcome = await limiterFetch(domain, addresses)
+        let policySubject = "https://\(host)/.well-known/mta-sts.txt"
+        switch outcome {
+        case .fetched(let contentType, let body):
+            report.contentType = contentType
+            if !Self.isTextPlain(contentType) {
+                issues.append(Issue("mta-sts.policy-content-type", subject: policySubject,
+                    "The policy is served as '\(contentType ?? "no Content-Type")'; RFC 8461 §3.3 asks for text/plain."))
+            }
+            let parsed = RecordChecks.policy(body)
+            issues += parsed.issues.map { $0.withSubject($0.subject ?? "policy") }
+            guard let policy = parsed.policy else {
+                issues.append(Issue("mta-sts.policy-invalid", subject: policySubject,
+                    "The policy body is not valid per RFC 8461 §3.2; senders ignore it."))
+                return (report, issues, nil)
+            }
+            report.policy = policy
+            switch policy.mode {
+            case .none:
+                issues.append(Issue("mta-sts.policy-mode-none", subject: policySubject,
+                    "The policy has mode none: the domain opted out of MTA-STS, so it cannot be preloaded."))
+            case .testing:
+                issues.append(Issue("mta-sts.policy-mode-testing", subject: policySubject,
+                    "The policy has mode testing: senders report failures but deliver anyway."))
+            case .enforce:
+                break
+            }
+            return (report, issues, policy)
+        case .redirect(let status, let location):
+            issues.append(Issue("mta-sts.policy-redirect", subject: policySubject,
+                "The policy URL answered \(status) redirecting to \(location ?? "nowhere"); senders must not follow redirects (RFC 8461 §3.3)."))
+        case .httpStatus(let status):
+            issues.append(Issue("mta-sts.policy-fetch-failed", subject: policySubject,
+                "The policy URL answered HTTP \(status); only 200 counts."))
+        case .tlsInvalid(let why):
+            issues.append(Issue("mta-sts.policy-tls-invalid", subject: policySubject,
+                "The HTTPS certificate of \(host) is not valid: \(why)."))
+        case .tooLarge:
+            issues.append(Issue("mta-sts.policy-too-large", subject: policySubject,
+                "The policy body is larger than 64 KiB; senders stop reading it."))
+        case .failed(let why):
+            issues.append(Issue("mta-sts.policy-fetch-failed", subject: policySubject,
+                "The policy could not be fetched: \(why)."))
+        }
+        return (report, issues, nil)
+    }
+
+    private func limiterFetch(_ domain: DomainName, _ addresses: [String]) async -> PolicyFetchOutcome {
+        await https.fetchPolicy(domain: domain, addresses: addresses)
+    }
+
+    static func isTextPlain(_ contentType: String?) -> Bool {
+        guard let type = contentType?.split(separator: ";").first else { return false }
+        return String(type).trimmingCharacters(in: " \t").lowercased() == "text/plain"
+    }
+
+    /// The `_smtp._tls` record.
+    func checkTLSRPT(_ domain: DomainName) async -> (TLSRPTReport, [Issue]) {
+        let name = "_smtp._tls." + domain.value
+        switch await dns.txt(name) {
+        case .failed(let failure):
+            return (TLSRPTReport(record: "unknown", rua: []), [Issue("dns.lookup-failed", subject: name,
+                "The TXT lookup of \(name) failed: \(failure).")])
+        case .nxdomain, .noData:
+            let r = RecordChecks.tlsRPTRecord([])
+            return (TLSRPTReport(record: r.status, rua: r.rua), r.issues.map { $0.withSubject(name) })
+        case .found(let records, _):
+            let r = RecordChecks.tlsRPTRecord(records)
+            return (TLSRPTReport(record: r.status, rua: r.rua), r.issues.map { $0.withSubject(name) })
+        }
+    }
+}
+
+extension MTASTSReport {
+    init(record: String, id: String? = nil) {
+        self.init(record: record, id: id, policy: nil, contentType: nil)
+    }
+}
+
+extension Issue {
+    /// This finding with `subject` filled in when it had none.
+    func withSubject(_ subject: String) -> Issue {
+        var copy = self
+        if copy.subject == nil { copy.subject = subject }
+        return copy
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,270 @@
+import PreloadCore
+
+/// Settings of one check run.
+public struct CheckerSettings: Sendable {
+    /// How many SMTP probes and policy fetches run at once across all domains.
+    public var concurrency: Int
+    /// A certificate expiring within this many days gets `tls.cert-expiring-soon`.
+    public var expiryWarningDays: Int
+
+    public init(concurrency: Int = 16, expiryWarningDays: Int = 14) {
+        self.concurrency = concurrency
+        self.expiryWarningDays = expiryWarningDays
+    }
+}
+
+/// Checks domains exactly as a sending MTA enforcing MTA-STS would: every address of every MX host,
+/// STARTTLS, TLS ≥ 1.2, a certificate trusted, unexpired and valid for the MX host name, and the
+/// domain's MTA-STS and TLS-RPT records and policy.
+///
+/// The checker is pure logic over three ports (DNS, SMTP probe, policy fetch), so it runs on fakes in
+/// unit tests and on libunbound/OpenSSL/libcurl in production.
+public struct Checker: Sendable {
+    public let dns: any CheckerDNS
+    public let smtp: any SMTPProbing
+    public let https: any PolicyFetching
+    public let clock: any TimeSource
+    public let settings: CheckerSettings
+    private let limiter: ProbeLimiter
+
+    public init(dns: any CheckerDNS, smtp: any SMTPProbing, https: any PolicyFetching, clock: any TimeSource,
+                settings: CheckerSettings = CheckerSettings()) {
+        self.dns = dns
+        self.smtp = smtp
+        self.https = https
+        self.clock = clock
+        self.settings = settings
+        self.limiter = ProbeLimiter(limit: settings.concurrency)
+    }
+
+    /// Checks several domains concurrently; reports come back in the order given.
+    public func check(_ domains: [DomainName]) async -> [DomainReport] {
+        await withTaskGroup(of: (Int, DomainReport).self) { group in
+            for (index, domain) in domains.enumerated() {
+                group.addTask { (index, await self.check(domain)) }
+            }
+            var reports = [DomainReport?](repeating: nil, count: domains.count)
+            for await (index, report) in group { reports[index] = report }
+            return reports.compactMap { $0 }
+        }
+    }
+
+    /// Checks one domain.
+    public func check(_ domain: DomainName) async -> DomainReport {
+        let now = clock.now()
+        async let stsPart = checkMTASTS(domain)
+        async let rptPart = checkTLSRPT(domain)
+        let mxPart = await checkMX(domain, now: now)
+        let (sts, stsIssues, policy) = await stsPart
+        let (rpt, rptIssues) = await rptPart
+
+        var issues = mxPart.issues + stsIssues + rptIssues
+        if let policy, policy.mode != .none {
+            for host in mxPart.hosts where !policy.covers(host) {
+                issues.append(Issue("mta-sts.policy-mx-uncovered", subject: host.value,
+                    "MX host \(host.value) is not matched by any mx pattern of the MTA-STS policy (\(policy.mx.map(\.description).joined(separator: ", "))); senders enforcing the policy will refuse to deliver to it."))
+            }
+        }
+        var report = DomainReport(domain: domain.value, eligible: !issues.hasErrors, mx: mxPart.reports,
+                                  mtaSTS: sts, tlsRPT: rpt, issues: issues, checkedAt: now)
+        report.resolverUnreachable = mxPart.resolverUnreachable
+        return report
+    }
+
+    // MARK: MX hosts and their addresses
+
+    private struct MXPart: Sendable {
+        var reports: [MXReport] = []
+        var hosts: [DomainName] = []
+        var issues: [Issue] = []
+        var resolverUnreachable = false
+    }
+
+    private func checkMX(_ domain: DomainName, now: Timestamp) async -> MXPart {
+        var part = MXPart()
+        let records: [MXRecord]
+        switch await dns.mx(domain) {
+        case .failed(let failure):
+            if case .resolverUnreachable = failure { part.resolverUnreachable = true }
+            part.issues.append(Issue("dns.lookup-failed", subject: "MX",
+                "The MX lookup for \(domain.value) failed: \(failure). Without an answer nothing can be checked."))
+            return part
+        case .nxdomain:
+            part.issues.append(Issue("mx.missing", subject: "MX", "\(domain.value) does not exist in DNS (NXDOMAIN)."))
+            return part
+        case .noData:
+            part.issues.append(Issue("mx.missing", subject: "MX",
+                "\(domain.value) has no MX records. The preload list needs the MX hosts a sender would use."))
+            return part
+        case .found(let found, _):
+            records = found
+        }
+        if records.isEmpty {
+            part.issues.append(Issue("mx.missing", subject: "MX", "\(domain.value) has no MX records."))
+            return part
+        }
+        if records.contains(where: { $0.exchange == "." || $0.exchange.isEmpty }) {
+            part.issues.append(Issue("mx.null", subject: "MX",
+                "\(domain.value) publishes a null MX (RFC 7505): it accepts no mail, so there is nothing to preload."))
+            return part
+        }
+        // Unique hosts, by preference then name.
+        var seen = Set<String>()
+        var hosts: [(DomainName, UInt16)] = []
+        for record in records.sorted(by: { ($0.preference, $0.exchange) < ($1.preference, $1.exchange) }) {
+            do {
+                let host = try DomainName(record.exchange)
+                if seen.insert(host.value).inserted { hosts.append((host, record.preference)) }
+            } catch {
+                part.issues.append(Issue("mx.invalid", subject: record.exchange,
+                    "The MX record names '\(record.exchange)', which is not a valid host name: \(error)."))
+            }
+        }
+        part.hosts = hosts.map(\.0)
+        let results = await withTaskGroup(of: (Int, MXReport, [Issue], Bool).self) { group in
+            for (index, (host, preference)) in hosts.enumerated() {
+                group.addTask {
+                    let (report, issues, unreachable) = await self.checkHost(host, preference: preference, now: now)
+                    return (index, report, issues, unreachable)
+                }
+            }
+            var out: [(Int, MXReport, [Issue], Bool)] = []
+            for await item in group { out.append(item) }
+            return out.sorted { $0.0 < $1.0 }
+        }
+        for (_, report, issues, unreachable) in results {
+            part.reports.append(report)
+            part.issues += issues
+            part.resolverUnreachable = part.resolverUnreachable || unreachable
+        }
+        return part
+    }
+
+    private func checkHost(_ host: DomainName, preference: UInt16, now: Timestamp) async -> (MXReport, [Issue], Bool) {
+        async let v4 = dns.ipv4(host)
+        async let v6 = dns.ipv6(host)
+        let answers = [await v4, await v6]
+        var addresses: [String] = []
+        var failures: [DNSFailure] = []
+        for answer in answers {
+            switch answer {
+            case .found(let list, _): addresses += list
+            case .nxdomain, .noData: break
+            case .failed(let failure): failures.append(failure)
+            }
+        }
+        var issues: [Issue] = []
+        let unreachable = failures.contains { if case .resolverUnreachable = $0 { true } else { false } }
+        if !failures.isEmpty {
+            issues.append(Issue("dns.lookup-failed", subject: host.value,
+                "Looking up the addresses of MX host \(host.value) failed: \(failures.map(\.description).joined(separator: "; "))."))
+        }
+        if addresses.isEmpty {
+            if failures.isEmpty {
+                issues.append(Issue("mx.unresolvable", subject: host.value,
+                    "MX host \(host.value) has no A or AAAA records, so no sender can reach it."))
+            }
+            return (MXReport(host: host.value, preference: preference, addresses: []), issues, unreachable)
+        }
+        let probed = await withTaskGroup(of: (Int, AddressReport, [Issue]).self) { group in
+            for (index, address) in addresses.enumerated() {
+                group.addTask {
+                    let outcome = await limiter.withSlot { await smtp.probe(host: host, address: address) }
+                    let (report, issues) = Self.judge(outcome, host: host, address: address, now: now,
+                                                      warningDays: settings.expiryWarningDays)
+                    return (index, report, issues)
+                }
+            }
+            var out: [(Int, AddressReport, [Issue])] = []
+            for await item in group { out.append(item) }
+            return out.sorted { $0.0 < $1.0 }
+        }
+        for (_, _, found) in probed { issues += found }
+        return (MXReport(host: host.value, preference: preference, addresses: probed.map(\.1)), issues, unreachable)
+    }
+
+    /// Turns one probe outcome into facts and findings.
+    static func judge(_ outcome: SMTPOutcome, host: DomainName, address: String, now: Timestamp,
+                      warningDays: Int) -> (AddressReport, [Issue]) {
+        let subject = "\(host.value) [\(address)]"
+        var report = AddressReport(address: address, reachable: false, starttls: false, passed: false)
+        var issues: [Issue] = []
+        switch outcome {
+        case .connectFailed(let why):
+            issues.append(Issue("smtp.unreachable", subject: subject,
+                "Could not connect to \(address) port 25: \(why). Every address of every MX host must accept SMTP."))
+        case .bannerTimeout:
+            issues.append(Issue("smtp.unreachable", subject: subject,
+                "\(address) accepted the connection but sent no SMTP banner before the deadline."))
+        case .protocolError(let why):
+            report.reachable = true
+            issues.append(Issue("smtp.protocol-error", subject: subject, "\(address) does not speak valid SMTP: \(why)."))
+        case .starttlsNotOffered:
+            report.reachable = true
+            issues.append(Issue("smtp.starttls-missing", subject: subject,
+                "\(address) does not offer STARTTLS in its EHLO reply; enable TLS on the server."))
+        case .starttlsRefused(let why):
+            report.reachable = true
+            report.starttls = true
+            issues.append(Issue("smtp.starttls-failed", subject: subject,
+                "\(address) offers STARTTLS but refused it: \(why)."))
+        case .handshakeFailed(let why):
+            report.reachable = true
+            report.starttls = true
+            issues.append(Issue("smtp.starttls-failed", subject: subject,
+                "The TLS handshake with \(address) failed: \(why)."))
+        case .tlsEstablished(let tls):
+            report.reachable = true
+            report.starttls = true
+            report.tlsVersion = tls.version
+            report.cipher = tls.cipher
+            report.certificate = tls.chain.first
+            report.chainTrusted = tls.chainTrusted
+            report.nameMatches = tls.nameMatches
+            issues += judgeTLS(tls, host: host, subject: subject, now: now, warningDays: warningDays)
+        }
+        report.passed = !issues.hasErrors
+        return (report, issues)
+    }
+
+    static func judgeTLS(_ tls: TLSFacts, host: DomainName, subject: String, now: Timestamp,
+                         warningDays: Int) -> [Issue] {
+        var issues: [Issue] = []
+        if !tls.isTLS12OrNewer {
+            issues.append(Issue("tls.version-too-old", subject: subject,
+                "The server negotiated \(tls.version); RFC 8461 §7.2 requires TLS 1.2 or newer. Enable TLS 1.2/1.3."))
+        }
+        guard let leaf = tls.chain.first else {
+            issues.append(Issue("tls.cert-untrusted", subject: subject, "The server presented no certificate."))
+            return issues
+        }
+        var dated = false
+        if now > leaf.notAfter {
+            dated = true
+            issues.append(Issue("tls.cert-expired", subject: subject,
+                "The certificate expired on \(leaf.notAfter.rfc3339). Renew it."))
+        } else if now < leaf.notBefore {
+            dated = true
+            issues.append(Issue("tls.cert-expired", subject: subject,
+                "The certificate is not valid before \(leaf.notBefore.rfc3339)."))
+        } else if leaf.notAfter < now.adding(days: warningDays) {
+            issues.append(Issue("tls.cert-expiring-soon", subject: subject,
+                "The certificate expires on \(leaf.notAfter.rfc3339), within \(warningDays) days. Renew it soon."))
+        }
+        if !tls.chainTrusted && !(dated && Self.isTimeError(tls.chainError)) {
+            issues.append(Issue("tls.cert-untrusted", subject: subject,
+                "The certificate (issuer \(leaf.issuer)) does not chain to a trusted root: \(tls.chainError ?? "verification failed")."))
+        }
+        if !tls.nameMatches {
+            let names = leaf.dnsNames.isEmpty ? "no DNS names" : leaf.dnsNames.joined(separator: ", ")
+            issues.append(Issue("tls.cert-name-mismatch", subject: subject,
+                "The certificate is not valid for \(host.value) (it names \(names)); its subjectAltName must cover the MX host name."))
+        }
+        return issues
+    }
+
+    private static func isTimeError(_ error: String?) -> Bool {
+        guard let error = error?.lowercased() else { return false }
+        return error.contains("expired") || error.contains("not yet valid")
+    }
+}

@@ -1,1 +1,0 @@
-// PreloadChecker module. Filled in by later work.
