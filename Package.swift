@@ -40,6 +40,12 @@ let package = Package(
         .target(name: "PreloadHTTP", dependencies: ["PreloadCore", "CCurl"], swiftSettings: settings),
         .target(name: "PreloadGit", dependencies: ["PreloadCore", "CGit2"], swiftSettings: settings),
 
+        /// The checker's ports served by the real network wrappers.
+        .target(
+            name: "PreloadNetwork",
+            dependencies: ["PreloadCore", "PreloadChecker", "PreloadDNS", "PreloadTLS", "PreloadHTTP"],
+            swiftSettings: settings),
+
         // MARK: State, curation, client.
         .target(
             name: "PreloadState",
@@ -49,7 +55,7 @@ let package = Package(
             name: "PreloadCuration",
             dependencies: [
                 "PreloadCore", "PreloadChecker", "PreloadState", "PreloadTLS", "PreloadGit", "PreloadHTTP",
-                "PreloadDNS", .product(name: "Logging", package: "swift-log"),
+                "PreloadDNS", "PreloadNetwork", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
         .target(
@@ -73,7 +79,7 @@ let package = Package(
             name: "preload",
             dependencies: [
                 "PreloadCore", "PreloadChecker", "PreloadIDNA", "PreloadDNS", "PreloadTLS", "PreloadHTTP",
-                "PreloadGit", "PreloadState", "PreloadCuration", "PreloadClient", "PreloadSocketmap",
+                "PreloadGit", "PreloadNetwork", "PreloadState", "PreloadCuration", "PreloadClient", "PreloadSocketmap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -88,7 +94,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "PreloadCore", "PreloadChecker", "PreloadDNS", "PreloadTLS", "PreloadHTTP", "PreloadGit",
-                "PreloadState", "PreloadCuration", "PreloadClient", "PreloadSocketmap",
+                "PreloadNetwork", "PreloadState", "PreloadCuration", "PreloadClient", "PreloadSocketmap",
             ],
             swiftSettings: settings),
     ]

@@ -1,0 +1,1 @@
+// Live adapters: filled when the network wrappers land.
