@@ -108,6 +108,10 @@ public enum IssueCatalogue {
           "Nothing to do unless the key is a typo (keys are case-sensitive)."),
         e("mta-sts.policy-non-ascii", .error, "The policy contains non-ASCII or control bytes.",
           "Use printable US-ASCII."),
+        e("mta-sts.policy-blank-line", .warning, "The policy has an empty line, which the RFC 8461 grammar does not allow.",
+          "Remove empty lines; strict senders reject the policy."),
+        e("mta-sts.policy-limit-exceeded", .error, "A policy line is too long, or the policy has too many mx lines.",
+          "Keep lines under 1024 bytes and the mx lines under 1000; use `*.` patterns for large fleets."),
 
         // TLS-RPT
         e("tls-rpt.missing", .warning, "No `_smtp._tls` TXT record starting with `v=TLSRPTv1`.",
@@ -116,6 +120,11 @@ public enum IssueCatalogue {
           "Publish `v=TLSRPTv1; rua=mailto:...` (or https:) URIs, comma-separated."),
         e("tls-rpt.multiple", .error, "More than one `_smtp._tls` TXT record starts with `v=TLSRPTv1`.",
           "Keep exactly one `v=TLSRPTv1` record."),
+        e("tls-rpt.space-before-semicolon", .warning,
+          "Space before the first `;` — valid ABNF but senders that filter on `v=TLSRPTv1;` ignore the record.",
+          "Write `v=TLSRPTv1;` with no space before the semicolon."),
+        e("tls-rpt.unknown-field", .info, "The TLS-RPT record has an extension field senders ignore.",
+          "Nothing to do unless the field is a typo."),
 
         // Preload list files
         e("list.invalid", .error, "The list file does not follow the preload list format.",

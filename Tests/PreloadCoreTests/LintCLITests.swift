@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+/// Where the built `preload` executable is, if anywhere.
+enum PreloadBinary {
+    static let url: URL? = {
+        if let path = ProcessInfo.processInfo.environment["PRELOAD_BINARY"] { return URL(fileURLWithPath: path) }
+        let sibling = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("preload")
+        return FileManager.default.isExecutableFile(atPath: sibling.path) ? sibling : nil
+    }()
+}
+
+/// The `preload lint` commands end to end: JSON shape and exit codes. They run the `preload` binary
+/// that `swift build --build-tests` puts next to the test bundle (or `PRELOAD_BINARY`), and are
+/// skipped when it is not there.
+@Suite(.enabled(if: PreloadBinary.url != nil, "the preload binary is not built next to the tests"))
+struct LintCLITests {
+
+    /// Runs `preload args…` with `stdin`, returning the exit status and the parsed JSON stdout.
+    private func run(_ args: [String], stdin: String = "") throws -> (status: Int32, json: [String: Any]?, stdout: String) {
+        let process = Process()
+        let url = try #require(PreloadBinary.url)
+        process.executableURL = url
+        process.arguments = args
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        let input = Pipe(), output = Pipe(), error = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let json = try? JSONSerialization.jsonObject(with: out) as? [String: Any]
+        _ = err
+        return (process.terminationStatus, json, String(decoding: out, as: UTF8.self))
+    }
+
+    private func codes(_ json: [String: Any]?) -> [String] {
+        (json?["issues"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+    }
+
+    @Test func policyFromStdinWithMXCoverage() throws {
+        let body = STSPolicyParserTests.rfcExample
+        let ok = try run(["lint", "policy", "-", "--format", "json", "--mx", "mx1.example.net", "--mx", "MAIL.example.com."], stdin: body)
+        #expect(ok.status == 0)
+        #expect(ok.json?["valid"] as? Bool == true)
+        let policy = try #require(ok.json?["policy"] as? [String: Any])
+        #expect(policy["version"] as? String == "STSv1")
+        #expect(policy["mode"] as? String == "enforce")
+        #expect(policy["max_age"] as? Int == 604800)
+        #expect(policy["mx"] as? [String] == ["mail.example.com", "*.example.net", "backupmx.example.com"])
+        #expect(ok.json?["uncovered_mx"] as? [String] == [])
+
+        let uncovered = try run(["lint", "policy", "-", "--format", "json", "--mx", "a.b.example.net"], stdin: body)
+        #expect(uncovered.status == 1)
+        #expect(uncovered.json?["valid"] as? Bool == false)
+        #expect(uncovered.json?["uncovered_mx"] as? [String] == ["a.b.example.net"])
+        #expect(codes(uncovered.json) == ["mta-sts.policy-mx-uncovered"])
+        let issue = try #require((uncovered.json?["issues"] as? [[String: Any]])?.first)
+        #expect(issue["severity"] as? String == "error")
+        #expect(issue["subject"] as? String == "a.b.example.net")
+        #expect(issue["message"] is String)
+    }
+
+    @Test func invalidPolicyHasNullPolicy() throws {
+        let r = try run(["lint", "policy", "-", "--format", "json"], stdin: "version: STSv1\nmode: Enforce\nmax_age: 1\n")
+        #expect(r.status == 1)
+        #expect(r.json?["valid"] as? Bool == false)
+        #expect(r.json?["policy"] is NSNull)
+        #expect(codes(r.json).contains("mta-sts.policy-mode"))
+    }
+
+    @Test func usageErrors() throws {
+        #expect(try run(["lint", "policy", "/nonexistent/mta-sts.txt"]).status == 64)
+        #expect(try run(["lint", "policy", "-", "--mx", "not a host"], stdin: STSPolicyParserTests.rfcExample).status == 64)
+        #expect(try run(["lint", "policy"]).status == 64)
+        #expect(try run(["lint", "txt", "--format", "yaml"]).status == 64)
+    }
+
+    @Test func txtStatuses() throws {
+        let valid = try run(["lint", "txt", "--format", "json", "v=spf1 -all", "v=STSv1 ;id=20160831085700Z"])
+        #expect(valid.status == 0)
+        #expect(valid.json?["status"] as? String == "valid")
+        #expect(valid.json?["id"] as? String == "20160831085700Z")
+        #expect(codes(valid.json) == ["mta-sts.txt-erratum-6285"])
+        let absent = try run(["lint", "txt", "--format", "json", "v=spf1 -all"])
+        #expect(absent.status == 1)
+        #expect(absent.json?["status"] as? String == "absent")
+        #expect(absent.json?["id"] is NSNull)
+        let invalid = try run(["lint", "txt", "--format", "json", "v=STSv1; id=a-b"])
+        #expect(invalid.status == 1)
+        #expect(invalid.json?["status"] as? String == "invalid")
+        #expect(invalid.json?["valid"] as? Bool == false)
+    }
+
+    @Test func tlsrptStatuses() throws {
+        let valid = try run(["lint", "tlsrpt", "--format", "json", "v=TLSRPTv1; rua=mailto:a@example.com,https://r.example.com/v1"])
+        #expect(valid.status == 0)
+        #expect(valid.json?["status"] as? String == "valid")
+        #expect(valid.json?["rua"] as? [String] == ["mailto:a@example.com", "https://r.example.com/v1"])
+        let invalid = try run(["lint", "tlsrpt", "--format", "json", "v=TLSRPTv1; rua=ftp://example.com"])
+        #expect(invalid.status == 1)
+        #expect(invalid.json?["rua"] as? [String] == [])
+        #expect(codes(invalid.json) == ["tls-rpt.invalid"])
+    }
+
+    @Test func textOutputReadsLikeALinter() throws {
+        let r = try run(["lint", "txt", "v=STSv1; id=a-b; x=1", "v=spf1 -all"])
+        #expect(r.status == 1)
+        #expect(r.json == nil)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "_mta-sts TXT record set: invalid (1 error)")
+        #expect(lines.dropFirst().first?.hasPrefix("  error mta-sts.txt-invalid: ") == true, "errors come first")
+        #expect(lines.dropFirst(2).first?.hasPrefix("  info mta-sts.txt-unknown-field: ") == true)
+        #expect(!r.stdout.contains("\u{1B}["), "no colour when NO_COLOR is set and stdout is not a TTY")
+        let ok = try run(["lint", "tlsrpt", "v=TLSRPTv1;rua=mailto:reports@example.com"])
+        #expect(ok.status == 0)
+        #expect(ok.stdout.hasPrefix("_smtp._tls TXT record set: valid\n"))
+    }
+}
