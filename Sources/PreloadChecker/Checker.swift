@@ -60,10 +60,7 @@ public struct Checker: Sendable {
 
         var issues = mxPart.issues + stsIssues + rptIssues
         if let policy, policy.mode != .none {
-            for host in mxPart.hosts where !policy.covers(host) {
-                issues.append(Issue("mta-sts.policy-mx-uncovered", subject: host.value,
-                    "MX host \(host.value) is not matched by any mx pattern of the MTA-STS policy (\(policy.mx.map(\.description).joined(separator: ", "))); senders enforcing the policy will refuse to deliver to it."))
-            }
+            issues += STSPolicyParser.coverageIssues(policy, hosts: mxPart.hosts)
         }
         var report = DomainReport(domain: domain.value, eligible: !issues.hasErrors, mx: mxPart.reports,
                                   mtaSTS: sts, tlsRPT: rpt, issues: issues, checkedAt: now)

@@ -10,14 +10,17 @@ enum RecordChecks {
     }
 
     static func mtaSTSRecord(_ records: [String]) -> RecordResult {
-        fatalError("wired to STSRecordParser once it lands")
+        let r = STSRecordParser.parse(records)
+        return RecordResult(status: r.status.rawValue, id: r.id, issues: r.issues)
     }
 
     static func tlsRPTRecord(_ records: [String]) -> RecordResult {
-        fatalError("wired to TLSRPTRecordParser once it lands")
+        let r = TLSRPTRecordParser.parse(records)
+        return RecordResult(status: r.status.rawValue, id: nil, rua: r.rua, issues: r.issues)
     }
 
     static func policy(_ body: [UInt8]) -> (policy: STSPolicy?, issues: [Issue]) {
-        fatalError("wired to STSPolicyParser once it lands")
+        let r = STSPolicyParser.parse(bytes: body)
+        return (r.policy, r.issues)
     }
 }
