@@ -32,4 +32,20 @@ static inline GENERAL_NAME *preload_sk_GENERAL_NAME_value(const STACK_OF(GENERAL
 }
 static inline void preload_GENERAL_NAMES_free(STACK_OF(GENERAL_NAME) *names) { GENERAL_NAMES_free(names); }
 static inline int preload_EVP_PKEY_ED25519(void) { return EVP_PKEY_ED25519; }
+/* SMTP probe (PreloadTLS/SMTP). */
+static inline unsigned long preload_XN_FLAG_RFC2253(void) { return XN_FLAG_RFC2253; }
+static inline uint64_t preload_SSL_OP_LEGACY_SERVER_CONNECT(void) { return SSL_OP_LEGACY_SERVER_CONNECT; }
+static inline uint64_t preload_SSL_OP_IGNORE_UNEXPECTED_EOF(void) { return SSL_OP_IGNORE_UNEXPECTED_EOF; }
+static inline uint64_t preload_SSL_OP_NO_TICKET(void) { return SSL_OP_NO_TICKET; }
+static inline unsigned int preload_X509_CHECK_FLAGS_STRICT_DNS_ID(void) {
+    return X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT;
+}
+static inline unsigned long preload_X509_V_FLAG_NO_CHECK_TIME(void) { return X509_V_FLAG_NO_CHECK_TIME; }
+/* The dNSName of a GENERAL_NAME, or NULL for other kinds. */
+static inline const ASN1_IA5STRING *preload_GENERAL_NAME_dns(const GENERAL_NAME *name) {
+    return name->type == GEN_DNS ? name->d.dNSName : NULL;
+}
+static inline STACK_OF(GENERAL_NAME) *preload_X509_get_san(const X509 *cert) {
+    return (STACK_OF(GENERAL_NAME) *)X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+}
 #endif
