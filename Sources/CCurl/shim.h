@@ -15,4 +15,8 @@ static inline CURLcode preload_curl_setopt_header(CURL *h, preload_curl_write_cb
 static inline CURLcode preload_curl_setopt_read(CURL *h, preload_curl_read_cb cb) { return curl_easy_setopt(h, CURLOPT_READFUNCTION, cb); }
 static inline CURLcode preload_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode preload_curl_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
+/* One-time global set-up (CURL_GLOBAL_DEFAULT is a composite macro). */
+static inline CURLcode preload_curl_global_init(void) { return curl_global_init(CURL_GLOBAL_DEFAULT); }
+static inline long preload_CURL_ERROR_SIZE(void) { return CURL_ERROR_SIZE; }
+static inline CURLcode preload_curl_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 #endif

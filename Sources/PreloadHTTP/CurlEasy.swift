@@ -1,0 +1,116 @@
+import CCurl
+
+/// A failure inside libcurl, with its code and both of its messages.
+public struct CurlError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The `CURLcode`.
+    public var code: Int
+    /// `curl_easy_strerror(code)`.
+    public var message: String
+    /// The transfer's error buffer (`CURLOPT_ERRORBUFFER`): the specific reason, often empty for setopt errors.
+    public var detail: String
+
+    /// An error value.
+    public init(code: Int, message: String, detail: String = "") {
+        self.code = code
+        self.message = message
+        self.detail = detail
+    }
+
+    public var description: String { detail.isEmpty ? message : "\(message): \(detail)" }
+}
+
+/// `curl_global_init`, once per process, before the first handle.
+private let curlGlobalInit: CURLcode = preload_curl_global_init()
+
+/// The one owner of a curl easy handle, its error buffer and the lists it points to; freed in `deinit`.
+/// Used by one thread at a time.
+final class CurlEasy {
+    let handle: UnsafeMutableRawPointer
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private var lists: [UnsafeMutablePointer<curl_slist>] = []
+
+    init() throws(CurlError) {
+        guard curlGlobalInit == CURLE_OK else { throw CurlEasy.error(curlGlobalInit, detail: "curl_global_init") }
+        guard let handle = curl_easy_init() else {
+            throw CurlError(code: Int(CURLE_FAILED_INIT.rawValue), message: "curl_easy_init failed")
+        }
+        self.handle = handle
+        let size = Int(preload_CURL_ERROR_SIZE())
+        errorBuffer = .allocate(capacity: size)
+        errorBuffer.initialize(repeating: 0, count: size)
+        _ = preload_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        try set(CURLOPT_NOSIGNAL, 1)
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        for list in lists { curl_slist_free_all(list) }
+        errorBuffer.deallocate()
+    }
+
+    func set(_ option: CURLoption, _ value: Int) throws(CurlError) {
+        try check(preload_curl_setopt_long(handle, option, value), option)
+    }
+
+    func set(_ option: CURLoption, _ value: String) throws(CurlError) {
+        try check(value.withCString { preload_curl_setopt_string(handle, option, $0) }, option)  // libcurl copies
+    }
+
+    func set(_ option: CURLoption, offset value: Int64) throws(CurlError) {
+        try check(preload_curl_setopt_off(handle, option, curl_off_t(value)), option)
+    }
+
+    /// Sets a string-list option; the list lives as long as the handle.
+    func set(_ option: CURLoption, list: [String]) throws(CurlError) {
+        var head: UnsafeMutablePointer<curl_slist>?
+        for item in list {
+            guard let next = curl_slist_append(head, item) else {
+                if let head { curl_slist_free_all(head) }
+                throw CurlError(code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "out of memory")
+            }
+            head = next
+        }
+        guard let head else { return }
+        lists.append(head)
+        try check(preload_curl_setopt_slist(handle, option, head), option)
+    }
+
+    func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) throws(CurlError) {
+        try check(preload_curl_setopt_pointer(handle, option, pointer), option)
+    }
+
+    func setWriteFunction(_ callback: preload_curl_write_cb) throws(CurlError) {
+        try check(preload_curl_setopt_write(handle, callback), CURLOPT_WRITEFUNCTION)
+    }
+
+    func setReadFunction(_ callback: preload_curl_read_cb) throws(CurlError) {
+        try check(preload_curl_setopt_read(handle, callback), CURLOPT_READFUNCTION)
+    }
+
+    /// Runs the transfer (blocking). Returns `nil` on success, else the translated error.
+    func perform() -> (CURLcode, CurlError?) {
+        errorBuffer[0] = 0
+        let code = curl_easy_perform(handle)
+        return (code, code == CURLE_OK ? nil : Self.error(code, detail: String(cString: errorBuffer)))
+    }
+
+    func info(long info: CURLINFO) -> Int? {
+        var value = 0
+        return preload_curl_getinfo_long(handle, info, &value) == CURLE_OK ? value : nil
+    }
+
+    func info(string info: CURLINFO) -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        guard preload_curl_getinfo_string(handle, info, &value) == CURLE_OK, let value else { return nil }
+        return String(cString: value)
+    }
+
+    /// The one error-translation point for libcurl.
+    static func error(_ code: CURLcode, detail: String) -> CurlError {
+        CurlError(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)), detail: detail)
+    }
+
+    private func check(_ code: CURLcode, _ option: CURLoption) throws(CurlError) {
+        guard code == CURLE_OK else { throw Self.error(code, detail: "setting option \(option.rawValue)") }
+    }
+}

@@ -1,0 +1,190 @@
+import CCurl
+import PreloadCore
+
+/// An HTTP response that was read whole (within the size cap).
+public struct HTTPResponse: Sendable, Hashable {
+    /// The status code.
+    public var status: Int
+    /// The `Content-Type` header as sent, parameters included (`text/plain; charset=utf-8`).
+    public var contentType: String?
+    /// The body bytes.
+    public var body: [UInt8]
+
+    /// A response value.
+    public init(status: Int, contentType: String?, body: [UInt8]) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+    }
+
+    /// The media type without parameters, lower-cased (`text/plain`).
+    public var mediaType: String? {
+        contentType.map { String($0.split(separator: ";", maxSplits: 1).first ?? "").trimmed.lowercased() }
+    }
+}
+
+/// How a policy fetch ended. Only ``response(_:)`` carries a body; the checker requires status 200.
+public enum PolicyFetchOutcome: Sendable, Hashable {
+    /// The server answered with a status that is not a redirect (200, 404, 500…).
+    case response(HTTPResponse)
+    /// A 3xx answer, not followed (RFC 8461 §3.3), with the absolute target when a `Location` was given.
+    case redirect(status: Int, location: String?)
+    /// The body exceeds the cap, announced by `Content-Length` or found while reading (chunked).
+    case tooLarge(status: Int?, limit: Int)
+    /// The TLS handshake or certificate verification failed (untrusted, expired, wrong name…).
+    case tlsFailure(CurlError)
+    /// No connection: refused, unreachable, or the name could not be resolved.
+    case connectFailed(CurlError)
+    /// Nothing complete within the deadline.
+    case timeout
+    /// Any other failure (protocol error, our own configuration).
+    case failed(CurlError)
+}
+
+/// What one policy fetch did.
+public struct PolicyFetchResult: Sendable, Hashable {
+    /// The URL fetched.
+    public var url: String
+    /// The addresses the host name was pinned to, when the caller resolved it.
+    public var addresses: [String]?
+    /// How it ended.
+    public var outcome: PolicyFetchOutcome
+
+    /// A result value.
+    public init(url: String, addresses: [String]?, outcome: PolicyFetchOutcome) {
+        self.url = url
+        self.addresses = addresses
+        self.outcome = outcome
+    }
+}
+
+/// Fetches MTA-STS policies per RFC 8461 §3.3 with libcurl: HTTPS only, certificate verified for
+/// `mta-sts.<domain>` (SNI sent), no redirects followed, the body capped while it is read, one deadline,
+/// no proxies and no caching. Transfers run on ``BlockingThreadPool/shared``, never on Swift's cooperative pool.
+public struct PolicyFetcher: Sendable {
+    /// Trusted roots in one PEM file; `nil` for libcurl's default bundle.
+    public var caFile: String?
+    /// The deadline of one fetch, in seconds (RFC 8461 suggests 60).
+    public var timeout: Double
+    /// The body cap in bytes (RFC 8461 suggests 64 KiB).
+    public var maxBodySize: Int
+    /// The HTTPS port (443; test beds may use another).
+    public var httpsPort: Int
+
+    /// A fetcher; every argument has the default described on its property.
+    public init(caFile: String? = nil, timeout: Double = 60, maxBodySize: Int = 65536, httpsPort: Int = 443) {
+        self.caFile = caFile
+        self.timeout = timeout
+        self.maxBodySize = maxBodySize
+        self.httpsPort = httpsPort
+    }
+
+    /// The policy URL for `domain` (RFC 8461 §3.3), with the port when it is not 443.
+    public static func policyURL(domain: String, port: Int = 443) -> String {
+        let host = "mta-sts." + (domain.hasSuffix(".") ? String(domain.dropLast()) : domain)
+        return port == 443 ? "https://\(host)/.well-known/mta-sts.txt" : "https://\(host):\(port)/.well-known/mta-sts.txt"
+    }
+
+    /// Fetches the policy of `domain`.
+    /// - Parameters:
+    ///   - addresses: when given, connect to these addresses (IPv4 or IPv6 text) instead of resolving
+    ///     `mta-sts.<domain>` with the system resolver — the checker resolves the name with its own resolver.
+    ///   - port: overrides ``httpsPort``.
+    public func fetch(domain: String, addresses: [String]? = nil, port: Int? = nil) async -> PolicyFetchResult {
+        let port = port ?? httpsPort
+        let url = Self.policyURL(domain: domain, port: port)
+        let host = "mta-sts." + (domain.hasSuffix(".") ? String(domain.dropLast()) : domain)
+        let request = FetchRequest(url: url, host: host, port: port, addresses: addresses, fetcher: self)
+        let outcome = await BlockingThreadPool.shared.run { request.perform() }
+        return PolicyFetchResult(url: url, addresses: addresses, outcome: outcome)
+    }
+}
+
+/// One fetch, run on one pool thread.
+private struct FetchRequest: Sendable {
+    let url: String
+    let host: String
+    let port: Int
+    let addresses: [String]?
+    let fetcher: PolicyFetcher
+
+    func perform() -> PolicyFetchOutcome {
+        let sink = BodySink(limit: fetcher.maxBodySize)
+        let easy: CurlEasy
+        do {
+            easy = try CurlEasy()
+            try easy.set(CURLOPT_URL, url)
+            try easy.set(CURLOPT_PROTOCOLS_STR, "https")
+            try easy.set(CURLOPT_FOLLOWLOCATION, 0)
+            try easy.set(CURLOPT_SSL_VERIFYPEER, 1)
+            try easy.set(CURLOPT_SSL_VERIFYHOST, 2)
+            if let caFile = fetcher.caFile { try easy.set(CURLOPT_CAINFO, caFile) }
+            try easy.set(CURLOPT_TIMEOUT_MS, Int(fetcher.timeout * 1000))
+            try easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(fetcher.timeout * 1000))
+            try easy.set(CURLOPT_MAXFILESIZE_LARGE, offset: Int64(fetcher.maxBodySize))
+            try easy.set(CURLOPT_PROXY, "")  // no proxy from the environment: fetch what a sending MTA fetches
+            try easy.set(CURLOPT_USERAGENT, "preload-checker (MTA-STS)")
+            try easy.set(CURLOPT_HTTPHEADER, list: ["Cache-Control: no-cache"])
+            if let addresses, !addresses.isEmpty {
+                let list = addresses.map { $0.contains(":") ? "[\($0)]" : $0 }.joined(separator: ",")
+                try easy.set(CURLOPT_RESOLVE, list: ["\(host):\(port):\(list)"])
+            }
+            try easy.set(CURLOPT_WRITEDATA, pointer: Unmanaged.passUnretained(sink).toOpaque())
+            let write: preload_curl_write_cb = { data, size, count, context in
+                guard let context else { return 0 }
+                let sink = Unmanaged<BodySink>.fromOpaque(context).takeUnretainedValue()
+                let length = size * count
+                guard sink.body.count + length <= sink.limit else {
+                    sink.exceeded = true
+                    return 0  // makes libcurl stop with CURLE_WRITE_ERROR
+                }
+                if let data, length > 0 {
+                    data.withMemoryRebound(to: UInt8.self, capacity: length) {
+                        sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+                    }
+                }
+                return length
+            }
+            try easy.setWriteFunction(write)
+        } catch {
+            return .failed(error)
+        }
+        let (code, error) = easy.perform()  // `sink` stays alive until here (used below)
+        let status = easy.info(long: CURLINFO_RESPONSE_CODE).flatMap { $0 > 0 ? $0 : nil }
+        if let error {
+            switch code {
+            case CURLE_WRITE_ERROR where sink.exceeded, CURLE_FILESIZE_EXCEEDED:
+                return .tooLarge(status: status, limit: fetcher.maxBodySize)
+            case CURLE_OPERATION_TIMEDOUT:
+                return .timeout
+            case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+                return .connectFailed(error)
+            case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+                CURLE_SSL_ISSUER_ERROR, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+                return .tlsFailure(error)
+            default:
+                return .failed(error)
+            }
+        }
+        let finalStatus = status ?? 0
+        if (300..<400).contains(finalStatus) {
+            return .redirect(status: finalStatus, location: easy.info(string: CURLINFO_REDIRECT_URL))
+        }
+        return .response(HTTPResponse(status: finalStatus, contentType: easy.info(string: CURLINFO_CONTENT_TYPE),
+            body: sink.body))
+    }
+}
+
+/// The body being received, with its cap. Touched only by the transfer's thread.
+private final class BodySink {
+    let limit: Int
+    var body: [UInt8] = []
+    var exceeded = false
+    init(limit: Int) { self.limit = limit }
+}
+
+extension StringProtocol {
+    var trimmed: String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}
