@@ -5,9 +5,23 @@ import PreloadCore
 /// Probes one address of one MX host: banner, EHLO, STARTTLS, TLS handshake with SNI = the MX host name,
 /// certificate verdicts, EHLO inside TLS, QUIT.
 ///
-/// Every step has a deadline and every reply is bounded, so a server that stalls, floods or answers
-/// garbage yields a coded ``SMTPProbeFailure`` quickly. Probes run on ``BlockingThreadPool/shared``, one
-/// thread per probe, never on Swift's cooperative pool: many probes really run at once.
+/// Every step has a deadline and every reply is bounded (4 KiB a line, 100 lines, 64 KiB a reply), so a
+/// server that stalls, floods or answers garbage yields a coded ``SMTPProbeFailure`` quickly. Probes run on
+/// ``BlockingThreadPool/shared``, one thread per probe, never on Swift's cooperative pool: many probes
+/// really run at once.
+///
+/// Trust assumptions:
+/// - The certificate verdicts are judged separately: chain trust with validity times ignored, name match
+///   against subjectAltName DNS-IDs only (wildcards only as a whole left-most label; a CN-only certificate
+///   does not match), leaf validity at the injected "now" (`PRELOAD_NOW`), and OpenSSL's overall result
+///   with host name and time set on the connection. SNI is the MX host name.
+/// - Data sent right after the `220` to STARTTLS, before the handshake, is discarded and flagged
+///   (``SMTPProbeResult/dataAfterSTARTTLS``): it is the STARTTLS command-injection pattern.
+///
+/// - Warning: the probe *observes*; it does not protect a transfer. Its TLS configuration accepts TLS 1.0
+///   and up at `@SECLEVEL=0` and never aborts a handshake on a certificate failure, so that old or
+///   misconfigured servers are reported rather than seen as opaque handshake errors. Never use it to send
+///   mail or fetch anything.
 public struct SMTPProbe: Sendable {
     /// Per-step deadlines, in seconds.
     public struct Timeouts: Sendable, Hashable {

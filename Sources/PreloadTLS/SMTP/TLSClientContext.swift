@@ -29,7 +29,7 @@ final class TLSClientContext: @unchecked Sendable {  // the SSL_CTX is only read
         guard preload_SSL_CTX_set_min_proto_version(ctx, preload_TLS1_VERSION()) == 1 else {
             throw OpenSSLError.capture("SSL_CTX_set_min_proto_version")
         }
-        guard SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0") == 1 else {
+        guard SSL_CTX_set_cipher_list(ctx, "ALL:!aNULL:!eNULL:@SECLEVEL=0") == 1 else {
             throw OpenSSLError.capture("SSL_CTX_set_cipher_list")
         }
         _ = SSL_CTX_set_options(
