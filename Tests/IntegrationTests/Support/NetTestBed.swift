@@ -22,7 +22,7 @@ struct NetTestBed: Decodable, Sendable {
     struct Domain: Decodable, Sendable {
         var mx: [MX]
         var mtaSts: PolicyHost?
-        var expect: [String]
+        var expect: [String]?
     }
 
     var caFile: String
