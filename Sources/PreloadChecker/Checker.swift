@@ -58,7 +58,8 @@ public struct Checker: Sendable {
         let (sts, stsIssues, policy) = await stsPart
         let (rpt, rptIssues) = await rptPart
 
-        var issues = mxPart.issues + stsIssues + rptIssues
+        // A domain that does not exist gets one finding, not three.
+        var issues = mxPart.domainMissing ? mxPart.issues : mxPart.issues + stsIssues + rptIssues
         if let policy, policy.mode != .none {
             issues += STSPolicyParser.coverageIssues(policy, hosts: mxPart.hosts)
         }
@@ -75,6 +76,7 @@ public struct Checker: Sendable {
         var hosts: [DomainName] = []
         var issues: [Issue] = []
         var resolverUnreachable = false
+        var domainMissing = false
     }
 
     private func checkMX(_ domain: DomainName, now: Timestamp) async -> MXPart {
@@ -87,6 +89,7 @@ public struct Checker: Sendable {
                 "The MX lookup for \(domain.value) failed: \(failure). Without an answer nothing can be checked."))
             return part
         case .nxdomain:
+            part.domainMissing = true
             part.issues.append(Issue("mx.missing", subject: "MX", "\(domain.value) does not exist in DNS (NXDOMAIN)."))
             return part
         case .noData:

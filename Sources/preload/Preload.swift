@@ -16,6 +16,7 @@ struct Preload: AsyncParsableCommand {
         subcommands: [
             LintCommand.self,
             ListCommand.self,
+            CheckCommand.self,
             CodesCommand.self,
         ]
     )

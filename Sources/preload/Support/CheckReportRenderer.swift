@@ -46,6 +46,6 @@ enum CheckReportRenderer {
         case .warning: label = Console.color("warning", "33")
         case .info: label = Console.color("info   ", "36")
         }
-        return "\(label) \(issue.code)" + (issue.subject.map { " [\($0)]" } ?? "")
+        return "\(label) \(issue.code)" + (issue.subject.map { " — \($0)" } ?? "")
     }
 }

@@ -1,0 +1,202 @@
+import PreloadChecker
+import PreloadCore
+import PreloadDNS
+import PreloadHTTP
+import PreloadTLS
+
+/// How the live network is set up for one run: resolver, trust roots, deadlines, ports.
+public struct NetworkSettings: Sendable {
+    /// `IP[@PORT]` to forward to, or `nil` for `/etc/resolv.conf`.
+    public var dnsForwarder: String?
+    /// Trust roots for SMTP and HTTPS (PEM), or `nil` for the system bundle.
+    public var caFile: String?
+    /// Deadline of each network step, seconds.
+    public var timeout: Double
+    public var smtpPort: Int
+    public var httpsPort: Int
+
+    public init(dnsForwarder: String? = nil, caFile: String? = nil, timeout: Double = 20, smtpPort: Int = 25,
+                httpsPort: Int = 443) {
+        self.dnsForwarder = dnsForwarder
+        self.caFile = caFile
+        self.timeout = timeout
+        self.smtpPort = smtpPort
+        self.httpsPort = httpsPort
+    }
+}
+
+/// Why the live network could not be set up.
+public struct NetworkSetupError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+}
+
+/// The checker's three ports served by libunbound, OpenSSL and libcurl.
+public struct LiveNetwork: Sendable {
+    public let resolver: DNSResolver
+    public let dns: LiveDNS
+    public let smtp: LiveSMTP
+    public let https: LiveHTTPS
+
+    public init(_ settings: NetworkSettings, clock: any TimeSource) throws(NetworkSetupError) {
+        do {
+            resolver = try DNSResolver(.forwarding(to: settings.dnsForwarder, timeout: settings.timeout))
+        } catch {
+            throw NetworkSetupError(description: "cannot set up the DNS resolver: \(error)")
+        }
+        let probe: SMTPProbe
+        do {
+            probe = try SMTPProbe(trust: TrustStore(caFile: settings.caFile), timeouts: .init(each: settings.timeout))
+        } catch {
+            throw NetworkSetupError(description: "cannot set up TLS: \(error)")
+        }
+        dns = LiveDNS(resolver: resolver)
+        smtp = LiveSMTP(probe: probe, port: settings.smtpPort, clock: clock)
+        https = LiveHTTPS(fetcher: PolicyFetcher(caFile: settings.caFile, timeout: settings.timeout,
+                                                 httpsPort: settings.httpsPort))
+    }
+
+    /// A checker over this network.
+    public func checker(clock: any TimeSource, settings: CheckerSettings) -> Checker {
+        Checker(dns: dns, smtp: smtp, https: https, clock: clock, settings: settings)
+    }
+
+    /// `nil` when the resolver answers, else why not.
+    public func resolverProblem() async -> String? {
+        switch await resolver.checkReachable() {
+        case .reachable: nil
+        case .unreachable(let why): why
+        }
+    }
+}
+
+/// DNS for the checker through libunbound.
+public struct LiveDNS: CheckerDNS {
+    let resolver: DNSResolver
+
+    public func mx(_ domain: DomainName) async -> DNSLookup<[PreloadChecker.MXRecord]> {
+        let answer = await resolver.mx(domain.value)
+        let lookup = Self.convert(answer) { $0.map { PreloadChecker.MXRecord(preference: $0.preference, exchange: $0.exchange) } }
+        // A failed MX lookup may mean our own resolver is gone: say so, the command exits 75 then.
+        if case .failed(let failure) = lookup, failure == .timeout || Self.isServfail(failure),
+            case .unreachable(let why) = await resolver.checkReachable()
+        {
+            return .failed(.resolverUnreachable(why))
+        }
+        return lookup
+    }
+
+    public func ipv4(_ host: DomainName) async -> DNSLookup<[String]> {
+        Self.convert(await resolver.a(host.value)) { $0.map(\.address) }
+    }
+
+    public func ipv6(_ host: DomainName) async -> DNSLookup<[String]> {
+        Self.convert(await resolver.aaaa(host.value)) { $0.map(\.address) }
+    }
+
+    public func txt(_ name: String) async -> DNSLookup<[String]> {
+        Self.convert(await resolver.txt(name)) { $0.map(\.joined) }
+    }
+
+    private static func isServfail(_ failure: DNSFailure) -> Bool {
+        if case .servfail = failure { true } else { false }
+    }
+
+    static func convert<R, V: Sendable>(_ answer: DNSAnswer<R>, _ map: ([R]) -> V) -> DNSLookup<V> {
+        let status: PreloadChecker.DNSSECStatus
+        switch answer.dnssec {
+        case .secure: status = .secure
+        case .bogus(let reason): return .failed(.bogus(reason))
+        case .insecure, .unvalidated: status = .insecure
+        }
+        switch answer.outcome {
+        case .records(let records): return .found(map(records), dnssec: status)
+        case .nxdomain: return .nxdomain
+        case .noData: return .noData
+        case .servfail(let why): return .failed(.servfail(why.isEmpty ? "SERVFAIL" : why))
+        case .timeout: return .failed(.timeout)
+        case .failed(let why): return .failed(.servfail(why))
+        }
+    }
+}
+
+/// SMTP probes for the checker through OpenSSL.
+public struct LiveSMTP: SMTPProbing {
+    let probe: SMTPProbe
+    let port: Int
+    let clock: any TimeSource
+
+    public func probe(host: DomainName, address: String) async -> SMTPOutcome {
+        Self.outcome(await probe.probe(host: host.value, address: address, port: port, now: clock.now()))
+    }
+
+    /// Maps a probe result to the checker's outcome.
+    static func outcome(_ result: SMTPProbeResult) -> SMTPOutcome {
+        if let tls = result.tls {
+            // STARTTLS completed: what matters from here on is the session (a failing EHLO inside TLS
+            // does not change what the certificate says).
+            return .tlsEstablished(facts(tls))
+        }
+        guard let failure = result.failure else {
+            return .protocolError("the probe ended without a TLS session")
+        }
+        switch failure {
+        case .connectRefused: return .connectFailed("connection refused")
+        case .connectTimeout: return .connectFailed("no connection within the deadline")
+        case .connectFailed(let why): return .connectFailed(why)
+        case .timeout(.banner): return .bannerTimeout
+        case .connectionClosed(.banner): return .connectFailed("the server closed the connection before its banner")
+        case .timeout(let step): return .protocolError("no complete reply to \(step.rawValue) within the deadline")
+        case .connectionClosed(let step): return .protocolError("the server closed the connection during \(step.rawValue)")
+        case .garbage(let step, let line):
+            return .protocolError("non-SMTP reply during \(step.rawValue): '\(line.prefix(80))'")
+        case .tooLong(let step): return .protocolError("the reply during \(step.rawValue) exceeds the size limits (flood)")
+        case .rejected(.starttls, let code):
+            let text = result.starttlsReply?.lines.first ?? ""
+            return .starttlsRefused("\(code) \(text)".trimmingSpaces)
+        case .rejected(let step, let code): return .protocolError("the server answered \(code) to \(step.rawValue)")
+        case .starttlsNotOffered: return .starttlsNotOffered
+        case .handshakeFailed(let why): return .handshakeFailed(why)
+        case .sendFailed(let step, let why): return .protocolError("sending \(step.rawValue) failed: \(why)")
+        }
+    }
+
+    static func facts(_ tls: PreloadTLS.TLSFacts) -> PreloadChecker.TLSFacts {
+        let chain = tls.chain.map {
+            PreloadChecker.CertificateFacts(subject: $0.subject, issuer: $0.issuer, dnsNames: $0.dnsNames,
+                notBefore: $0.notBefore ?? Timestamp(secondsSince1970: 0),
+                notAfter: $0.notAfter ?? Timestamp(secondsSince1970: 0))
+        }
+        let v = tls.verification
+        return PreloadChecker.TLSFacts(version: tls.version.description, cipher: tls.cipher, chain: chain,
+            chainTrusted: v.chainTrusted, chainError: v.chainTrusted ? nil : v.chainErrorMessage,
+            nameMatches: v.nameMatches)
+    }
+}
+
+/// MTA-STS policy fetches for the checker through libcurl.
+public struct LiveHTTPS: PolicyFetching {
+    let fetcher: PolicyFetcher
+
+    public func fetchPolicy(domain: DomainName, addresses: [String]) async -> PreloadChecker.PolicyFetchOutcome {
+        let result = await fetcher.fetch(domain: domain.value, addresses: addresses)
+        switch result.outcome {
+        case .response(let response) where response.status == 200:
+            return .fetched(contentType: response.contentType, body: response.body)
+        case .response(let response): return .httpStatus(response.status)
+        case .redirect(let status, let location): return .redirect(status: status, location: location)
+        case .tooLarge: return .tooLarge
+        case .tlsFailure(let error): return .tlsInvalid("\(error)")
+        case .connectFailed(let error): return .failed("\(error)")
+        case .timeout: return .failed("no answer within the deadline")
+        case .failed(let error): return .failed("\(error)")
+        }
+    }
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
+    }
+}

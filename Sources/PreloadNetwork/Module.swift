@@ -1,1 +1,0 @@
-// Live adapters: filled when the network wrappers land.

@@ -1,0 +1,72 @@
+import Foundation
+import PreloadChecker
+import PreloadCore
+import PreloadNetwork
+import Testing
+
+/// The checker over the real network wrappers against every scenario of the test bed: each issue code
+/// arises from a real server misbehaving, and eligible domains pass with every address probed.
+@Suite(.serialized) struct CheckerIntegrationTests {
+    static func checker(timeout: Double = 5, concurrency: Int = 32) async throws -> (Checker, NetTestBed) {
+        let bed = try await NetTestBed.shared
+        let clock = FixedTime(Timestamp(secondsSince1970: Int64(Date().timeIntervalSince1970)))
+        let live = try LiveNetwork(NetworkSettings(dnsForwarder: bed.dns.server, caFile: bed.caFile,
+            timeout: timeout, smtpPort: bed.smtpPort, httpsPort: bed.httpsPort), clock: clock)
+        return (live.checker(clock: clock, settings: CheckerSettings(concurrency: concurrency)), bed)
+    }
+
+    @Test func everyScenarioYieldsItsIssueCode() async throws {
+        let (checker, bed) = try await Self.checker()
+        let names = bed.domains.keys.sorted()
+        let reports = await checker.check(names.map { try! DomainName($0) })
+        #expect(reports.count == names.count)
+        var covered = Set<IssueCode>()
+        for report in reports {
+            let expected = Set((bed.domains[report.domain]?.expect ?? []).map { IssueCode(rawValue: $0) })
+            let got = Set(report.issues.filter { $0.severity != .info }.map(\.code))
+            #expect(expected.isSubset(of: got), "\(report.domain): expected \(expected.sorted()), got \(got.sorted())")
+            let blocking = report.issues.filter { $0.severity == .error }.map(\.code)
+            // Scenarios expecting only warnings stay eligible; the others are refused.
+            let expectErrors = expected.contains { $0.entry?.severity == .error }
+            #expect(report.eligible == !expectErrors, "\(report.domain) eligible=\(report.eligible) errors=\(blocking)")
+            covered.formUnion(got)
+        }
+        let required: [IssueCode] = [
+            "dns.lookup-failed", "mx.missing", "mx.null", "mx.unresolvable", "smtp.unreachable",
+            "smtp.starttls-missing", "smtp.starttls-failed", "tls.version-too-old", "tls.cert-untrusted",
+            "tls.cert-expired", "tls.cert-name-mismatch", "tls.cert-expiring-soon", "mta-sts.txt-missing",
+            "mta-sts.txt-invalid", "mta-sts.txt-multiple", "mta-sts.policy-fetch-failed",
+            "mta-sts.policy-tls-invalid", "mta-sts.policy-redirect", "mta-sts.policy-content-type",
+            "mta-sts.policy-too-large", "mta-sts.policy-invalid", "mta-sts.policy-mx-uncovered",
+            "mta-sts.policy-mode-testing", "mta-sts.policy-mode-none", "tls-rpt.missing", "tls-rpt.invalid",
+        ]
+        #expect(Set(required).subtracting(covered).isEmpty, "codes never produced: \(Set(required).subtracting(covered).sorted())")
+    }
+
+    @Test func goodDomainProbesEveryAddressOfEveryMX() async throws {
+        let (checker, bed) = try await Self.checker()
+        let report = await checker.check(try DomainName("good.test"))
+        #expect(report.eligible)
+        let expected = try bed.domain("good.test").mx.flatMap(\.addresses).sorted()
+        let probed = report.mx.flatMap(\.addresses).map(\.address).sorted()
+        #expect(probed == expected)
+        #expect(expected.count >= 3)
+        #expect(report.mx.flatMap(\.addresses).allSatisfy { $0.passed && $0.tlsVersion != nil })
+        #expect(report.mtaSTS?.policy?.mode == .enforce)
+    }
+
+    @Test func aServerThatNeverAnswersCannotHangTheCheck() async throws {
+        // no-banner.test accepts connections and never sends a banner: the check must return, with
+        // smtp.unreachable, once the per-step deadline (1 s here) has passed.
+        let (checker, _) = try await Self.checker(timeout: 1)
+        let report = await checker.check(try DomainName("no-banner.test"))
+        #expect(report.issueCodes.contains("smtp.unreachable"))
+        #expect(!report.eligible)
+    }
+
+    @Test func aDomainOutsideTheTestBedIsReportedNotHung() async throws {
+        let (checker, _) = try await Self.checker(timeout: 2)
+        let report = await checker.check(try DomainName("does-not-exist.test"))
+        #expect(report.issueCodes == ["mx.missing"])
+    }
+}
