@@ -91,6 +91,10 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: settings),
         .testTarget(name: "PreloadCheckerTests", dependencies: ["PreloadChecker"], swiftSettings: settings),
         .testTarget(
+            name: "PreloadCurationTests",
+            dependencies: ["PreloadCore", "PreloadChecker", "PreloadState", "PreloadCuration"],
+            swiftSettings: settings),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "PreloadCore", "PreloadChecker", "PreloadDNS", "PreloadTLS", "PreloadHTTP", "PreloadGit",

@@ -126,6 +126,10 @@ public enum IssueCatalogue {
         e("tls-rpt.unknown-field", .info, "The TLS-RPT record has an extension field senders ignore.",
           "Nothing to do unless the field is a typo."),
 
+        // Curation
+        e("curation.mx-uncovered", .error, "An MX host is not covered by the MX patterns of the domain's list entry.",
+          "Give `--mx` patterns that cover every MX host, or fix the MX records (an `mta-sts` entry follows its policy)."),
+
         // Preload list files
         e("list.invalid", .error, "The list file does not follow the preload list format.",
           "Fix the field named in the finding; see policy-schema/README.md."),

@@ -1,0 +1,98 @@
+import PreloadCore
+
+/// What a submitter asks for: who to tell, which mode, which MX patterns and where they came from.
+public struct SubmissionTerms: Sendable, Hashable, Codable {
+    /// The contact's email address.
+    public var contact: String
+    /// The mode asked for; an `mta-sts` entry never goes beyond its policy's own mode.
+    public var requestedMode: ListMode
+    /// The MX patterns to list.
+    public var patterns: [MXPattern]
+    /// `mta-sts` (patterns follow the domain's policy) or `manual`.
+    public var provenance: AdmissionMethod
+
+    public init(contact: String, requestedMode: ListMode, patterns: [MXPattern], provenance: AdmissionMethod) {
+        self.contact = contact
+        self.requestedMode = requestedMode
+        self.patterns = patterns.sorted()
+        self.provenance = provenance
+    }
+}
+
+/// One domain's lifecycle record: its state and everything the rules need to decide the next one.
+public struct DomainRecord: Sendable, Hashable, Codable {
+    public var domain: DomainName
+    public var state: LifecycleState
+    /// When the domain entered `state`.
+    public var since: Timestamp
+    /// Why it is in `state` (the last step's reason).
+    public var reason: TransitionReason
+    /// The last step's explanation (issue codes, the maintainer's reason…).
+    public var detail: String
+    public var contact: String
+    /// The mode asked for at submission.
+    public var requestedMode: ListMode
+    /// The mode the list entry has (for `mta-sts` entries: the stricter of requested and the policy's own).
+    public var mode: ListMode
+    /// The MX patterns of the list entry, sorted.
+    public var patterns: [MXPattern]
+    public var provenance: AdmissionMethod
+    /// When the domain (last) entered the list.
+    public var added: Timestamp?
+    /// When a validation last passed.
+    public var lastVerified: Timestamp?
+    /// When the current probation period started (verification, or the last failure during probation).
+    public var probationSince: Timestamp?
+    /// Passing validations since `probationSince`.
+    public var passingValidations: Int
+    /// When the current run of failed validations started; `nil` while passing.
+    public var failingSince: Timestamp?
+
+    public init(domain: DomainName, state: LifecycleState, since: Timestamp, reason: TransitionReason,
+                detail: String = "", terms: SubmissionTerms) {
+        self.domain = domain
+        self.state = state
+        self.since = since
+        self.reason = reason
+        self.detail = detail
+        self.contact = terms.contact
+        self.requestedMode = terms.requestedMode
+        self.mode = terms.requestedMode
+        self.patterns = terms.patterns
+        self.provenance = terms.provenance
+        self.added = nil
+        self.lastVerified = nil
+        self.probationSince = nil
+        self.passingValidations = 0
+        self.failingSince = nil
+    }
+
+    /// The submission terms this record holds.
+    public var terms: SubmissionTerms {
+        SubmissionTerms(contact: contact, requestedMode: requestedMode, patterns: patterns, provenance: provenance)
+    }
+
+    /// The list entry for this record, when it belongs in the list.
+    public var listEntry: ListEntry? {
+        guard state.isInList else { return nil }
+        let added = added ?? since
+        return ListEntry(domain: domain, policy: .patterns(mode: mode, mx: patterns),
+                         provenance: Provenance(method: provenance, added: added, verified: lastVerified ?? added))
+    }
+}
+
+extension ListMode {
+    /// The list mode matching an MTA-STS mode; `nil` for `none`.
+    public init?(_ mode: STSMode) {
+        switch mode {
+        case .enforce: self = .enforce
+        case .testing: self = .testing
+        case .none: return nil
+        }
+    }
+
+    /// The less strict of two modes (`testing` is less strict than `enforce`).
+    public static func leastStrict(_ a: ListMode, _ b: ListMode) -> ListMode {
+        a == .testing || b == .testing ? .testing : .enforce
+    }
+}

@@ -1,1 +1,0 @@
-// PreloadCuration module. Filled in by later work.
