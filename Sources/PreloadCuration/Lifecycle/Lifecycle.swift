@@ -37,6 +37,9 @@ public struct LifecycleStep: Sendable, Hashable {
     public var audit: AuditNote?
     /// What to tell the contact, if anything.
     public var notification: NotificationKind?
+    /// For a validation that was judged: whether it passed (eligible, and every MX host covered by the
+    /// entry's patterns); `nil` for other events and for results that were not judged.
+    public var validationPassed: Bool?
 
     /// Whether the state changed.
     public var stateChanged: Bool { from != record.state }
@@ -126,8 +129,10 @@ public enum Lifecycle {
         guard old.state.isValidated, !outcome.inconclusive else { return LifecycleStep(record: old, from: old.state) }
         var r = old
         if let observed = outcome.policy, observed.mode == .none {
-            return r.moved(to: .removed, now, AuditNote(.optedOut, "the MTA-STS policy says mode: none"),
-                           notify: .removed)
+            var step = r.moved(to: .removed, now, AuditNote(.optedOut, "the MTA-STS policy says mode: none"),
+                               notify: .removed)
+            step.validationPassed = false
+            return step
         }
         let followed = r.follow(outcome.policy)
         let uncovered = outcome.mxHosts.filter { !MXPattern.anyMatches(r.patterns, $0) }
@@ -137,7 +142,13 @@ public enum Lifecycle {
         let failureText = "failed: " + failure.map(\.rawValue).joined(separator: ", ")
             + (uncovered.isEmpty ? "" : " (not covered: \(uncovered.map(\.value).joined(separator: ", ")))")
         let followNote = followed.map { AuditNote(.policyFollowed, $0) }
+        var step = judge(&r, old, passed: passed, now, policy, failureText, followNote)
+        step.validationPassed = passed
+        return step
+    }
 
+    private static func judge(_ r: inout DomainRecord, _ old: DomainRecord, passed: Bool, _ now: Timestamp,
+                              _ policy: LifecyclePolicy, _ failureText: String, _ followNote: AuditNote?) -> LifecycleStep {
         switch (r.state, passed) {
         case (.probation, true):
             r.passingValidations += 1

@@ -1,0 +1,100 @@
+import PreloadChecker
+import PreloadCore
+import PreloadState
+
+/// What `preload remove` did.
+public enum RemovalOutcome: Sendable {
+    /// A removal challenge to publish (`renewed` when an earlier token expired).
+    case challengeIssued(Challenge, DomainRecord, renewed: Bool)
+    /// The open removal challenge is not published yet (`lookupFailed` when the TXT lookup itself failed).
+    case awaitingChallenge(Challenge, DomainRecord, lookupFailed: Bool)
+    /// Proven: removed now (not in the list) or at the next publish (`removal-requested`).
+    case accepted(DomainRecord)
+    /// The removal was already requested; it happens at the next publish.
+    case alreadyRequested(DomainRecord)
+    /// A maintainer removed the domain.
+    case forced(DomainRecord)
+}
+
+/// `preload remove`: by the owner through a challenge, or by a maintainer with `--force --reason`.
+public struct RemovalService: Sendable {
+    public let store: StateStore
+    /// For the challenge TXT lookup.
+    public let dns: any CheckerDNS
+    public let clock: any TimeSource
+    public let policy: LifecyclePolicy
+    public let limits: AbuseLimits
+
+    public init(store: StateStore, dns: any CheckerDNS, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
+                limits: AbuseLimits = .defaults) {
+        self.store = store
+        self.dns = dns
+        self.clock = clock
+        self.policy = policy
+        self.limits = limits
+    }
+
+    /// The owner's removal: issues a challenge, or checks the published one and applies the removal.
+    public func requestRemoval(of domain: DomainName) async throws -> RemovalOutcome {
+        let now = clock.now()
+        let limits = self.limits
+        let (record, open) = try await store.write { tx -> (DomainRecord, ChallengeRow?) in
+            guard let record = try tx.record(domain), record.state != .removed else {
+                throw LifecycleRefusal.notActive(try tx.record(domain)?.state)
+            }
+            if record.state == .removalRequested { return (record, nil) }
+            let recent = try tx.attempts(domain: domain.value, kind: "remove", since: now.adding(days: -1))
+            guard recent < limits.removalsPerDomainPerDay else {
+                throw CurationError.rateLimited("\(recent) removal attempts for \(domain.value) in the last 24 hours",
+                                                retryAfter: now.adding(days: 1))
+            }
+            try tx.recordAttempt(domain: domain.value, kind: "remove", time: now)
+            return (record, try tx.openChallenge(domain: domain.value, purpose: "remove"))
+        }
+        if record.state == .removalRequested { return .alreadyRequested(record) }
+
+        let challenge = try open.map { row throws(CorruptStateError) in try Challenge(row: row) }
+        var proven = false
+        var lookupFailed = false
+        if let challenge, !challenge.isExpired(at: now) {
+            switch await dns.txt(Challenge.recordName(for: domain)) {
+            case .found(let records, _): proven = challenge.isProven(by: records, at: now)
+            case .nxdomain, .noData: break
+            case .failed: lookupFailed = true
+            }
+            if !proven { return .awaitingChallenge(challenge, record, lookupFailed: lookupFailed) }
+        }
+        let policy = self.policy
+        if proven, let challenge {
+            return try await store.write { tx in
+                let step = try Lifecycle.apply(.ownerRemovalVerified, to: try tx.record(domain), domain: domain, now: now,
+                                               policy: policy)
+                try tx.record(step, actor: Actor.owner, now: now, policy: policy)
+                if var row = try tx.openChallenge(domain: domain.value, purpose: "remove"), row.token == challenge.token {
+                    row.status = "used"
+                    try tx.update(row)
+                }
+                return .accepted(step.record)
+            }
+        }
+        var random = SystemRandomNumberGenerator()
+        let fresh = Challenge.make(purpose: .remove, now: now, policy: policy, using: &random)
+        try await store.write { tx in
+            try tx.insert(ChallengeRow(domain: domain.value, purpose: "remove", token: fresh.token, created: fresh.created,
+                                       expires: fresh.expires))
+        }
+        return .challengeIssued(fresh, record, renewed: challenge != nil)
+    }
+
+    /// A maintainer's removal, effective at once (the next publish drops a listed domain).
+    public func forceRemoval(of domain: DomainName, reason: String) async throws -> RemovalOutcome {
+        let now = clock.now()
+        let policy = self.policy
+        return try await store.write { tx in
+            let step = try Lifecycle.apply(.forcedRemoval(reason: reason), to: try tx.record(domain), domain: domain,
+                                           now: now, policy: policy)
+            try tx.record(step, actor: Actor.maintainer, now: now, policy: policy)
+            return .forced(step.record)
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import PreloadChecker
+import PreloadCore
+import PreloadState
+
+/// What `preload submit` asked for.
+public struct SubmitRequest: Sendable {
+    public var domain: DomainName
+    public var contact: String
+    /// `nil`: enforce (or, for an `mta-sts` entry, its policy's mode when that is testing).
+    public var mode: ListMode?
+    /// Patterns from `--mx`; empty to take them from the MTA-STS policy or the MX host names.
+    public var patterns: [MXPattern]
+
+    public init(domain: DomainName, contact: String, mode: ListMode? = nil, patterns: [MXPattern] = []) {
+        self.domain = domain
+        self.contact = contact
+        self.mode = mode
+        self.patterns = patterns
+    }
+}
+
+/// What `preload submit` did.
+public enum SubmitOutcome: Sendable {
+    /// The checker found the domain ineligible; nothing was queued.
+    case ineligible(DomainReport)
+    /// The `--mx` patterns do not cover these MX hosts; nothing was queued.
+    case patternsUncovered(DomainReport, [DomainName])
+    /// The domain is already in probation, listed, failing, or asked for removal; nothing changed.
+    case alreadyActive(DomainRecord)
+    /// A new challenge to publish (`renewed` when an earlier token expired).
+    case challengeIssued(Challenge, DomainRecord, DomainReport, renewed: Bool)
+    /// The open challenge is not published yet (`lookupFailed` when the TXT lookup itself failed).
+    case awaitingChallenge(Challenge, DomainRecord, DomainReport, lookupFailed: Bool)
+    /// The challenge record was found: the domain is in probation.
+    case verified(DomainRecord, DomainReport)
+}
+
+/// `preload submit`: check, queue, issue a challenge, and verify it on a later run.
+public struct SubmitService: Sendable {
+    public let store: StateStore
+    public let checker: Checker
+    public let clock: any TimeSource
+    public let policy: LifecyclePolicy
+    public let limits: AbuseLimits
+
+    public init(store: StateStore, checker: Checker, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
+                limits: AbuseLimits = .defaults) {
+        self.store = store
+        self.checker = checker
+        self.clock = clock
+        self.policy = policy
+        self.limits = limits
+    }
+
+    /// Runs one submission attempt.
+    public func submit(_ request: SubmitRequest) async throws -> SubmitOutcome {
+        let now = clock.now()
+        let domain = request.domain
+        let existing = try await store.read { try $0.record(domain) }
+        if let existing, !existing.state.acceptsSubmission { return .alreadyActive(existing) }
+
+        // Rate limits, counted before the network is touched.
+        let dayAgo = now.adding(days: -1)
+        let limits = self.limits
+        try await store.write { tx in
+            let recent = try tx.attempts(domain: domain.value, kind: "submit", since: dayAgo)
+            guard recent < limits.submissionsPerDomainPerDay else {
+                throw CurationError.rateLimited("\(recent) submissions of \(domain.value) in the last 24 hours",
+                                                retryAfter: now.adding(days: 1))
+            }
+            if existing == nil || existing?.state == .removed {
+                let since = try tx.lastCompletedRun()?.started ?? Timestamp(secondsSince1970: 0)
+                let fresh = try tx.submissionsCreated(since: since)
+                guard fresh < limits.newSubmissionsPerRun else {
+                    throw CurationError.rateLimited("\(fresh) new submissions since the last validate-all run",
+                                                    retryAfter: nil)
+                }
+            }
+            try tx.recordAttempt(domain: domain.value, kind: "submit", time: now)
+        }
+
+        let report = await checker.check(domain)
+        guard report.eligible else { return .ineligible(report) }
+        let terms: SubmissionTerms
+        switch Self.terms(for: request, report: report) {
+        case .success(let t): terms = t
+        case .failure(let uncovered): return .patternsUncovered(report, uncovered.hosts)
+        }
+
+        // A pending domain with an open, unexpired challenge: is the record published?
+        var lookupFailed = false
+        var proven = false
+        let open = try await store.read { tx in try tx.openChallenge(domain: domain.value, purpose: "submit") }
+        let openChallenge = try open.map { row throws(CorruptStateError) in try Challenge(row: row) }
+        if existing?.state == .pendingVerification, let challenge = openChallenge, !challenge.isExpired(at: now) {
+            switch await checker.dns.txt(Challenge.recordName(for: domain)) {
+            case .found(let records, _): proven = challenge.isProven(by: records, at: now)
+            case .nxdomain, .noData: break
+            case .failed: lookupFailed = true
+            }
+        }
+        let validation = try Self.validationRow(report, runId: nil)
+        let (isProven, txtFailed) = (proven, lookupFailed)
+        let policy = self.policy
+        var random = SystemRandomNumberGenerator()
+        let fresh = Challenge.make(purpose: .submit, now: now, policy: policy, using: &random)
+        return try await store.write { tx in
+            // Re-read inside the transaction: another process may have moved the domain meanwhile.
+            let current = try tx.record(domain)
+            if let current, !current.state.acceptsSubmission { return .alreadyActive(current) }
+            try tx.insert(validation)
+            if isProven, let row = try tx.openChallenge(domain: domain.value, purpose: "submit"),
+               let challenge = openChallenge, row.token == challenge.token {
+                let step = try Lifecycle.apply(.challengeVerified(terms), to: current, domain: domain, now: now, policy: policy)
+                try tx.record(step, actor: Actor.submit, now: now, policy: policy)
+                var used = row
+                used.status = "used"
+                try tx.update(used)
+                return .verified(step.record, report)
+            }
+            let step = try Lifecycle.apply(.submitted(terms), to: current, domain: domain, now: now, policy: policy)
+            try tx.record(step, actor: Actor.submit, now: now, policy: policy)
+            if current?.state == .pendingVerification, let challenge = openChallenge, !challenge.isExpired(at: now) {
+                if var row = try tx.openChallenge(domain: domain.value, purpose: "submit") {
+                    row.contact = terms.contact
+                    row.requestedMode = terms.requestedMode
+                    row.patterns = terms.patterns
+                    row.provenance = terms.provenance
+                    try tx.update(row)
+                }
+                return .awaitingChallenge(challenge, step.record, report, lookupFailed: txtFailed)
+            }
+            try tx.insert(ChallengeRow(domain: domain.value, purpose: "submit", token: fresh.token, created: fresh.created,
+                                       expires: fresh.expires, contact: terms.contact, requestedMode: terms.requestedMode,
+                                       patterns: terms.patterns, provenance: terms.provenance))
+            return .challengeIssued(fresh, step.record, report,
+                                    renewed: current?.state == .pendingVerification && openChallenge != nil)
+        }
+    }
+
+    /// MX hosts the requested patterns leave uncovered.
+    public struct Uncovered: Error, Sendable {
+        public var hosts: [DomainName]
+    }
+
+    /// The terms of a submission: patterns from `--mx` (which must cover every MX host), else from the
+    /// domain's MTA-STS policy (provenance `mta-sts`), else the MX host names exactly (`manual`).
+    public static func terms(for request: SubmitRequest, report: DomainReport) -> Result<SubmissionTerms, Uncovered> {
+        let requested = request.mode ?? .enforce
+        if !request.patterns.isEmpty {
+            let uncovered = report.mxHosts.filter { !MXPattern.anyMatches(request.patterns, $0) }
+            guard uncovered.isEmpty else { return .failure(Uncovered(hosts: uncovered)) }
+            return .success(SubmissionTerms(contact: request.contact, requestedMode: requested,
+                                            patterns: Array(Set(request.patterns)), provenance: .manual))
+        }
+        if let policy = report.mtaSTS?.policy, policy.mode != .none, !policy.mx.isEmpty {
+            return .success(SubmissionTerms(contact: request.contact, requestedMode: requested,
+                                            patterns: Array(Set(policy.mx)), provenance: .mtaSTS))
+        }
+        return .success(SubmissionTerms(contact: request.contact, requestedMode: requested,
+                                        patterns: Array(Set(report.mxHosts.map { MXPattern(exactly: $0) })),
+                                        provenance: .manual))
+    }
+
+    /// The stored form of a checker report.
+    static func validationRow(_ report: DomainReport, runId: Int64?) throws -> ValidationRow {
+        let outcome = ValidationOutcome(report: report)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let facts = String(decoding: try encoder.encode(report), as: UTF8.self)
+        return ValidationRow(domain: report.domain, time: report.checkedAt, eligible: report.eligible,
+                             inconclusive: outcome.inconclusive, issueCodes: outcome.issueCodes,
+                             errorCodes: outcome.errorCodes, facts: facts, runId: runId)
+    }
+}

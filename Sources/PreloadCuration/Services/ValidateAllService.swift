@@ -1,0 +1,215 @@
+import Foundation
+import PreloadChecker
+import PreloadCore
+import PreloadState
+
+/// `preload validate-all`: re-validate every domain in probation, listed or failing, apply the lifecycle,
+/// publish when needed, and deliver notifications.
+///
+/// Crash safety: the run lock is an `flock` the kernel drops when the process dies. The run and the
+/// domains it must validate are journaled (`run`, `run_item`); each domain's validation, lifecycle step,
+/// audit line, queued notification and "done" mark are one transaction. A run killed at any point
+/// leaves each domain either before or after its step; the next run takes the journal over, validates
+/// only what is left, then publishes from the state (compared with the committed list, not with a note
+/// of ours), so nothing is lost and nothing is done twice.
+public struct ValidateAllService: Sendable {
+    public let store: StateStore
+    public let checker: Checker
+    public let clock: any TimeSource
+    public let policy: LifecyclePolicy
+    /// `nil` with `--no-publish`.
+    public let publisher: (any ListPublishing)?
+    /// `nil`: notifications are recorded only.
+    public let notifier: (any Notifier)?
+    /// Domains validated at once.
+    public let concurrency: Int
+
+    public init(store: StateStore, checker: Checker, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
+                publisher: (any ListPublishing)?, notifier: (any Notifier)?, concurrency: Int) {
+        self.store = store
+        self.checker = checker
+        self.clock = clock
+        self.policy = policy
+        self.publisher = publisher
+        self.notifier = notifier
+        self.concurrency = max(1, concurrency)
+    }
+
+    /// The lock file in the state directory.
+    public static let lockFileName = "validate-all.lock"
+
+    /// Runs (or resumes) a run. `progress` gets (done, total) after each domain.
+    public func run(progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> RunSummary {
+        let start = clock.now()
+        let pid = getpid()
+        let lock: RunLock
+        do {
+            lock = try RunLock(path: store.path(Self.lockFileName), holder: "pid \(pid) since \(start.rfc3339)")
+        } catch .held(let holder) {
+            throw CurationError.busy(holder.isEmpty ? "the lock is held" : holder)
+        } catch {
+            throw error
+        }
+        defer { withExtendedLifetime(lock) {} }
+        return try await runLocked(start: start, pid: pid, progress: progress)
+    }
+
+    private func runLocked(start: Timestamp, pid: Int32, progress: (@Sendable (Int, Int) -> Void)?) async throws -> RunSummary {
+        // Journal: take over a run a dead process left, or start one.
+        let (run, resumed) = try await store.write { tx -> (RunRow, Bool) in
+            let unfinished = try tx.unfinishedRuns()
+            if var last = unfinished.last {
+                for var stale in unfinished.dropLast() {
+                    stale.status = "failed"
+                    stale.finished = start
+                    try tx.update(stale)
+                }
+                last.pid = pid
+                last.resumes += 1
+                try tx.update(last)
+                return (last, true)
+            }
+            let names = try tx.domains(inStates: LifecycleState.allCases.filter(\.isValidated).map(\.rawValue)).map(\.name)
+            return (try tx.startRun(RunRow(started: start, pid: pid), domains: names), false)
+        }
+        let runId = run.id!
+        var summary = RunSummary(run: runId, resumed: resumed, started: run.started)
+        var phase = run.phase
+
+        if phase == "validating" {
+            try await validate(runId: runId, summary: &summary, progress: progress)
+            phase = try await setPhase(runId, publisher == nil ? "notifying" : "publishing")
+        }
+        if phase == "publishing" {
+            if let publisher {
+                do {
+                    try await publish(publisher, runId: runId, summary: &summary)
+                } catch {
+                    try await finish(runId, status: "failed", summary: summary)
+                    throw CurationError.publishFailed("\(error)")
+                }
+            }
+            phase = try await setPhase(runId, "notifying")
+        }
+        if publisher == nil {
+            summary.publication = .init(action: "disabled", reason: "--no-publish", list: nil)
+        }
+        summary.notifications = try await NotificationOutbox.deliver(store: store, notifier: notifier, now: clock.now())
+        summary.finished = clock.now()
+        try await finish(runId, status: "completed", summary: summary)
+        return summary
+    }
+
+    private func validate(runId: Int64, summary: inout RunSummary,
+                          progress: (@Sendable (Int, Int) -> Void)?) async throws {
+        let pending = try await store.read { try $0.pendingItems(run: runId) }
+        let (total, alreadyDone) = try await store.read { try $0.itemCounts(run: runId) }
+        var done = alreadyDone
+        progress?(done, total)
+        try await withThrowingTaskGroup(of: LifecycleStep?.self) { group in
+            var next = pending.makeIterator()
+            for _ in 0..<concurrency {
+                guard let name = next.next() else { break }
+                group.addTask { try await self.validateOne(name, runId: runId) }
+            }
+            while let result = try await group.next() {
+                done += 1
+                progress?(done, total)
+                if let step = result {
+                    summary.validated += 1
+                    switch step.validationPassed {
+                    case true?: summary.passed += 1
+                    case false?: summary.failed += 1
+                    case nil: summary.inconclusive += 1
+                    }
+                    summary.add(step)
+                }
+                if let name = next.next() {
+                    group.addTask { try await self.validateOne(name, runId: runId) }
+                }
+            }
+        }
+    }
+
+    /// Validates one domain and records the result and its step in one transaction.
+    private func validateOne(_ name: String, runId: Int64) async throws -> LifecycleStep? {
+        guard let domain = try? DomainName(name) else {
+            try await store.write { try $0.markDone(run: runId, domain: name) }
+            return nil
+        }
+        let report = await checker.check(domain)
+        let row = try SubmitService.validationRow(report, runId: runId)
+        let outcome = ValidationOutcome(report: report)
+        let now = clock.now()
+        let policy = self.policy
+        return try await store.write { tx in
+            defer { try? tx.markDone(run: runId, domain: name) }
+            try tx.insert(row)
+            guard let record = try tx.record(domain), record.state.isValidated else { return nil }
+            let step = try Lifecycle.apply(.validated(outcome), to: record, domain: domain, now: now, policy: policy)
+            try tx.record(step, actor: Actor.validateAll, now: now, policy: policy)
+            return step
+        }
+    }
+
+    private func publish(_ publisher: any ListPublishing, runId: Int64, summary: inout RunSummary) async throws {
+        let now = clock.now()
+        let committed = try await publisher.committedList()
+        let desired = try await store.read { tx in
+            try tx.domains(inStates: LifecycleState.allCases.filter(\.isInList).map(\.rawValue)).compactMap {
+                row throws(CorruptStateError) in try DomainRecord(row: row).listEntry
+            }
+        }
+        let inList: Set<String>
+        switch PublishDecision.decide(desired: desired, committed: committed, now: now) {
+        case .publish(let reason):
+            let info = try await publisher.publish(entries: desired, now: now)
+            try await store.write { tx in
+                try tx.insert(PublicationRow(time: now, serial: Int64(info.serial), expires: info.expires,
+                                             domains: info.domains, commit: info.commit, runId: runId))
+            }
+            summary.publication = .init(action: "published", reason: reason, list: info)
+            inList = Set(desired.map(\.domain.value))
+        case .skip(let reason):
+            summary.publication = .init(action: "skipped", reason: reason, list: nil)
+            inList = Set(committed?.entries.map(\.domain.value) ?? [])
+        }
+        // Owner removals take effect once the committed list no longer has the domain.
+        let policy = self.policy
+        let steps = try await store.write { tx in
+            var steps: [LifecycleStep] = []
+            for row in try tx.domains(inStates: [LifecycleState.removalRequested.rawValue]) where !inList.contains(row.name) {
+                let record = try DomainRecord(row: row)
+                let step = try Lifecycle.apply(.publishedWithout, to: record, domain: record.domain, now: now, policy: policy)
+                try tx.record(step, actor: Actor.validateAll, now: now, policy: policy)
+                steps.append(step)
+            }
+            return steps
+        }
+        for step in steps { summary.add(step) }
+    }
+
+    private func setPhase(_ runId: Int64, _ phase: String) async throws -> String {
+        try await store.write { tx in
+            guard var run = try tx.run(runId) else { return phase }
+            run.phase = phase
+            try tx.update(run)
+            return phase
+        }
+    }
+
+    private func finish(_ runId: Int64, status: String, summary: RunSummary) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(summary), as: UTF8.self)
+        let now = clock.now()
+        try await store.write { tx in
+            guard var run = try tx.run(runId) else { return }
+            run.status = status
+            run.phase = status == "completed" ? "done" : run.phase
+            run.finished = now
+            run.summary = json
+            try tx.update(run)
+        }
+    }
+}

@@ -1,0 +1,288 @@
+import GRDB
+import PreloadCore
+
+/// One domain and its lifecycle state (table `domain`). Lifecycle values are stored as their stable codes;
+/// the curation layer turns them into typed records.
+public struct DomainRow: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "domain"
+    /// The normalised domain name (primary key).
+    public var name: String
+    /// Lifecycle state code, e.g. `probation`.
+    public var state: String
+    public var since: Timestamp
+    /// Transition reason code of the last step.
+    public var reason: String
+    public var detail: String
+    public var contact: String
+    public var requestedMode: ListMode
+    public var mode: ListMode
+    public var patterns: [MXPattern]
+    public var provenance: AdmissionMethod
+    public var added: Timestamp?
+    public var lastVerified: Timestamp?
+    public var probationSince: Timestamp?
+    public var passingValidations: Int
+    public var failingSince: Timestamp?
+
+    /// A row; see the properties.
+    public init(name: String, state: String, since: Timestamp, reason: String, detail: String, contact: String,
+                requestedMode: ListMode, mode: ListMode, patterns: [MXPattern], provenance: AdmissionMethod,
+                added: Timestamp?, lastVerified: Timestamp?, probationSince: Timestamp?, passingValidations: Int,
+                failingSince: Timestamp?) {
+        self.name = name
+        self.state = state
+        self.since = since
+        self.reason = reason
+        self.detail = detail
+        self.contact = contact
+        self.requestedMode = requestedMode
+        self.mode = mode
+        self.patterns = patterns
+        self.provenance = provenance
+        self.added = added
+        self.lastVerified = lastVerified
+        self.probationSince = probationSince
+        self.passingValidations = passingValidations
+        self.failingSince = failingSince
+    }
+}
+
+/// A challenge issued to a domain (table `challenge`): to submit it (`submit`, with the submission's
+/// terms) or to remove it (`remove`).
+public struct ChallengeRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "challenge"
+    public var id: Int64?
+    public var domain: String
+    /// `submit` or `remove`.
+    public var purpose: String
+    public var token: String
+    public var created: Timestamp
+    public var expires: Timestamp
+    /// `open`, `used` (proven) or `superseded` (a newer challenge replaced it).
+    public var status: String
+    /// Submission terms (submit challenges only).
+    public var contact: String?
+    public var requestedMode: ListMode?
+    public var patterns: [MXPattern]?
+    public var provenance: AdmissionMethod?
+
+    /// A row; see the properties.
+    public init(id: Int64? = nil, domain: String, purpose: String, token: String, created: Timestamp,
+                expires: Timestamp, status: String = "open", contact: String? = nil, requestedMode: ListMode? = nil,
+                patterns: [MXPattern]? = nil, provenance: AdmissionMethod? = nil) {
+        self.id = id
+        self.domain = domain
+        self.purpose = purpose
+        self.token = token
+        self.created = created
+        self.expires = expires
+        self.status = status
+        self.contact = contact
+        self.requestedMode = requestedMode
+        self.patterns = patterns
+        self.provenance = provenance
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One attempt of `submit` or owner `remove` that reached the network (table `attempt`), for rate limits.
+public struct AttemptRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "attempt"
+    public var id: Int64?
+    public var domain: String
+    /// `submit` or `remove`.
+    public var kind: String
+    public var time: Timestamp
+
+    /// A row; see the properties.
+    public init(id: Int64? = nil, domain: String, kind: String, time: Timestamp) {
+        self.id = id
+        self.domain = domain
+        self.kind = kind
+        self.time = time
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One validation result (table `validation`).
+public struct ValidationRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "validation"
+    public var id: Int64?
+    public var domain: String
+    public var time: Timestamp
+    public var eligible: Bool
+    /// Our own resolver failed: the result says nothing about the domain.
+    public var inconclusive: Bool
+    /// Every finding's code.
+    public var issueCodes: [IssueCode]
+    /// The blocking findings' codes.
+    public var errorCodes: [IssueCode]
+    /// The checker's facts (MX hosts, addresses, TLS, MTA-STS) as JSON.
+    public var facts: String
+    /// The `validate-all` run, or `nil` for `submit`.
+    public var runId: Int64?
+
+    /// A row; see the properties.
+    public init(id: Int64? = nil, domain: String, time: Timestamp, eligible: Bool, inconclusive: Bool,
+                issueCodes: [IssueCode], errorCodes: [IssueCode], facts: String, runId: Int64?) {
+        self.id = id
+        self.domain = domain
+        self.time = time
+        self.eligible = eligible
+        self.inconclusive = inconclusive
+        self.issueCodes = issueCodes
+        self.errorCodes = errorCodes
+        self.facts = facts
+        self.runId = runId
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One line of the audit log (table `audit_event`): every lifecycle step worth noting.
+public struct AuditEventRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "audit_event"
+    public var id: Int64?
+    public var time: Timestamp
+    public var domain: String
+    /// State code before; `nil` for a domain seen for the first time.
+    public var fromState: String?
+    public var toState: String
+    /// Transition reason code.
+    public var reason: String
+    public var detail: String
+    /// Who: `submit`, `validate-all`, `remove`, `maintainer`, or a notification record.
+    public var actor: String
+
+    /// A row; see the properties.
+    public init(id: Int64? = nil, time: Timestamp, domain: String, fromState: String?, toState: String, reason: String,
+                detail: String, actor: String) {
+        self.id = id
+        self.time = time
+        self.domain = domain
+        self.fromState = fromState
+        self.toState = toState
+        self.reason = reason
+        self.detail = detail
+        self.actor = actor
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A notification to a domain's contact (table `notification`), queued in the same transaction as its
+/// lifecycle step and delivered afterwards (an outbox).
+public struct NotificationRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "notification"
+    public var id: Int64?
+    public var auditEventId: Int64?
+    public var domain: String
+    /// Notification kind code, e.g. `listed`.
+    public var kind: String
+    public var recipient: String
+    public var subject: String
+    public var body: String
+    public var created: Timestamp
+    /// `queued`, `sent`, `recorded` (no relay configured: the audit log is the record) or `failed`.
+    public var status: String
+    public var attempts: Int
+    public var lastError: String?
+    public var sentAt: Timestamp?
+
+    /// A row; see the properties.
+    public init(id: Int64? = nil, auditEventId: Int64?, domain: String, kind: String, recipient: String,
+                subject: String, body: String, created: Timestamp, status: String = "queued", attempts: Int = 0,
+                lastError: String? = nil, sentAt: Timestamp? = nil) {
+        self.id = id
+        self.auditEventId = auditEventId
+        self.domain = domain
+        self.kind = kind
+        self.recipient = recipient
+        self.subject = subject
+        self.body = body
+        self.created = created
+        self.status = status
+        self.attempts = attempts
+        self.lastError = lastError
+        self.sentAt = sentAt
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One `validate-all` run (table `run`): the journal a killed run leaves for the next one.
+public struct RunRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "run"
+    public var id: Int64?
+    public var started: Timestamp
+    /// The process that runs (or last ran) it.
+    public var pid: Int32
+    /// `running`, `completed` or `failed`.
+    public var status: String
+    /// `validating`, `publishing`, `notifying`, `done`.
+    public var phase: String
+    /// How many times a later run took it over after its process died.
+    public var resumes: Int
+    public var finished: Timestamp?
+    /// The summary as JSON, when finished.
+    public var summary: String?
+
+    /// A row; see the properties.
+    public init(id: Int64? = nil, started: Timestamp, pid: Int32, status: String = "running",
+                phase: String = "validating", resumes: Int = 0, finished: Timestamp? = nil, summary: String? = nil) {
+        self.id = id
+        self.started = started
+        self.pid = pid
+        self.status = status
+        self.phase = phase
+        self.resumes = resumes
+        self.finished = finished
+        self.summary = summary
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A domain a run must validate (table `run_item`).
+public struct RunItemRow: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "run_item"
+    public var runId: Int64
+    public var domain: String
+    public var done: Bool
+
+    /// A row; see the properties.
+    public init(runId: Int64, domain: String, done: Bool = false) {
+        self.runId = runId
+        self.domain = domain
+        self.done = done
+    }
+}
+
+/// A list this state published (table `publication`).
+public struct PublicationRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "publication"
+    public var id: Int64?
+    public var time: Timestamp
+    public var serial: Int64
+    public var expires: Timestamp
+    public var domains: Int
+    /// The commit, when the publisher reports one.
+    public var commit: String?
+    public var runId: Int64?
+
+    /// A row; see the properties.
+    public init(id: Int64? = nil, time: Timestamp, serial: Int64, expires: Timestamp, domains: Int, commit: String?,
+                runId: Int64?) {
+        self.id = id
+        self.time = time
+        self.serial = serial
+        self.expires = expires
+        self.domains = domains
+        self.commit = commit
+        self.runId = runId
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

@@ -1,0 +1,111 @@
+import GRDB
+
+/// The schema, as named, append-only migrations: never edit or reorder a registered migration; add a
+/// new one.
+enum StateSchema {
+    /// The migrations in order.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-initial") { db in
+            try db.create(table: "domain") { t in
+                t.primaryKey("name", .text)
+                t.column("state", .text).notNull().indexed()
+                t.column("since", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("detail", .text).notNull()
+                t.column("contact", .text).notNull()
+                t.column("requestedMode", .text).notNull()
+                t.column("mode", .text).notNull()
+                t.column("patterns", .text).notNull()
+                t.column("provenance", .text).notNull()
+                t.column("added", .text)
+                t.column("lastVerified", .text)
+                t.column("probationSince", .text)
+                t.column("passingValidations", .integer).notNull()
+                t.column("failingSince", .text)
+            }
+            try db.create(table: "challenge") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("domain", .text).notNull().indexed()
+                t.column("purpose", .text).notNull()
+                t.column("token", .text).notNull()
+                t.column("created", .text).notNull()
+                t.column("expires", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("contact", .text)
+                t.column("requestedMode", .text)
+                t.column("patterns", .text)
+                t.column("provenance", .text)
+            }
+            try db.create(table: "attempt") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("domain", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("time", .text).notNull()
+            }
+            try db.create(index: "attempt_by_domain", on: "attempt", columns: ["domain", "kind", "time"])
+            try db.create(table: "validation") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("domain", .text).notNull()
+                t.column("time", .text).notNull()
+                t.column("eligible", .boolean).notNull()
+                t.column("inconclusive", .boolean).notNull()
+                t.column("issueCodes", .text).notNull()
+                t.column("errorCodes", .text).notNull()
+                t.column("facts", .text).notNull()
+                t.column("runId", .integer)
+            }
+            try db.create(index: "validation_by_domain", on: "validation", columns: ["domain", "time"])
+            try db.create(table: "audit_event") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("time", .text).notNull()
+                t.column("domain", .text).notNull().indexed()
+                t.column("fromState", .text)
+                t.column("toState", .text).notNull()
+                t.column("reason", .text).notNull()
+                t.column("detail", .text).notNull()
+                t.column("actor", .text).notNull()
+            }
+            try db.create(table: "notification") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("auditEventId", .integer).references("audit_event")
+                t.column("domain", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("recipient", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("body", .text).notNull()
+                t.column("created", .text).notNull()
+                t.column("status", .text).notNull().indexed()
+                t.column("attempts", .integer).notNull()
+                t.column("lastError", .text)
+                t.column("sentAt", .text)
+            }
+            try db.create(table: "run") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("started", .text).notNull()
+                t.column("pid", .integer).notNull()
+                t.column("status", .text).notNull().indexed()
+                t.column("phase", .text).notNull()
+                t.column("resumes", .integer).notNull()
+                t.column("finished", .text)
+                t.column("summary", .text)
+            }
+            try db.create(table: "run_item") { t in
+                t.column("runId", .integer).notNull().references("run", onDelete: .cascade)
+                t.column("domain", .text).notNull()
+                t.column("done", .boolean).notNull()
+                t.primaryKey(["runId", "domain"])
+            }
+            try db.create(table: "publication") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("time", .text).notNull()
+                t.column("serial", .integer).notNull()
+                t.column("expires", .text).notNull()
+                t.column("domains", .integer).notNull()
+                t.column("commit", .text)
+                t.column("runId", .integer)
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import PreloadCore
+import PreloadState
+import Testing
+@testable import PreloadCuration
+
+@Suite struct StateStoreTests {
+    @Test func opensInWALModeWithEveryMigration() async throws {
+        let store = try temporaryStore()
+        #expect(try await store.journalMode() == "wal")
+        #expect(try await store.appliedMigrations() == StateStore.knownMigrations)
+        #expect(StateStore.knownMigrations.first == "v1-initial")
+        // Reopening applies nothing twice and keeps the data.
+        try await store.write { try $0.save(record(.listed).row) }
+        let again = try StateStore(directory: store.directory)
+        #expect(try await again.read { try $0.domains().count } == 1)
+    }
+
+    @Test func refusesAFileAsStateDirectory() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("preload-file-\(UUID())").path
+        _ = FileManager.default.createFile(atPath: file, contents: Data())
+        #expect(throws: StateError.self) { try StateStore(directory: file) }
+    }
+
+    @Test func domainRecordsRoundTrip() async throws {
+        let store = try temporaryStore()
+        var r = record(.failing, terms: stsTerms)
+        r.mode = .testing
+        r.lastVerified = t0.adding(days: -2)
+        r.passingValidations = 4
+        r.probationSince = t0.adding(days: -20)
+        r.detail = "failed: tls.cert-expired"
+        let saved = r
+        try await store.write { try $0.save(saved.row) }
+        let back = try await store.read { try $0.record(example) }
+        #expect(back == saved)
+        #expect(try await store.read { try $0.domainCounts() } == ["failing": 1])
+    }
+
+    @Test func unknownStateCodesAreReportedNotGuessed() async throws {
+        let store = try temporaryStore()
+        var row = record(.listed).row
+        row.state = "frozen"
+        let bad = row
+        try await store.write { try $0.save(bad) }
+        await #expect(throws: CorruptStateError.self) { try await store.read { try $0.record(example) } }
+    }
+
+    @Test func aThrowingTransactionLeavesNothing() async throws {
+        let store = try temporaryStore()
+        struct Boom: Error {}
+        await #expect(throws: Boom.self) {
+            try await store.write { tx in
+                try tx.save(record(.listed).row)
+                try tx.insert(AuditEventRow(time: t0, domain: "example.test", fromState: nil, toState: "listed",
+                                            reason: "submitted", detail: "", actor: "test"))
+                throw Boom()
+            }
+        }
+        #expect(try await store.read { try $0.domains().isEmpty && $0.events().isEmpty })
+    }
+
+    @Test func aNewChallengeSupersedesTheOpenOne() async throws {
+        let store = try temporaryStore()
+        let (first, second) = try await store.write { tx in
+            let a = try tx.insert(ChallengeRow(domain: "example.test", purpose: "submit", token: "a", created: t0,
+                                               expires: t0.adding(days: 7)))
+            try tx.insert(ChallengeRow(domain: "example.test", purpose: "remove", token: "r", created: t0,
+                                       expires: t0.adding(days: 7)))
+            let b = try tx.insert(ChallengeRow(domain: "example.test", purpose: "submit", token: "b", created: t0,
+                                               expires: t0.adding(days: 7)))
+            return (a, b)
+        }
+        #expect(first.id != second.id)
+        let open = try await store.read { try $0.openChallenge(domain: "example.test", purpose: "submit") }
+        #expect(open?.token == "b")
+        #expect(try await store.read { try $0.openChallenge(domain: "example.test", purpose: "remove") }?.token == "r")
+        #expect(try await store.read { try $0.submissionsCreated(since: t0) } == 2)
+        #expect(try await store.read { try $0.submissionsCreated(since: t0.adding(seconds: 1)) } == 0)
+    }
+
+    @Test func attemptsAreCountedInAWindow() async throws {
+        let store = try temporaryStore()
+        try await store.write { tx in
+            for h in [0, 10, 20, 30] {
+                try tx.recordAttempt(domain: "example.test", kind: "submit", time: t0.adding(seconds: Int64(h) * 3600))
+            }
+            try tx.recordAttempt(domain: "other.test", kind: "submit", time: t0)
+            try tx.recordAttempt(domain: "example.test", kind: "remove", time: t0)
+        }
+        let n = try await store.read { try $0.attempts(domain: "example.test", kind: "submit", since: t0.adding(seconds: 10 * 3600)) }
+        #expect(n == 3)
+    }
+
+    @Test func eventsComeOldestFirstAndLimitKeepsTheNewest() async throws {
+        let store = try temporaryStore()
+        try await store.write { tx in
+            for (i, to) in ["pending-verification", "probation", "listed"].enumerated() {
+                try tx.insert(AuditEventRow(time: t0.adding(days: i), domain: "example.test", fromState: nil, toState: to,
+                                            reason: "r", detail: "", actor: "test"))
+            }
+            try tx.insert(AuditEventRow(time: t0, domain: "other.test", fromState: nil, toState: "probation",
+                                        reason: "r", detail: "", actor: "test"))
+        }
+        let all = try await store.read { try $0.events(domain: "example.test") }
+        #expect(all.map(\.toState) == ["pending-verification", "probation", "listed"])
+        let last2 = try await store.read { try $0.events(domain: "example.test", limit: 2) }
+        #expect(last2.map(\.toState) == ["probation", "listed"])
+        #expect(try await store.read { try $0.events().count } == 4)
+    }
+
+    @Test func runJournalTracksWhatIsLeft() async throws {
+        let store = try temporaryStore()
+        let run = try await store.write { tx in
+            try tx.startRun(RunRow(started: t0, pid: 42), domains: ["a.test", "b.test", "c.test"])
+        }
+        try await store.write { try $0.markDone(run: run.id!, domain: "b.test") }
+        #expect(try await store.read { try $0.pendingItems(run: run.id!) } == ["a.test", "c.test"])
+        let counts = try await store.read { try $0.itemCounts(run: run.id!) }
+        #expect(counts.total == 3 && counts.done == 1)
+        #expect(try await store.read { try $0.unfinishedRuns().map(\.id) } == [run.id])
+    }
+
+    @Test func theRunLockIsExclusiveAndReleasedWithItsOwner() throws {
+        let store = try temporaryStore()
+        let path = store.path("validate-all.lock")
+        do {
+            let held = try RunLock(path: path, holder: "pid 1 since \(t0.rfc3339)")
+            #expect(throws: RunLockError.held(holder: "pid 1 since \(t0.rfc3339)")) {
+                try RunLock(path: path, holder: "pid 2")
+            }
+            withExtendedLifetime(held) {}
+        }
+        let again = try RunLock(path: path, holder: "pid 3")
+        withExtendedLifetime(again) {}
+    }
+}
