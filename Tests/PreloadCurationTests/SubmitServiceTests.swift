@@ -133,7 +133,7 @@ import Testing
         _ = try await service.submit(request)
         _ = try await service.submit(request)
         await #expect(throws: CurationError.self) { try await service.submit(request) }
-        bed.clock.advance(days: 1)
+        bed.clock.set(t0.adding(days: 1).adding(seconds: 1))
         _ = try await service.submit(request)
     }
 

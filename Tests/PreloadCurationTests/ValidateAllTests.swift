@@ -23,7 +23,8 @@ import Testing
         // Probation: listed after 14 days with passing validations.
         var runs = try await daily(bed, days: 13)
         #expect(try await bed.state("life.test") == .probation)
-        #expect(runs.last?.publication?.action == "published")   // the first, empty list
+        #expect(runs.first?.publication?.action == "published")   // the first, empty list
+        #expect(runs[1].publication?.action == "skipped")
         #expect(await bed.publisher.entry("life.test") == nil)
         runs = try await daily(bed, days: 1)
         #expect(try await bed.state("life.test") == .listed)
@@ -130,9 +131,11 @@ import Testing
 
     @Test func aSecondConcurrentRunIsRefused() async throws {
         let bed = try Bed()
-        let lock = try RunLock(path: bed.store.path(ValidateAllService.lockFileName), holder: "pid 99 since x")
-        await #expect(throws: CurationError.busy("pid 99 since x")) { try await bed.validateAll().run() }
-        withExtendedLifetime(lock) {}
+        do {
+            let lock = try RunLock(path: bed.store.path(ValidateAllService.lockFileName), holder: "pid 99 since x")
+            await #expect(throws: CurationError.busy("pid 99 since x")) { try await bed.validateAll().run() }
+            withExtendedLifetime(lock) {}
+        }
         _ = try await bed.validateAll().run()
     }
 
