@@ -18,6 +18,11 @@ struct Preload: AsyncParsableCommand {
             ListCommand.self,
             CheckCommand.self,
             CodesCommand.self,
+            SubmitCommand.self,
+            ValidateAllCommand.self,
+            StatusCommand.self,
+            EventsCommand.self,
+            RemoveCommand.self,
         ]
     )
 }

@@ -215,7 +215,7 @@ struct Bed {
 
     func submit(_ domain: String, contact: String = "postmaster@example.test", mode: ListMode? = nil,
                 mx: [String] = []) async throws -> SubmitOutcome {
-        try await submitService().submit(SubmitRequest(domain: try DomainName(domain), contact: contact, mode: mode,
+        try await submitService().submit(SubmitRequest(domain: try DomainName(domain), contact: try ContactAddress(contact), mode: mode,
                                                        patterns: mx.map { try MXPattern($0) }))
     }
 

@@ -129,7 +129,7 @@ import Testing
         let bed = try Bed()
         bed.world.addGoodDomain("busy.test")
         let service = bed.submitService(limits: AbuseLimits(submissionsPerDomainPerDay: 2))
-        let request = SubmitRequest(domain: try DomainName("busy.test"), contact: "a@busy.test")
+        let request = SubmitRequest(domain: try DomainName("busy.test"), contact: try ContactAddress("a@busy.test"))
         _ = try await service.submit(request)
         _ = try await service.submit(request)
         await #expect(throws: CurationError.self) { try await service.submit(request) }
@@ -141,16 +141,16 @@ import Testing
         let bed = try Bed()
         for d in ["a.test", "b.test", "c.test"] { bed.world.addGoodDomain(d) }
         let service = bed.submitService(limits: AbuseLimits(newSubmissionsPerRun: 2))
-        for d in ["a.test", "b.test"] { _ = try await service.submit(SubmitRequest(domain: try DomainName(d), contact: "x@y.test")) }
+        for d in ["a.test", "b.test"] { _ = try await service.submit(SubmitRequest(domain: try DomainName(d), contact: try ContactAddress("x@y.test"))) }
         await #expect(throws: CurationError.self) {
-            try await service.submit(SubmitRequest(domain: try DomainName("c.test"), contact: "x@y.test"))
+            try await service.submit(SubmitRequest(domain: try DomainName("c.test"), contact: try ContactAddress("x@y.test")))
         }
         // A pending domain may still come back for its challenge.
-        _ = try await service.submit(SubmitRequest(domain: try DomainName("a.test"), contact: "x@y.test"))
+        _ = try await service.submit(SubmitRequest(domain: try DomainName("a.test"), contact: try ContactAddress("x@y.test")))
         // After a validate-all run, new submissions are accepted again.
         bed.clock.advance(days: 1)
         _ = try await bed.validateAll(publish: false).run()
-        _ = try await service.submit(SubmitRequest(domain: try DomainName("c.test"), contact: "x@y.test"))
+        _ = try await service.submit(SubmitRequest(domain: try DomainName("c.test"), contact: try ContactAddress("x@y.test")))
         #expect(try await bed.state("c.test") == .pendingVerification)
     }
 }

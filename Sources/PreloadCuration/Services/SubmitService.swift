@@ -6,13 +6,14 @@ import PreloadState
 /// What `preload submit` asked for.
 public struct SubmitRequest: Sendable {
     public var domain: DomainName
-    public var contact: String
+    /// Where notifications go.
+    public var contact: ContactAddress
     /// `nil`: enforce (or, for an `mta-sts` entry, its policy's mode when that is testing).
     public var mode: ListMode?
     /// Patterns from `--mx`; empty to take them from the MTA-STS policy or the MX host names.
     public var patterns: [MXPattern]
 
-    public init(domain: DomainName, contact: String, mode: ListMode? = nil, patterns: [MXPattern] = []) {
+    public init(domain: DomainName, contact: ContactAddress, mode: ListMode? = nil, patterns: [MXPattern] = []) {
         self.domain = domain
         self.contact = contact
         self.mode = mode
@@ -151,14 +152,14 @@ public struct SubmitService: Sendable {
         if !request.patterns.isEmpty {
             let uncovered = report.mxHosts.filter { !MXPattern.anyMatches(request.patterns, $0) }
             guard uncovered.isEmpty else { return .failure(Uncovered(hosts: uncovered)) }
-            return .success(SubmissionTerms(contact: request.contact, requestedMode: requested,
+            return .success(SubmissionTerms(contact: request.contact.value, requestedMode: requested,
                                             patterns: Array(Set(request.patterns)), provenance: .manual))
         }
         if let policy = report.mtaSTS?.policy, policy.mode != .none, !policy.mx.isEmpty {
-            return .success(SubmissionTerms(contact: request.contact, requestedMode: requested,
+            return .success(SubmissionTerms(contact: request.contact.value, requestedMode: requested,
                                             patterns: Array(Set(policy.mx)), provenance: .mtaSTS))
         }
-        return .success(SubmissionTerms(contact: request.contact, requestedMode: requested,
+        return .success(SubmissionTerms(contact: request.contact.value, requestedMode: requested,
                                         patterns: Array(Set(report.mxHosts.map { MXPattern(exactly: $0) })),
                                         provenance: .manual))
     }

@@ -1,0 +1,43 @@
+import ArgumentParser
+import PreloadCore
+import PreloadCuration
+
+/// `preload events [--domain D]`: the audit log.
+struct EventsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "Print the audit log: every lifecycle step with its reason, actor and notification.",
+        discussion: "Exit codes: 0 success; 64 usage; 69 state unavailable.")
+
+    @Option(name: .long, help: "Only this domain.") var domain: String?
+    @Option(name: .long, help: "Only the newest N events.") var limit: Int?
+    @OptionGroup var stateOptions: StateOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() async throws {
+        let name = try domain.map { try Curation.domain($0) }
+        let clock = try CommandClock()
+        let store = try stateOptions.open()
+        let events: [AuditEntry]
+        do {
+            events = try await StatusService(store: store, clock: clock).events(domain: name, limit: limit)
+        } catch {
+            throw Curation.fail(error)
+        }
+        switch output.format {
+        case .json:
+            try Console.printJSON(["events": events])
+        case .text:
+            for e in events {
+                var line = "\(e.time.rfc3339) \(e.domain) \(e.from ?? "-") → \(e.to) \(e.reason) (\(e.actor))"
+                if !e.detail.isEmpty { line += ": \(e.detail)" }
+                if let n = e.notification { line += " [notified \(n.to): \(n.kind), \(n.status)]" }
+                Console.out(line)
+            }
+        }
+    }
+}

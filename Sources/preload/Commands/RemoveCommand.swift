@@ -1,0 +1,100 @@
+import ArgumentParser
+import PreloadChecker
+import Foundation
+import PreloadCore
+import PreloadCuration
+
+/// `preload remove DOMAIN` (owner, by challenge) or `preload remove --force DOMAIN --reason TEXT` (maintainer).
+struct RemoveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove",
+        abstract: "Remove a domain: by its owner through a DNS challenge, or by a maintainer with --force.",
+        discussion: """
+            Owner: the first run prints a challenge record (_preload-challenge.DOMAIN TXT \
+            "preload-remove=TOKEN"); publish it and run the command again. A listed domain is dropped \
+            at the next publish (state removal-requested), any other at once. 5 attempts per domain per day.
+
+            Maintainer: --force --reason TEXT removes at once; the reason goes to the audit log.
+
+            Exit codes: 0 challenge issued, awaiting it, or removal accepted; 1 nothing to remove; \
+            64 usage; 69 state or network unavailable; 75 rate limited.
+            """)
+
+    @Argument(help: "The mail domain.") var domain: String
+    @Flag(name: .long, help: "Remove without a challenge (maintainers).") var force = false
+    @Option(name: .long, help: "Why (required with --force).") var reason: String?
+
+    @OptionGroup var stateOptions: StateOptions
+    @OptionGroup var network: NetworkOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if force, (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--force needs --reason TEXT")
+        }
+        if !force, reason != nil { throw ValidationError("--reason goes with --force") }
+    }
+
+    struct JSONResult: Encodable {
+        var domain: String
+        var action: String
+        var state: String
+        var challenge: [String: String]?
+    }
+
+    func run() async throws {
+        let name = try Curation.domain(domain)
+        let clock = try CommandClock()
+        let store = try stateOptions.open()
+        let outcome: RemovalOutcome
+        do {
+            if force {
+                outcome = try await RemovalService(store: store, dns: NoDNS(), clock: clock)
+                    .forceRemoval(of: name, reason: reason ?? "")
+            } else {
+                let dns = try Curation.liveChecker(network, clock: clock).dns
+                outcome = try await RemovalService(store: store, dns: dns, clock: clock).requestRemoval(of: name)
+            }
+        } catch {
+            throw Curation.fail(error)
+        }
+        let d = name.value
+        var text: [String]
+        var result: JSONResult
+        switch outcome {
+        case .challengeIssued(let c, let r, let renewed):
+            result = JSONResult(domain: d, action: "challenge-issued", state: r.state.rawValue,
+                                challenge: ["name": Challenge.recordName(for: name), "type": "TXT", "value": c.recordValue,
+                                            "expires": c.expires.rfc3339])
+            text = [(renewed ? "The earlier token expired. " : "") + "To remove \(d), publish this DNS record",
+                    "", "    \(c.zoneLine(for: name))", "", "then run `preload remove \(d)` again before \(c.expires.rfc3339)."]
+        case .awaitingChallenge(let c, let r, let failed):
+            result = JSONResult(domain: d, action: "awaiting-challenge", state: r.state.rawValue,
+                                challenge: ["name": Challenge.recordName(for: name), "type": "TXT", "value": c.recordValue,
+                                            "expires": c.expires.rfc3339])
+            text = [failed ? "The challenge lookup failed; try again later." : "The removal record is not published yet:",
+                    "", "    \(c.zoneLine(for: name))"]
+        case .accepted(let r):
+            result = JSONResult(domain: d, action: "accepted", state: r.state.rawValue)
+            text = [r.state == .removed ? "\(d) is removed." : "Removal of \(d) accepted; it is dropped from the list at the next publish."]
+        case .alreadyRequested(let r):
+            result = JSONResult(domain: d, action: "already-requested", state: r.state.rawValue)
+            text = ["Removal of \(d) is already requested; it is dropped at the next publish."]
+        case .forced(let r):
+            result = JSONResult(domain: d, action: "forced", state: r.state.rawValue)
+            text = ["\(d) is removed (\(reason ?? ""))."]
+        }
+        switch output.format {
+        case .json: try Console.printJSON(result)
+        case .text: Console.out(text.joined(separator: "\n"))
+        }
+    }
+}
+
+/// A DNS port for the forced path, which never looks anything up.
+private struct NoDNS: CheckerDNS {
+    func mx(_ domain: DomainName) async -> DNSLookup<[MXRecord]> { .failed(.servfail("not used")) }
+    func ipv4(_ host: DomainName) async -> DNSLookup<[String]> { .failed(.servfail("not used")) }
+    func ipv6(_ host: DomainName) async -> DNSLookup<[String]> { .failed(.servfail("not used")) }
+    func txt(_ name: String) async -> DNSLookup<[String]> { .failed(.servfail("not used")) }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import PreloadCore
+import PreloadCuration
+
+/// `preload validate-all`: re-validate, apply the lifecycle, publish, notify.
+struct ValidateAllCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate-all",
+        abstract: "Re-validate every domain in probation, listed or failing; apply the lifecycle; publish; notify.",
+        discussion: """
+            Lifecycle defaults: probation 14 days with at least 3 passing validations; a listed domain \
+            that fails is failing (still listed) and removed after 7 days unless it passes again; an \
+            MTA-STS policy with mode none removes the domain; mta-sts entries follow their policy.
+
+            The list is published (signed and committed) when its content changed or the committed list \
+            is past half its validity. Only one run at a time (a lock in the state directory); a run \
+            that was killed is taken over by the next one, which finishes its work.
+
+            Exit codes: 0 the run completed, whatever the domains did; 64 usage; 69 state or network \
+            unavailable; 70 publishing failed (validation results are kept; the next run publishes); \
+            75 another run is active, or our resolver was unreachable (results inconclusive).
+            """)
+
+    @Flag(name: .customLong("no-publish"), help: "Validate and apply the lifecycle, but do not publish.")
+    var noPublish = false
+
+    @OptionGroup var stateOptions: StateOptions
+    @OptionGroup var network: NetworkOptions
+    @OptionGroup var notifications: NotificationOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let clock = try CommandClock()
+        let store = try stateOptions.open()
+        let publisher: (any ListPublishing)?
+        if noPublish {
+            publisher = nil
+        } else {
+            Console.err("preload: publishing is not in this build yet; run with --no-publish")
+            throw Exit.usage
+        }
+        let service = ValidateAllService(store: store, checker: try Curation.liveChecker(network, clock: clock),
+                                         clock: clock, publisher: publisher,
+                                         notifier: try Curation.notifier(notifications, network: network),
+                                         concurrency: network.concurrency)
+        let progress = Progress.onTTY()
+        var callback: (@Sendable (Int, Int) -> Void)? = nil
+        if let progress { callback = { done, total in progress.show(done, total) } }
+        let summary: RunSummary
+        do {
+            summary = try await service.run(progress: callback)
+        } catch {
+            progress?.finish()
+            throw Curation.fail(error)
+        }
+        progress?.finish()
+        switch output.format {
+        case .json: try Console.printJSON(summary)
+        case .text: Console.out(Self.text(summary))
+        }
+        if summary.inconclusive > 0 { throw Exit.temporaryFailure }
+    }
+
+    static func text(_ s: RunSummary) -> String {
+        var out = ["validate-all run \(s.run)\(s.resumed ? " (resumed an interrupted run)" : ""): "
+            + "\(s.validated) validated, \(s.passed) passed, \(s.failed) failed"
+            + (s.inconclusive > 0 ? ", \(s.inconclusive) inconclusive (our resolver was unreachable)" : "")]
+        if s.transitions.isEmpty {
+            out.append("  no state changes")
+        }
+        for t in s.transitions {
+            out.append("  \(t.from) → \(t.to) (\(t.reason)): \(t.domains.joined(separator: " "))")
+        }
+        if let p = s.publication {
+            var line = "  list: \(p.action) — \(p.reason)"
+            if let l = p.list { line += " (serial \(l.serial), \(l.domains) domains, expires \(l.expires.rfc3339))" }
+            out.append(line)
+        }
+        let n = s.notifications
+        out.append("  notifications: \(n.sent) sent, \(n.recorded) recorded, \(n.retrying) to retry, \(n.failed) failed")
+        return out.joined(separator: "\n")
+    }
+}
+
+/// A one-line progress display on stderr, only when stderr is a terminal.
+final class Progress: Sendable {
+    static func onTTY() -> Progress? { isatty(STDERR_FILENO) != 0 ? Progress() : nil }
+
+    func show(_ done: Int, _ total: Int) {
+        FileHandle.standardError.write(Data("\r\u{1B}[Kvalidating \(done)/\(total)".utf8))
+    }
+
+    func finish() { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import PreloadChecker
+import PreloadCore
+import PreloadCuration
+import PreloadIDNA
+import PreloadState
+
+/// `--state DIR`, shared by the curation commands.
+struct StateOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The curation state directory (env PRELOAD_STATE; default ./.preload).", valueName: "dir"))
+    var state: String?
+
+    /// `--state`, else `PRELOAD_STATE`, else `./.preload`.
+    var directory: String {
+        state ?? ProcessInfo.processInfo.environment["PRELOAD_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? ".preload"
+    }
+
+    /// Opens the state (creating it on first use).
+    func open() throws -> StateStore {
+        do {
+            return try StateStore(directory: directory)
+        } catch {
+            Console.err("preload: \(error)")
+            throw Exit.unavailable
+        }
+    }
+}
+
+/// `--smtp-relay HOST:PORT` and `--mail-from`, for the commands that send notifications.
+struct NotificationOptions: ParsableArguments {
+    @Option(name: .customLong("smtp-relay"), help: ArgumentHelp(
+        "Send notifications through this SMTP relay (STARTTLS when offered). Without it, notifications are only recorded in the state.",
+        valueName: "host:port"))
+    var smtpRelay: String?
+
+    @Option(name: .customLong("mail-from"), help: ArgumentHelp("Sender address of notifications.", valueName: "address"))
+    var mailFrom: String = "preload@localhost.localdomain"
+
+    func validate() throws {
+        if let relay = smtpRelay {
+            let parts = relay.split(separator: ":")
+            guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port) else {
+                throw ValidationError("--smtp-relay must be HOST:PORT, not '\(relay)'")
+            }
+        }
+        do { _ = try ContactAddress(mailFrom) } catch { throw ValidationError("--mail-from: \(error)") }
+    }
+}
+
+/// Parsing and service wiring shared by the curation commands.
+enum Curation {
+    /// A domain argument: U-labels converted to A-labels; a bad name is a usage error.
+    static func domain(_ text: String) throws -> DomainName {
+        do {
+            return try DomainName(normalizing: text, idna: LibIDN2Converter())
+        } catch {
+            throw ValidationError("'\(text)' is not a valid domain name: \(error)")
+        }
+    }
+
+    /// The checker over the live network, configured by the network options.
+    ///
+    /// The one seam to the live DNS/SMTP/HTTPS adapters (module PreloadNetwork); until they land it
+    /// reports the service as unavailable.
+    static func liveChecker(_ network: NetworkOptions, clock: any TimeSource) throws -> Checker {
+        Console.err("preload: the live network adapters are not in this build yet")
+        throw Exit.unavailable
+    }
+
+    /// The notifier for `--smtp-relay`, or `nil` (notifications recorded only).
+    static func notifier(_ options: NotificationOptions, network: NetworkOptions) throws -> (any Notifier)? {
+        guard options.smtpRelay != nil else { return nil }
+        Console.err("preload: SMTP notifications need the network layer, which is not in this build yet")
+        throw Exit.unavailable
+    }
+
+    /// Prints an operational failure and exits with its code.
+    static func fail(_ error: any Error) -> ExitCode {
+        switch error {
+        case let e as CurationError:
+            Console.err("preload: \(e)")
+            switch e {
+            case .rateLimited, .busy: return Exit.temporaryFailure
+            case .corrupt, .publishFailed: return Exit.internalError
+            }
+        case let e as LifecycleRefusal:
+            Console.err("preload: \(e)")
+            return Exit.blocked
+        case let e as ExitCode:
+            return e
+        default:
+            Console.err("preload: \(error)")
+            return Exit.internalError
+        }
+    }
+}
