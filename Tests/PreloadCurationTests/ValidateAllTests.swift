@@ -312,3 +312,48 @@ final class Seen: @unchecked Sendable {
                                                      now: t0.adding(days: 7)) else { return #expect(Bool(false)) }
     }
 }
+
+/// The run lock against another process: a python3 process holding the same `flock(2)` lock.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+struct RunLockAcrossProcessesTests {
+    /// Starts a process that takes the lock and sleeps; returns once it holds the lock.
+    func holdLock(_ path: String) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.arguments = ["-c", "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(30)", path]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        for _ in 0..<250 {
+            do {
+                let probe = try RunLock(path: path, holder: "probe")
+                withExtendedLifetime(probe) {}
+                usleep(20_000)
+            } catch {
+                return p
+            }
+        }
+        p.terminate()
+        throw CurationError.corrupt("the helper process never took the lock")
+    }
+
+    @Test func anotherProcessHoldingTheLockRefusesTheRun() async throws {
+        let bed = try Bed()
+        let holder = try holdLock(bed.store.path(ValidateAllService.lockFileName))
+        defer {
+            kill(holder.processIdentifier, SIGKILL)
+            holder.waitUntilExit()
+        }
+        await #expect(throws: CurationError.self) { try await bed.validateAll().run() }
+        #expect(try await bed.store.read { try $0.unfinishedRuns().isEmpty && $0.lastCompletedRun() == nil })
+    }
+
+    @Test func aKilledHolderReleasesTheLock() async throws {
+        let bed = try Bed()
+        let holder = try holdLock(bed.store.path(ValidateAllService.lockFileName))
+        kill(holder.processIdentifier, SIGKILL)
+        holder.waitUntilExit()
+        let summary = try await bed.validateAll().run()
+        #expect(!summary.resumed)
+    }
+}
