@@ -57,7 +57,7 @@ let package = Package(
                 "PreloadCore", "PreloadChecker", "PreloadState", "PreloadTLS", "PreloadGit", "PreloadHTTP",
                 "PreloadDNS", "PreloadNetwork", .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: settings),
+            exclude: ["README.md"], swiftSettings: settings),
         .target(
             name: "PreloadClient",
             dependencies: [

@@ -9,19 +9,31 @@ public struct DomainRow: Codable, Sendable, Hashable, FetchableRecord, Persistab
     public var name: String
     /// Lifecycle state code, e.g. `probation`.
     public var state: String
+    /// When the current state was entered.
     public var since: Timestamp
     /// Transition reason code of the last step.
     public var reason: String
+    /// The explanation that goes with the reason.
     public var detail: String
+    /// The contact's email address.
     public var contact: String
+    /// The mode asked for at submission.
     public var requestedMode: ListMode
+    /// The list mode (`enforce` or `testing`).
     public var mode: ListMode
+    /// The MX patterns, sorted.
     public var patterns: [MXPattern]
+    /// Where the patterns come from: `mta-sts` or `manual`.
     public var provenance: AdmissionMethod
+    /// When the domain (last) entered the list.
     public var added: Timestamp?
+    /// When a validation last passed.
     public var lastVerified: Timestamp?
+    /// When the current probation period started.
     public var probationSince: Timestamp?
+    /// Passing validations since the probation period started.
     public var passingValidations: Int
+    /// When the current run of failed validations started.
     public var failingSince: Timestamp?
 
     /// A row; see the properties.
@@ -51,19 +63,27 @@ public struct DomainRow: Codable, Sendable, Hashable, FetchableRecord, Persistab
 /// terms) or to remove it (`remove`).
 public struct ChallengeRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "challenge"
+    /// The row id; `nil` before the row is inserted.
     public var id: Int64?
+    /// The domain name.
     public var domain: String
     /// `submit` or `remove`.
     public var purpose: String
+    /// The 128-bit token, as 32 lowercase hex digits.
     public var token: String
+    /// When it was created.
     public var created: Timestamp
+    /// When it expires.
     public var expires: Timestamp
     /// `open`, `used` (proven) or `superseded` (a newer challenge replaced it).
     public var status: String
     /// Submission terms (submit challenges only).
     public var contact: String?
+    /// The mode asked for at submission.
     public var requestedMode: ListMode?
+    /// The MX patterns, sorted.
     public var patterns: [MXPattern]?
+    /// Where the patterns come from: `mta-sts` or `manual`.
     public var provenance: AdmissionMethod?
 
     /// A row; see the properties.
@@ -89,10 +109,13 @@ public struct ChallengeRow: Codable, Sendable, Hashable, FetchableRecord, Mutabl
 /// One attempt of `submit` or owner `remove` that reached the network (table `attempt`), for rate limits.
 public struct AttemptRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "attempt"
+    /// The row id; `nil` before the row is inserted.
     public var id: Int64?
+    /// The domain name.
     public var domain: String
     /// `submit` or `remove`.
     public var kind: String
+    /// When it happened.
     public var time: Timestamp
 
     /// A row; see the properties.
@@ -109,9 +132,13 @@ public struct AttemptRow: Codable, Sendable, Hashable, FetchableRecord, MutableP
 /// One validation result (table `validation`).
 public struct ValidationRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "validation"
+    /// The row id; `nil` before the row is inserted.
     public var id: Int64?
+    /// The domain name.
     public var domain: String
+    /// When it happened.
     public var time: Timestamp
+    /// The checker's verdict.
     public var eligible: Bool
     /// Our own resolver failed: the result says nothing about the domain.
     public var inconclusive: Bool
@@ -144,14 +171,19 @@ public struct ValidationRow: Codable, Sendable, Hashable, FetchableRecord, Mutab
 /// One line of the audit log (table `audit_event`): every lifecycle step worth noting.
 public struct AuditEventRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "audit_event"
+    /// The row id; `nil` before the row is inserted.
     public var id: Int64?
+    /// When it happened.
     public var time: Timestamp
+    /// The domain name.
     public var domain: String
     /// State code before; `nil` for a domain seen for the first time.
     public var fromState: String?
+    /// State code after the step.
     public var toState: String
     /// Transition reason code.
     public var reason: String
+    /// The explanation that goes with the reason.
     public var detail: String
     /// Who: `submit`, `validate-all`, `remove`, `maintainer`, or a notification record.
     public var actor: String
@@ -176,19 +208,29 @@ public struct AuditEventRow: Codable, Sendable, Hashable, FetchableRecord, Mutab
 /// lifecycle step and delivered afterwards (an outbox).
 public struct NotificationRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "notification"
+    /// The row id; `nil` before the row is inserted.
     public var id: Int64?
+    /// The audit event that caused it.
     public var auditEventId: Int64?
+    /// The domain name.
     public var domain: String
     /// Notification kind code, e.g. `listed`.
     public var kind: String
+    /// The address it goes to.
     public var recipient: String
+    /// The mail subject.
     public var subject: String
+    /// The mail body (plain text).
     public var body: String
+    /// When it was created.
     public var created: Timestamp
     /// `queued`, `sent`, `recorded` (no relay configured: the audit log is the record) or `failed`.
     public var status: String
+    /// Delivery attempts so far.
     public var attempts: Int
+    /// The last delivery failure's message.
     public var lastError: String?
+    /// When the relay accepted it.
     public var sentAt: Timestamp?
 
     /// A row; see the properties.
@@ -215,7 +257,9 @@ public struct NotificationRow: Codable, Sendable, Hashable, FetchableRecord, Mut
 /// One `validate-all` run (table `run`): the journal a killed run leaves for the next one.
 public struct RunRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "run"
+    /// The row id; `nil` before the row is inserted.
     public var id: Int64?
+    /// When it started.
     public var started: Timestamp
     /// The process that runs (or last ran) it.
     public var pid: Int32
@@ -225,6 +269,7 @@ public struct RunRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersi
     public var phase: String
     /// How many times a later run took it over after its process died.
     public var resumes: Int
+    /// When it finished.
     public var finished: Timestamp?
     /// The summary as JSON, when finished.
     public var summary: String?
@@ -248,8 +293,11 @@ public struct RunRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersi
 /// A domain a run must validate (table `run_item`).
 public struct RunItemRow: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "run_item"
+    /// The `validate-all` run.
     public var runId: Int64
+    /// The domain name.
     public var domain: String
+    /// Whether the domain was validated (its step committed).
     public var done: Bool
 
     /// A row; see the properties.
@@ -263,13 +311,19 @@ public struct RunItemRow: Codable, Sendable, Hashable, FetchableRecord, Persista
 /// A list this state published (table `publication`).
 public struct PublicationRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "publication"
+    /// The row id; `nil` before the row is inserted.
     public var id: Int64?
+    /// When it was published.
     public var time: Timestamp
+    /// The list's serial number.
     public var serial: Int64
+    /// When it expires.
     public var expires: Timestamp
+    /// How many domains the list has.
     public var domains: Int
     /// The commit, when the publisher reports one.
     public var commit: String?
+    /// The `validate-all` run.
     public var runId: Int64?
 
     /// A row; see the properties.

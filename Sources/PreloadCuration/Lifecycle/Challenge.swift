@@ -24,12 +24,16 @@ public struct Challenge: Sendable, Hashable, Codable {
         }
     }
 
+    /// `submit` or `remove`.
     public var purpose: Purpose
     /// 32 lowercase hex digits.
     public var token: String
+    /// When it was created.
     public var created: Timestamp
+    /// When it expires.
     public var expires: Timestamp
 
+    /// Creates a value; see the properties.
     public init(purpose: Purpose, token: String, created: Timestamp, expires: Timestamp) {
         self.purpose = purpose
         self.token = token

@@ -11,6 +11,7 @@ public struct SubmissionTerms: Sendable, Hashable, Codable {
     /// `mta-sts` (patterns follow the domain's policy) or `manual`.
     public var provenance: AdmissionMethod
 
+    /// Creates a value; see the properties.
     public init(contact: String, requestedMode: ListMode, patterns: [MXPattern], provenance: AdmissionMethod) {
         self.contact = contact
         self.requestedMode = requestedMode
@@ -21,7 +22,9 @@ public struct SubmissionTerms: Sendable, Hashable, Codable {
 
 /// One domain's lifecycle record: its state and everything the rules need to decide the next one.
 public struct DomainRecord: Sendable, Hashable, Codable {
+    /// The domain name.
     public var domain: DomainName
+    /// The lifecycle state.
     public var state: LifecycleState
     /// When the domain entered `state`.
     public var since: Timestamp
@@ -29,6 +32,7 @@ public struct DomainRecord: Sendable, Hashable, Codable {
     public var reason: TransitionReason
     /// The last step's explanation (issue codes, the maintainer's reason…).
     public var detail: String
+    /// The contact's email address.
     public var contact: String
     /// The mode asked for at submission.
     public var requestedMode: ListMode
@@ -36,6 +40,7 @@ public struct DomainRecord: Sendable, Hashable, Codable {
     public var mode: ListMode
     /// The MX patterns of the list entry, sorted.
     public var patterns: [MXPattern]
+    /// Where the patterns come from: `mta-sts` or `manual`.
     public var provenance: AdmissionMethod
     /// When the domain (last) entered the list.
     public var added: Timestamp?
@@ -48,6 +53,7 @@ public struct DomainRecord: Sendable, Hashable, Codable {
     /// When the current run of failed validations started; `nil` while passing.
     public var failingSince: Timestamp?
 
+    /// Creates a value; see the properties.
     public init(domain: DomainName, state: LifecycleState, since: Timestamp, reason: TransitionReason,
                 detail: String = "", terms: SubmissionTerms) {
         self.domain = domain

@@ -20,11 +20,14 @@ public struct Forecast: Sendable, Hashable, Codable {
         case none
     }
 
+    /// The kind of next step.
     public var kind: Kind
+    /// The date of the next step, when there is one.
     public var date: Timestamp?
     /// Passing validations still needed (probation).
     public var validationsNeeded: Int?
 
+    /// Creates a value; see the properties.
     public init(kind: Kind, date: Timestamp? = nil, validationsNeeded: Int? = nil) {
         self.kind = kind
         self.date = date

@@ -18,9 +18,11 @@ public enum LifecycleEvent: Sendable, Hashable {
 
 /// An audit line: why a step happened.
 public struct AuditNote: Sendable, Hashable, Codable {
+    /// Why the step happened.
     public var reason: TransitionReason
     /// What exactly (issue codes, new patterns, the maintainer's reason…).
     public var detail: String
+    /// Creates a value; see the properties.
     public init(_ reason: TransitionReason, _ detail: String) {
         self.reason = reason
         self.detail = detail

@@ -15,6 +15,7 @@ public struct LifecyclePolicy: Sendable, Hashable, Codable {
     /// The defaults: probation 14 days with at least 3 passing validations, grace 7 days, tokens 7 days.
     public static let defaults = LifecyclePolicy()
 
+    /// Creates a value; see the properties.
     public init(probationDays: Int = 14, minPassingValidations: Int = 3, failingGraceDays: Int = 7,
                 tokenValidityDays: Int = 7) {
         self.probationDays = probationDays
@@ -37,6 +38,7 @@ public struct AbuseLimits: Sendable, Hashable, Codable {
     /// The defaults: 5 submissions and 5 removal attempts per domain per day, 200 new submissions per run.
     public static let defaults = AbuseLimits()
 
+    /// Creates a value; see the properties.
     public init(submissionsPerDomainPerDay: Int = 5, newSubmissionsPerRun: Int = 200, removalsPerDomainPerDay: Int = 5) {
         self.submissionsPerDomainPerDay = submissionsPerDomainPerDay
         self.newSubmissionsPerRun = newSubmissionsPerRun

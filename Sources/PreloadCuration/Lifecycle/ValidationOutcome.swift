@@ -18,6 +18,7 @@ public struct ValidationOutcome: Sendable, Hashable, Codable {
     /// The result says nothing about the domain (our own resolver was unreachable): no step is taken.
     public var inconclusive: Bool
 
+    /// Creates a value; see the properties.
     public init(time: Timestamp, eligible: Bool, issueCodes: [IssueCode], errorCodes: [IssueCode]? = nil,
                 mxHosts: [DomainName], policy: STSPolicy?, inconclusive: Bool = false) {
         self.time = time

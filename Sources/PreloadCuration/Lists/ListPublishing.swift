@@ -2,13 +2,18 @@ import PreloadCore
 
 /// What a publish produced.
 public struct PublishedListInfo: Sendable, Hashable, Codable {
+    /// The list's serial number.
     public var serial: UInt64
+    /// When the list was generated.
     public var generated: Timestamp
+    /// When it expires.
     public var expires: Timestamp
+    /// How many domains the list has.
     public var domains: Int
     /// The commit that holds the list, when there is one.
     public var commit: String?
 
+    /// Creates a value; see the properties.
     public init(serial: UInt64, generated: Timestamp, expires: Timestamp, domains: Int, commit: String?) {
         self.serial = serial
         self.generated = generated
@@ -51,8 +56,11 @@ public enum PublishDecision: Sendable, Hashable, Codable {
 
 /// How two lists' contents differ, by domain.
 public struct ContentChange: Sendable, Hashable {
+    /// Domains added.
     public var added: [String] = []
+    /// Domains removed.
     public var removed: [String] = []
+    /// Domains whose mode, patterns or provenance changed.
     public var changed: [String] = []
 
     /// Compares the committed list's resolved entries with the desired ones.
@@ -75,6 +83,7 @@ public struct ContentChange: Sendable, Hashable {
         changed = new.keys.filter { old[$0] != nil && old[$0] != new[$0] }.sorted()
     }
 
+    /// Whether nothing changed.
     public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty }
 
     /// `+2 -1 ~1 (added a.test b.test; removed c.test; changed d.test)`.

@@ -3,11 +3,15 @@ import PreloadState
 
 /// What delivering the queued notifications did.
 public struct DeliveryTally: Sendable, Hashable, Codable {
+    /// Accepted by the relay.
     public var sent = 0
+    /// Recorded only (no relay configured).
     public var recorded = 0
+    /// Given up after too many attempts.
     public var failed = 0
     /// Still queued after a failed attempt (retried on the next run).
     public var retrying = 0
+    /// Creates a value; see the properties.
     public init() {}
 }
 

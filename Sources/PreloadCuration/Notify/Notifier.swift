@@ -2,9 +2,13 @@ import PreloadCore
 
 /// One email to a domain's contact.
 public struct OutgoingMail: Sendable, Hashable {
+    /// The recipient.
     public var to: String
+    /// The mail subject.
     public var subject: String
+    /// The mail body (plain text).
     public var body: String
+    /// Creates a value; see the properties.
     public init(to: String, subject: String, body: String) {
         self.to = to
         self.subject = subject

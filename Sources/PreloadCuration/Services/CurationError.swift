@@ -24,8 +24,12 @@ public enum CurationError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// Who took a step, as written in the audit log.
 public enum Actor {
+    /// `preload submit`.
     public static let submit = "submit"
+    /// `preload validate-all`.
     public static let validateAll = "validate-all"
+    /// The domain owner (proven by a challenge).
     public static let owner = "owner"
+    /// A maintainer (`remove --force`).
     public static let maintainer = "maintainer"
 }

@@ -18,13 +18,18 @@ public enum RemovalOutcome: Sendable {
 
 /// `preload remove`: by the owner through a challenge, or by a maintainer with `--force --reason`.
 public struct RemovalService: Sendable {
+    /// The state.
     public let store: StateStore
     /// For the challenge TXT lookup.
     public let dns: any CheckerDNS
+    /// The one clock.
     public let clock: any TimeSource
+    /// The lifecycle rules.
     public let policy: LifecyclePolicy
+    /// The abuse limits.
     public let limits: AbuseLimits
 
+    /// Creates a value; see the properties.
     public init(store: StateStore, dns: any CheckerDNS, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
                 limits: AbuseLimits = .defaults) {
         self.store = store

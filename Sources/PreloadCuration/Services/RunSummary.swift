@@ -2,27 +2,38 @@ import PreloadCore
 
 /// The end-of-run summary of `validate-all`.
 public struct RunSummary: Sendable, Hashable, Codable {
+    /// The run id.
     public var run: Int64
     /// This run took over one killed earlier.
     public var resumed: Bool
+    /// When it started.
     public var started: Timestamp
+    /// When it finished.
     public var finished: Timestamp?
     /// Domains validated by this process.
     public var validated = 0
+    /// Validations that passed.
     public var passed = 0
+    /// Validations that failed.
     public var failed = 0
     /// Our own resolver failed: the result says nothing about the domain and no step was taken.
     public var inconclusive = 0
     /// Every state change, grouped.
     public var transitions: [TransitionGroup] = []
+    /// What the publish phase did.
     public var publication: PublicationOutcome?
+    /// What delivering notifications did.
     public var notifications = DeliveryTally()
 
     /// The domains that took the same step.
     public struct TransitionGroup: Sendable, Hashable, Codable {
+        /// State code before the step.
         public var from: String
+        /// State code after the step.
         public var to: String
+        /// The transition reason code.
         public var reason: String
+        /// The domains, sorted.
         public var domains: [String]
     }
 
@@ -30,10 +41,13 @@ public struct RunSummary: Sendable, Hashable, Codable {
     public struct PublicationOutcome: Sendable, Hashable, Codable {
         /// `published`, `skipped` or `disabled`.
         public var action: String
+        /// Why (the content change, the refresh, or why nothing was published).
         public var reason: String
+        /// The published list, when one was published.
         public var list: PublishedListInfo?
     }
 
+    /// Creates a value; see the properties.
     public init(run: Int64, resumed: Bool, started: Timestamp) {
         self.run = run
         self.resumed = resumed

@@ -3,10 +3,15 @@ import PreloadState
 
 /// One validation as `status` shows it.
 public struct ValidationSummary: Sendable, Hashable, Codable {
+    /// When it happened.
     public var time: Timestamp
+    /// The checker's verdict.
     public var eligible: Bool
+    /// Our own resolver failed: the result says nothing about the domain.
     public var inconclusive: Bool
+    /// The codes of every finding, sorted.
     public var issueCodes: [IssueCode]
+    /// The codes of the blocking findings, sorted.
     public var errorCodes: [IssueCode]
 
     enum CodingKeys: String, CodingKey {
@@ -18,27 +23,42 @@ public struct ValidationSummary: Sendable, Hashable, Codable {
 
 /// Everything `preload status DOMAIN` says.
 public struct DomainStatus: Sendable, Hashable, Codable {
+    /// The domain name.
     public var domain: String
     /// The lifecycle state, or `unknown`.
     public var state: String
+    /// When the current state was entered.
     public var since: Timestamp?
+    /// The transition reason code of the last step.
     public var reason: String?
+    /// The explanation that goes with the reason.
     public var detail: String?
+    /// The list mode (`enforce` or `testing`).
     public var mode: ListMode?
+    /// The MX patterns, sorted.
     public var patterns: [MXPattern]?
+    /// Where the patterns come from: `mta-sts` or `manual`.
     public var provenance: AdmissionMethod?
+    /// When the domain (last) entered the list.
     public var added: Timestamp?
+    /// When a validation last passed.
     public var lastVerified: Timestamp?
+    /// Passing validations since the probation period started.
     public var passingValidations: Int?
     /// The challenge record to publish, while one is open.
     public var challenge: ChallengeInfo?
+    /// The newest validations, newest first.
     public var validations: [ValidationSummary]
+    /// What happens next if nothing changes.
     public var next: Forecast?
 
     /// An open challenge.
     public struct ChallengeInfo: Sendable, Hashable, Codable {
+        /// `submit` or `remove`.
         public var purpose: String
+        /// The zone-file line to publish.
         public var record: String
+        /// When it expires.
         public var expires: Timestamp
     }
 
@@ -51,10 +71,14 @@ public struct DomainStatus: Sendable, Hashable, Codable {
 
 /// Reads the state for `status` and `events`.
 public struct StatusService: Sendable {
+    /// The state.
     public let store: StateStore
+    /// The one clock.
     public let clock: any TimeSource
+    /// The lifecycle rules.
     public let policy: LifecyclePolicy
 
+    /// Creates a value; see the properties.
     public init(store: StateStore, clock: any TimeSource, policy: LifecyclePolicy = .defaults) {
         self.store = store
         self.clock = clock
@@ -118,19 +142,30 @@ public struct StatusService: Sendable {
 
 /// One line of `preload events`.
 public struct AuditEntry: Sendable, Hashable, Codable {
+    /// The audit event's id.
     public var id: Int64
+    /// When it happened.
     public var time: Timestamp
+    /// The domain name.
     public var domain: String
+    /// State before the step (`nil` for a new domain).
     public var from: String?
+    /// State code after the step.
     public var to: String
+    /// The transition reason code.
     public var reason: String
+    /// The explanation that goes with the reason.
     public var detail: String
+    /// Who took the step.
     public var actor: String
+    /// The notification the step caused, if any.
     public var notification: Notice?
 
     /// The notification an event caused.
     public struct Notice: Sendable, Hashable, Codable {
+        /// The notification kind code.
         public var kind: String
+        /// The recipient.
         public var to: String
         /// `queued`, `sent`, `recorded` or `failed`.
         public var status: String

@@ -5,6 +5,7 @@ import PreloadState
 
 /// What `preload submit` asked for.
 public struct SubmitRequest: Sendable {
+    /// The domain name.
     public var domain: DomainName
     /// Where notifications go.
     public var contact: ContactAddress
@@ -13,6 +14,7 @@ public struct SubmitRequest: Sendable {
     /// Patterns from `--mx`; empty to take them from the MTA-STS policy or the MX host names.
     public var patterns: [MXPattern]
 
+    /// Creates a value; see the properties.
     public init(domain: DomainName, contact: ContactAddress, mode: ListMode? = nil, patterns: [MXPattern] = []) {
         self.domain = domain
         self.contact = contact
@@ -39,12 +41,18 @@ public enum SubmitOutcome: Sendable {
 
 /// `preload submit`: check, queue, issue a challenge, and verify it on a later run.
 public struct SubmitService: Sendable {
+    /// The state.
     public let store: StateStore
+    /// The checker (live network, or fakes in tests).
     public let checker: Checker
+    /// The one clock.
     public let clock: any TimeSource
+    /// The lifecycle rules.
     public let policy: LifecyclePolicy
+    /// The abuse limits.
     public let limits: AbuseLimits
 
+    /// Creates a value; see the properties.
     public init(store: StateStore, checker: Checker, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
                 limits: AbuseLimits = .defaults) {
         self.store = store
@@ -142,6 +150,7 @@ public struct SubmitService: Sendable {
 
     /// MX hosts the requested patterns leave uncovered.
     public struct Uncovered: Error, Sendable {
+        /// The uncovered MX hosts.
         public var hosts: [DomainName]
     }
 

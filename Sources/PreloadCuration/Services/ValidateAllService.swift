@@ -13,9 +13,13 @@ import PreloadState
 /// only what is left, then publishes from the state (compared with the committed list, not with a note
 /// of ours), so nothing is lost and nothing is done twice.
 public struct ValidateAllService: Sendable {
+    /// The state.
     public let store: StateStore
+    /// The checker (live network, or fakes in tests).
     public let checker: Checker
+    /// The one clock.
     public let clock: any TimeSource
+    /// The lifecycle rules.
     public let policy: LifecyclePolicy
     /// `nil` with `--no-publish`.
     public let publisher: (any ListPublishing)?
@@ -24,6 +28,7 @@ public struct ValidateAllService: Sendable {
     /// Domains validated at once.
     public let concurrency: Int
 
+    /// Creates a value; see the properties.
     public init(store: StateStore, checker: Checker, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
                 publisher: (any ListPublishing)?, notifier: (any Notifier)?, concurrency: Int) {
         self.store = store

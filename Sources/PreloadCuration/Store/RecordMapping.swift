@@ -3,6 +3,7 @@ import PreloadState
 
 /// A stored row that no longer makes sense to this code (an unknown state or reason code).
 public struct CorruptStateError: Error, Sendable, CustomStringConvertible {
+    /// What was found.
     public var what: String
     public var description: String { "the state database holds \(what)" }
 }
