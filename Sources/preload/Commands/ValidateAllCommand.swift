@@ -42,7 +42,7 @@ struct ValidateAllCommand: AsyncParsableCommand {
         }
         let service = ValidateAllService(store: store, checker: try Curation.liveChecker(network, clock: clock),
                                          clock: clock, publisher: publisher,
-                                         notifier: try Curation.notifier(notifications, network: network),
+                                         notifier: try Curation.notifier(notifications, network: network, clock: clock),
                                          concurrency: network.concurrency)
         let progress = Progress.onTTY()
         var callback: (@Sendable (Int, Int) -> Void)? = nil

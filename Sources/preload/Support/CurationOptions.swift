@@ -3,6 +3,7 @@ import Foundation
 import PreloadChecker
 import PreloadCore
 import PreloadCuration
+import PreloadHTTP
 import PreloadIDNA
 import PreloadState
 
@@ -70,10 +71,13 @@ enum Curation {
     }
 
     /// The notifier for `--smtp-relay`, or `nil` (notifications recorded only).
-    static func notifier(_ options: NotificationOptions, network: NetworkOptions) throws -> (any Notifier)? {
-        guard options.smtpRelay != nil else { return nil }
-        Console.err("preload: SMTP notifications need the network layer, which is not in this build yet")
-        throw Exit.unavailable
+    static func notifier(_ options: NotificationOptions, network: NetworkOptions,
+                         clock: any TimeSource) throws -> (any Notifier)? {
+        guard let relay = options.smtpRelay else { return nil }
+        let parts = relay.split(separator: ":")
+        let mailer = SMTPMailer(host: String(parts[0]), port: Int(parts[1]) ?? 25, requireTLS: false,
+                                caFile: network.resolvedCAFile, timeout: network.timeout)
+        return SMTPNotifier(mailer: mailer, from: try ContactAddress(options.mailFrom), clock: clock)
     }
 
     /// Prints an operational failure and exits with its code.
