@@ -52,7 +52,7 @@ struct RemoveCommand: AsyncParsableCommand {
                 outcome = try await RemovalService(store: store, dns: NoDNS(), clock: clock)
                     .forceRemoval(of: name, reason: reason ?? "")
             } else {
-                let dns = try Curation.liveChecker(network, clock: clock).dns
+                let dns = try await Curation.liveChecker(network, clock: clock).dns
                 outcome = try await RemovalService(store: store, dns: dns, clock: clock).requestRemoval(of: name)
             }
         } catch {

@@ -45,7 +45,7 @@ struct SubmitCommand: AsyncParsableCommand {
         let name = try Curation.domain(domain)
         let clock = try CommandClock()
         let store = try stateOptions.open()
-        let service = SubmitService(store: store, checker: try Curation.liveChecker(network, clock: clock), clock: clock)
+        let service = SubmitService(store: store, checker: try await Curation.liveChecker(network, clock: clock), clock: clock)
         let request = SubmitRequest(domain: name, contact: try ContactAddress(contact), mode: mode,
                                     patterns: try mx.map { try MXPattern($0) })
         let outcome: SubmitOutcome

@@ -40,7 +40,7 @@ struct ValidateAllCommand: AsyncParsableCommand {
             Console.err("preload: publishing is not in this build yet; run with --no-publish")
             throw Exit.usage
         }
-        let service = ValidateAllService(store: store, checker: try Curation.liveChecker(network, clock: clock),
+        let service = ValidateAllService(store: store, checker: try await Curation.liveChecker(network, clock: clock),
                                          clock: clock, publisher: publisher,
                                          notifier: try Curation.notifier(notifications, network: network, clock: clock),
                                          concurrency: network.concurrency)

@@ -5,6 +5,7 @@ import PreloadCore
 import PreloadCuration
 import PreloadHTTP
 import PreloadIDNA
+import PreloadNetwork
 import PreloadState
 
 /// `--state DIR`, shared by the curation commands.
@@ -61,13 +62,21 @@ enum Curation {
         }
     }
 
-    /// The checker over the live network, configured by the network options.
-    ///
-    /// The one seam to the live DNS/SMTP/HTTPS adapters (module PreloadNetwork); until they land it
-    /// reports the service as unavailable.
-    static func liveChecker(_ network: NetworkOptions, clock: any TimeSource) throws -> Checker {
-        Console.err("preload: the live network adapters are not in this build yet")
-        throw Exit.unavailable
+    /// The checker over the live network (libunbound, OpenSSL, libcurl), configured by the network
+    /// options. An unusable or unreachable resolver is a temporary failure (75), as for `preload check`.
+    static func liveChecker(_ network: NetworkOptions, clock: any TimeSource) async throws -> Checker {
+        let live: LiveNetwork
+        do {
+            live = try LiveNetwork(network.settings, clock: clock)
+        } catch {
+            Console.err("preload: \(error)")
+            throw Exit.unavailable
+        }
+        if let problem = await live.resolverProblem() {
+            Console.err("preload: the DNS resolver \(network.resolvedDNS ?? "from /etc/resolv.conf") is unreachable: \(problem)")
+            throw Exit.temporaryFailure
+        }
+        return live.checker(clock: clock, settings: CheckerSettings(concurrency: network.concurrency))
     }
 
     /// The notifier for `--smtp-relay`, or `nil` (notifications recorded only).
