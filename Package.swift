@@ -95,6 +95,13 @@ let package = Package(
             dependencies: ["PreloadCore", "PreloadChecker", "PreloadState", "PreloadCuration"],
             swiftSettings: settings),
         .testTarget(
+            name: "PreloadClientTests",
+            dependencies: [
+                "PreloadClient", "PreloadSocketmap", "PreloadCore",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: settings),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "PreloadCore", "PreloadChecker", "PreloadDNS", "PreloadTLS", "PreloadHTTP", "PreloadGit",

@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+
+/// What identifies one version of a file: its resolved path (through symlinks), inode, size and
+/// modification time. A replaced file (new inode via rename, or a swapped symlink) gets a new identity.
+public struct FileIdentity: Hashable, Sendable {
+    /// The path after resolving symlinks.
+    public var resolvedPath: String
+    /// Device and inode numbers.
+    public var device: UInt64, inode: UInt64
+    /// Size in bytes.
+    public var size: Int64
+    /// Modification time, nanoseconds since 1970.
+    public var modified: Int64
+
+    /// The identity of the file at `path` now; `nil` when it does not exist.
+    public static func of(_ path: String) -> FileIdentity? {
+        let resolved = (path as NSString).resolvingSymlinksInPath
+        var info = stat()
+        guard stat(resolved, &info) == 0 else { return nil }
+        return FileIdentity(
+            resolvedPath: resolved, device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+    }
+}
+
+/// A value loaded from a file and reloaded when the file is replaced — checked at most once per
+/// `checkInterval`, on use, so a daemon picks up what `preload sync` installs without a restart.
+///
+/// When a reload fails (the new file does not load or verify), the last good value stays in use and the
+/// failure is logged once per file version.
+public actor ReloadingFile<Value: Sendable> {
+    /// The watched path.
+    public let path: String
+    private let checkInterval: Duration
+    private let load: @Sendable (String) throws -> Value
+    private let logger: Logger
+    private var value: Value?
+    private var identity: FileIdentity?
+    private var failedIdentity: FileIdentity?
+    private var lastCheck: ContinuousClock.Instant?
+
+    /// Watches `path`, loading it with `load` (which runs on the caller's executor: keep it short, or pass
+    /// a loader that hops off the cooperative pool).
+    public init(path: String, checkInterval: Duration = .seconds(1), logger: Logger,
+                load: @escaping @Sendable (String) throws -> Value) {
+        self.path = path
+        self.checkInterval = checkInterval
+        self.logger = logger
+        self.load = load
+    }
+
+    /// The current value, reloading first when the file changed since the last check. `nil` while no
+    /// version of the file has ever loaded.
+    public func current() -> Value? {
+        let now = ContinuousClock.now
+        if let lastCheck, now - lastCheck < checkInterval { return value }
+        lastCheck = now
+        reloadIfChanged()
+        return value
+    }
+
+    /// Checks the file now, regardless of the interval; returns whether a new version was loaded.
+    @discardableResult
+    public func reloadIfChanged() -> Bool {
+        let seen = FileIdentity.of(path)
+        guard seen != identity, seen != failedIdentity else { return false }
+        guard let seen else {
+            // The file disappeared: keep the last good value (removal is not an update).
+            if identity != nil { logger.warning("watched file disappeared; keeping the loaded version", metadata: ["path": "\(path)"]) }
+            identity = nil
+            return false
+        }
+        do {
+            value = try load(path)
+            identity = seen
+            failedIdentity = nil
+            logger.info("loaded", metadata: ["path": "\(path)", "version": "\(seen.resolvedPath)"])
+            return true
+        } catch {
+            failedIdentity = seen
+            logger.error("reload failed; keeping the previous version", metadata: ["path": "\(path)", "error": "\(error)"])
+            return false
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// PreloadClient module. Filled in by later work.

@@ -1,0 +1,85 @@
+import Foundation
+
+/// Where `preload sync` gets the list.
+public enum ListSource: Hashable, Sendable, CustomStringConvertible {
+    /// `https://…/preload.json`; the signature is the same URL with `.sig` appended.
+    case https(String)
+    /// A local file; the signature is beside it with `.sig` appended.
+    case file(String)
+    /// A git repository (URL or local path) holding `list/preload.json` and its signature; the commit's
+    /// SSH signature is checked too.
+    case git(String)
+
+    /// Classifies `--source`: `https://` URLs, `git+…`/`….git`/`ssh://`/`git://` or a directory with a
+    /// `.git`, otherwise a file path. Plain `http://` is refused (`nil`).
+    public init?(_ text: String) {
+        let lower = text.lowercased()
+        if lower.hasPrefix("http://") { return nil }
+        if lower.hasPrefix("git+") {
+            self = .git(String(text.dropFirst(4)))
+        } else if lower.hasPrefix("https://") {
+            self = lower.hasSuffix(".git") ? .git(text) : .https(text)
+        } else if lower.hasPrefix("ssh://") || lower.hasPrefix("git://") || lower.hasSuffix(".git") {
+            self = .git(text)
+        } else {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory), isDirectory.boolValue {
+                self = .git(text)
+            } else {
+                self = .file(text)
+            }
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .https(let url): url
+        case .file(let path): path
+        case .git(let repo): "git:\(repo)"
+        }
+    }
+}
+
+/// What a source yielded.
+public enum ListFetchResult: Hashable, Sendable {
+    /// The list bytes and the armoured signature.
+    case fetched(list: [UInt8], signature: String)
+    /// The source could not be reached or read (network down, HTTP error, missing file): temporary.
+    case unreachable(String)
+    /// The source answered with something that can never verify (e.g. an unsigned git commit).
+    case refused(ListRefusal)
+}
+
+/// Gets list bytes and signature from a source.
+public protocol ListFetching: Sendable {
+    /// Fetches from `source`, bounding sizes and time.
+    func fetch(_ source: ListSource) async -> ListFetchResult
+}
+
+/// Reads `.file` sources (and refuses others).
+public struct LocalListFetcher: ListFetching {
+    /// The largest list accepted, in bytes.
+    public var maxListBytes: Int
+
+    /// A fetcher refusing lists above `maxListBytes` (default 64 MiB).
+    public init(maxListBytes: Int = 64 << 20) { self.maxListBytes = maxListBytes }
+
+    public func fetch(_ source: ListSource) async -> ListFetchResult {
+        guard case .file(let path) = source else { return .unreachable("not a local file source: \(source)") }
+        return Self.read(path, maxListBytes: maxListBytes)
+    }
+
+    /// Reads `path` and `path.sig`.
+    static func read(_ path: String, maxListBytes: Int) -> ListFetchResult {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard let size = attributes?[.size] as? Int else { return .unreachable("cannot read \(path)") }
+        guard size <= maxListBytes else {
+            return .refused(ListRefusal("sync.list-too-large", "\(path) is \(size) bytes, above the \(maxListBytes)-byte limit"))
+        }
+        guard let list = FileManager.default.contents(atPath: path) else { return .unreachable("cannot read \(path)") }
+        guard let signature = FileManager.default.contents(atPath: path + ".sig"), signature.count <= 64 << 10 else {
+            return .unreachable("cannot read the signature \(path).sig")
+        }
+        return .fetched(list: Array(list), signature: String(decoding: signature, as: UTF8.self))
+    }
+}

@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import NIOCore
+import PreloadSocketmap
+
+/// Errors of the test client.
+struct ClientError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// A blocking TCP client speaking netstrings, for driving the socketmap server like Postfix does.
+/// Use it only from ``onThread(_:)``: its calls block.
+final class RawSocketClient {
+    let fd: Int32
+    private var pending: [UInt8] = []
+
+    init(port: Int, timeoutSeconds: Int = 15) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ClientError(description: "socket: \(errno)") }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let descriptor = fd
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard rc == 0 else {
+            let e = errno
+            close(fd)
+            throw ClientError(description: "connect: \(e)")
+        }
+        var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(fd) }
+
+    /// Sends raw bytes.
+    func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw ClientError(description: "send: errno \(errno)") }
+            offset += n
+        }
+    }
+
+    /// Sends raw text.
+    func send(_ text: String) throws { try send(Array(text.utf8)) }
+
+    /// Sends one request as a netstring.
+    func sendRequest(_ payload: String) throws { try send(Netstring.encode(payload)) }
+
+    /// The next reply payload, or `nil` when the server closed the connection.
+    func readReply() throws -> String? {
+        while true {
+            var buffer = ByteBuffer(bytes: pending)
+            if let payload = try NetstringDecoder.parse(&buffer, maxLength: 100_000) {
+                pending = Array(buffer.readableBytesView)
+                return String(buffer: payload)
+            }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { return nil }
+            if n < 0 {
+                if errno == ECONNRESET { return nil }
+                throw ClientError(description: "recv: errno \(errno) (a timeout is EAGAIN)")
+            }
+            pending += chunk[0..<n]
+        }
+    }
+
+    /// Sends one request and reads its reply.
+    func ask(_ payload: String) throws -> String? {
+        try sendRequest(payload)
+        return try readReply()
+    }
+
+    /// Reads replies until the server closes the connection; returns them. Throws on a read timeout.
+    func repliesUntilClosed() throws -> [String] {
+        var replies: [String] = []
+        while let reply = try readReply() { replies.append(reply) }
+        return replies
+    }
+}
+
+/// Runs blocking work on a fresh thread, off Swift's cooperative pool (which the server under test needs).
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+}
+
+/// Runs a command and returns its exit status and output (off the cooperative pool).
+func runCommand(_ path: String, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+    try await onThread {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+}
