@@ -136,6 +136,14 @@ public enum IssueCatalogue {
         e("list.legacy-format", .warning, "The list is in EFF's legacy v0.1 format.",
           "Convert it with `preload list convert FILE --to v1`."),
         e("list.expired", .error, "The list's expiry time has passed.", "Publish or fetch a fresh list."),
+        e("list.not-canonical", .warning, "The list is valid but its bytes are not the canonical serialisation.",
+          "Rewrite it with `preload list convert FILE --to v1`; published lists are always canonical."),
+        e("list.alias-unused", .warning, "An alias is defined but no domain refers to it.",
+          "Remove the alias, or point the provider's domains at it."),
+        e("list.conversion-inexact", .warning, "A converted value cannot keep its exact meaning in the other format.",
+          "Review the named patterns; see policy-schema/README.md, \"EFF v0.1\"."),
+        e("list.conversion-normalized", .info, "A value was rewritten to the target format's canonical form, or dropped.",
+          "Nothing to do; the meaning is kept (see the message for what changed)."),
     ]
 
     /// Entries by code.

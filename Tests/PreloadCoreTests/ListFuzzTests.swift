@@ -1,0 +1,96 @@
+import Testing
+
+@testable import PreloadCore
+
+/// Mutated and random bytes never crash or hang the list decoders; whatever they accept is a valid list that
+/// encodes to a fixed point.
+@Suite("List decoders under random input")
+struct ListFuzzTests {
+    typealias S = ListTestSupport
+
+    /// SplitMix64: a seeded generator, so that a failure can be replayed.
+    struct SeededGenerator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    private static let interesting: [UInt8] = Array("{}[]\":,\\-.*0123456789eEtfnu \n\tazAZ".utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xFF]
+
+    private func mutate(_ input: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
+        var b = input
+        for _ in 0..<Int.random(in: 1...4, using: &rng) {
+            guard !b.isEmpty else { break }
+            let i = Int.random(in: 0..<b.count, using: &rng)
+            switch Int.random(in: 0..<5, using: &rng) {
+            case 0: b[i] = Self.interesting.randomElement(using: &rng)!
+            case 1: b.insert(Self.interesting.randomElement(using: &rng)!, at: i)
+            case 2: b.remove(at: i)
+            case 3: b.removeSubrange(i...)
+            default: b[i] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &rng)
+            }
+        }
+        return b
+    }
+
+    private func checkAccepted(_ result: ListDecoding) {
+        guard let list = result.list else {
+            #expect(result.issues.hasErrors)
+            return
+        }
+        #expect(!result.issues.hasErrors)
+        #expect(ListValidator.validate(list).filter { $0.severity == .error }.isEmpty)
+        let canonical = ListCodec.encode(list)
+        #expect(ListCodec.decode(canonical).list == list)
+    }
+
+    @Test func mutatedV1FilesNeverCrash() throws {
+        var rng = SeededGenerator(state: 0x5EED_0001)
+        let seeds = try S.examples("valid").map(S.bytes) + [ListCodec.encode(S.sampleList())]
+        var accepted = 0
+        for round in 0..<6000 {
+            let input = mutate(seeds[round % seeds.count], &rng)
+            let result = ListCodec.decode(input)
+            if result.isValid { accepted += 1 }
+            checkAccepted(result)
+            _ = ListCodec.detectFormat(input)
+        }
+        // Some mutations (whitespace, letters inside names) keep a file valid; most do not.
+        #expect(accepted > 0 && accepted < 6000)
+    }
+
+    @Test func mutatedEFFFilesNeverCrash() throws {
+        var rng = SeededGenerator(state: 0x5EED_0002)
+        let small = Array("""
+            {"timestamp": "2020-05-20T10:25:12.710034-07:00", "expires": 1591205112, "version": "0.1", "author": "x",
+             "policy-aliases": {"p": {"mode": "testing", "mxs": [".mx.p.example", "MX.p.example"]}},
+             "policies": {"a.example": {"policy-alias": "p"}, "b.example": {"mode": "enforce", "mxs": ["mx.b.example"]}}}
+            """.utf8)
+        #expect(EFFListConverter.importList(small).isValid)
+        for _ in 0..<4000 {
+            let input = mutate(small, &rng)
+            let result = EFFListConverter.importList(input)
+            checkAccepted(result)
+            if let list = result.list { #expect(EFFListConverter.importList(EFFListConverter.export(list).bytes).list == list) }
+        }
+    }
+
+    @Test func randomBytesNeverCrash() {
+        var rng = SeededGenerator(state: 0x5EED_0003)
+        for _ in 0..<3000 {
+            let n = Int.random(in: 0..<200, using: &rng)
+            var input: [UInt8] = (0..<n).map { _ in
+                Bool.random(using: &rng) ? Self.interesting.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
+            }
+            if Bool.random(using: &rng) { input.insert(UInt8(ascii: "{"), at: 0) }
+            #expect(!ListCodec.decode(input).isValid)
+            _ = EFFListConverter.importList(input)
+            _ = ListCodec.lint(input)
+        }
+    }
+}
