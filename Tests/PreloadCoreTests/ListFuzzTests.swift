@@ -94,3 +94,38 @@ struct ListFuzzTests {
         }
     }
 }
+
+/// The byte-level fast paths of the decoder agree with `DomainName` and `MXPattern`, which stay the authority.
+@Suite("List name fast paths")
+struct ListNameFastPathTests {
+    @Test func canonicalDomainCheckAgreesWithDomainName() {
+        var rng = ListFuzzTests.SeededGenerator(state: 0x5EED_0004)
+        let alphabet = Array("abcz09-.*A_".utf8)
+        var samples = ["a.b", "example.com", "a.123", "1.2.3.4", "a-.b", "-a.b", "a..b", ".a.b", "a.b.", "ab", "xn--p1ai.xn--p1ai",
+                       String(repeating: "a", count: 63) + ".b", String(repeating: "a", count: 64) + ".b", "*.a.b", "A.b", "a.b-c.0d"]
+        for _ in 0..<20_000 {
+            let n = Int.random(in: 1...12, using: &rng)
+            samples.append(String(decoding: (0..<n).map { _ in alphabet.randomElement(using: &rng)! }, as: UTF8.self))
+        }
+        for s in samples {
+            var text = s
+            let fast = text.withUTF8(ListNames.isCanonicalDomain)
+            let slow = (try? DomainName(s))?.value == s
+            #expect(fast == slow, "\(s.debugDescription): fast \(fast), DomainName \(slow)")
+            let fastPattern = text.withUTF8(ListNames.canonicalPattern)
+            let slowPattern = (try? MXPattern(s)).flatMap { $0.description == s ? $0 : nil }
+            #expect(fastPattern == slowPattern, "\(s.debugDescription)")
+        }
+    }
+
+    @Test func patternOrderIsTheByteOrderOfTheText() {
+        var rng = ListFuzzTests.SeededGenerator(state: 0x5EED_0005)
+        let pool = ["*.a.example", "a.example", "*.b.example", "0.example", "a-b.example", "*.example.com", "mx.example.com", "z.z"]
+            .map { try! MXPattern($0) }
+        for _ in 0..<500 {
+            let a = pool.randomElement(using: &rng)!
+            let b = pool.randomElement(using: &rng)!
+            #expect(ListCodec.patternLess(a, b) == Array(a.description.utf8).lexicographicallyPrecedes(Array(b.description.utf8)))
+        }
+    }
+}

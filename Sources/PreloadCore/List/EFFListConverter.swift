@@ -84,16 +84,11 @@ public enum EFFListConverter {
         w.newline(indent: indent + 2)
         w.raw("\"mxs\": [")
         var widened: [String] = []
-        for (i, text) in ListCodec.canonicalPatterns(mx).enumerated() {
+        for (i, p) in ListCodec.canonicalPatterns(mx).enumerated() {
             if i > 0 { w.byte(UInt8(ascii: ",")) }
             w.newline(indent: indent + 4)
-            if text.hasPrefix("*.") {
-                let suffix = String(text.dropFirst())
-                widened.append("\(text) → \(suffix)")
-                w.string(suffix)
-            } else {
-                w.string(text)
-            }
+            w.pattern(p, effSuffix: true)
+            if p.isWildcard { widened.append("\(p) → .\(p.base)") }
         }
         w.newline(indent: indent + 2)
         w.byte(UInt8(ascii: "]"))
@@ -108,7 +103,12 @@ public enum EFFListConverter {
 
     /// EFF's schema pattern for policy keys: the last label is `[a-zA-Z0-9]{2,63}`.
     static func fitsEFFSchema(_ domain: DomainName) -> Bool {
-        guard let last = domain.value.split(separator: ".").last else { return false }
-        return last.utf8.count >= 2 && last.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }
+        var count = 0
+        for c in domain.value.utf8.reversed() {
+            if c == UInt8(ascii: ".") { break }
+            guard (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) else { return false }
+            count += 1
+        }
+        return count >= 2
     }
 }

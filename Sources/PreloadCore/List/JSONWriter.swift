@@ -23,6 +23,11 @@ struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { utf8 in
+            // Fast path: nothing to escape (the usual case for names and times).
+            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                bytes.append(contentsOf: utf8)
+                return
+            }
             for c in utf8 {
                 switch c {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"):
@@ -41,6 +46,15 @@ struct JSONWriter {
                 }
             }
         }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends an MX pattern as a JSON string (its text never needs escaping).
+    mutating func pattern(_ p: MXPattern, effSuffix: Bool = false) {
+        bytes.append(UInt8(ascii: "\""))
+        if p.isWildcard { effSuffix ? raw(".") : raw("*.") }
+        var base = p.base.value
+        base.withUTF8 { bytes.append(contentsOf: $0) }
         bytes.append(UInt8(ascii: "\""))
     }
 

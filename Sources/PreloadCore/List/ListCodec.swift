@@ -88,7 +88,7 @@ public enum ListCodec {
     /// so a list built in any order encodes the same; run ``ListValidator/validate(_:)`` first to catch what
     /// sorting cannot fix (duplicate domains, missing aliases, bad dates).
     public static func encode(_ list: PreloadList) -> [UInt8] {
-        var w = JSONWriter(capacity: 256 + list.entries.count * 200)
+        var w = JSONWriter(capacity: 256 + list.entries.count * 320)
         w.raw("{\n  \"format\": 1,\n  \"serial\": ")
         w.integer(list.serial)
         w.raw(",\n  \"generated\": ")
@@ -140,30 +140,38 @@ public enum ListCodec {
         w.raw(", \"mx\": [")
         for (i, p) in canonicalPatterns(mx).enumerated() {
             if i > 0 { w.raw(", ") }
-            w.string(p)
+            w.pattern(p)
         }
         w.raw("]")
     }
 
     // MARK: Ordering
 
-    /// The canonical text of `patterns`: sorted by bytes, duplicates removed.
-    static func canonicalPatterns(_ patterns: [MXPattern]) -> [String] {
-        let texts = patterns.map(\.description)
+    /// `patterns` in canonical order (byte order of their text), duplicates removed.
+    static func canonicalPatterns(_ patterns: [MXPattern]) -> [MXPattern] {
         var sorted = true
-        for i in texts.indices.dropFirst() where !bytewiseLess(texts[i - 1], texts[i]) {
+        for i in patterns.indices.dropFirst() where !patternLess(patterns[i - 1], patterns[i]) {
             sorted = false
             break
         }
-        if sorted { return texts }
-        var out: [String] = []
-        for t in texts.sorted(by: bytewiseLess) where out.last != t { out.append(t) }
+        if sorted { return patterns }
+        var out: [MXPattern] = []
+        for p in patterns.sorted(by: patternLess) where out.last != p { out.append(p) }
         return out
+    }
+
+    /// Byte order of the patterns' text without building it: `*.` sorts before every LDH character, so
+    /// wildcards come first, then each group by its base name.
+    static func patternLess(_ a: MXPattern, _ b: MXPattern) -> Bool {
+        if a.isWildcard != b.isWildcard { return a.isWildcard }
+        return bytewiseLess(a.base.value, b.base.value)
     }
 
     /// Byte order of the UTF-8 forms: the one order of domains, aliases and patterns in a list file.
     static func bytewiseLess(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
+        var a = a
+        var b = b
+        return a.withUTF8 { x in b.withUTF8 { y in ListNames.less(x, y) } }
     }
 
     static func isStrictlySorted(_ entries: [ListEntry]) -> Bool {

@@ -237,15 +237,14 @@ struct ListDecoderV1 {
         var mx: [MXPattern]?
         var alias: String?
         var provenance: Provenance?
-        var seen: [String] = []
+        var seen = FieldSet()
         var first = true
         while let (key, _) = try r.nextKey(&first) {
-            if seen.contains(key) {
+            if !seen.insert(key) {
                 try error(ListPath.member(path(), key), "duplicate key")
                 try r.skipValue()
                 continue
             }
-            seen.append(key)
             switch key {
             case "mode": mode = try self.mode(path() + ".mode")
             case "mx": mx = try patterns(path() + ".mx")
@@ -283,15 +282,14 @@ struct ListDecoderV1 {
         var method: AdmissionMethod?
         var added: Timestamp?
         var verified: Timestamp?
-        var seen: [String] = []
+        var seen = FieldSet()
         var first = true
         while let (key, _) = try r.nextKey(&first) {
-            if seen.contains(key) {
+            if !seen.insert(key) {
                 try error(ListPath.member(path(), key), "duplicate key")
                 try r.skipValue()
                 continue
             }
-            seen.append(key)
             switch key {
             case "method":
                 guard try expect(.string, path() + ".method", "a string") else { continue }
@@ -314,5 +312,29 @@ struct ListDecoderV1 {
         }
         guard let method, let added, let verified else { return nil }
         return Provenance(method: method, added: added, verified: verified)
+    }
+}
+
+/// The member names seen in one small object: a bit per known field, a short list for the rest.
+private struct FieldSet {
+    private static let known = ["mode", "mx", "alias", "provenance", "method", "added", "verified"]
+    private var bits: UInt8 = 0
+    private var others: [String] = []
+
+    /// Adds `key`; `false` when it was already there.
+    mutating func insert(_ key: String) -> Bool {
+        if let i = Self.known.firstIndex(of: key) {
+            let bit = UInt8(1) << UInt8(i)
+            defer { bits |= bit }
+            return bits & bit == 0
+        }
+        if others.contains(key) { return false }
+        others.append(key)
+        return true
+    }
+
+    func contains(_ key: String) -> Bool {
+        if let i = Self.known.firstIndex(of: key) { return bits & (UInt8(1) << UInt8(i)) != 0 }
+        return others.contains(key)
     }
 }

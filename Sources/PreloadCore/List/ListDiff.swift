@@ -79,8 +79,8 @@ public struct ListDiff: Hashable, Sendable, Codable {
                 modeChanges.append(ModeChange(domain: y.domain, from: p.mode, to: q.mode))
                 changed = true
             }
-            let old = Set(p.mx)
-            let new = Set(q.mx)
+            let old = p.mx == q.mx ? [] : Set(p.mx)
+            let new = p.mx == q.mx ? [] : Set(q.mx)
             if old != new {
                 patternChanges.append(PatternChange(domain: y.domain,
                     added: new.subtracting(old).sorted(), removed: old.subtracting(new).sorted()))
