@@ -90,8 +90,10 @@ struct ListSchemaTests {
         let verdicts = try JSONDecoder().decode([String: Bool].self, from: Data(run.stdout.utf8))
         #expect(verdicts.count == files.count)
         for (url, folder) in files {
-            let verdict: Bool? = verdicts[url.path]
-            let schemaValid = try #require(verdict, "no verdict for \(url.lastPathComponent)")
+            guard let schemaValid = verdicts[url.path] else {
+                Testing.Issue.record("no jsonschema verdict for \(url.lastPathComponent)")
+                continue
+            }
             let swiftValid = ListCodec.decode(try S.bytes(url)).isValid
             switch folder {
             case "invalid-semantic":

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PreloadCore
 
-/// `preload lint list FILE`: checks a preload list file offline.
+/// `preload lint list FILE|-`: checks a preload list file offline.
 struct LintListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
@@ -10,68 +10,54 @@ struct LintListCommand: AsyncParsableCommand {
         discussion: """
             A v1 file is checked against every rule of the format (policy-schema/README.md) and for canonical \
             bytes. A v0.1 file gets a list.legacy-format warning, EFF's own v0.1 rules, and what converting it \
-            to v1 would change. Expiry is not checked here: `preload list verify` does.
-            Exit codes: 0 valid (warnings allowed), 1 invalid, 64 usage.
+            to v1 would change. Findings name the JSON path of the offending value. Expiry and signatures are \
+            not checked here: `preload list verify` does that.
+
+            JSON: {"valid", "issues": [{"code", "severity", "message", "subject"?}], "format": "v1" | \
+            "eff-v0.1" | null, "counts": {"domains", "enforce", "testing", "alias_references", "aliases"} \
+            (enforce/testing count entries with their own patterns), "serial", "generated", "expires", \
+            "publisher"} — the list fields are null when the file is invalid.
+
+            Exit codes: 0 valid (warnings allowed), 1 invalid, 64 usage (FILE unreadable).
             """)
 
-    @Argument(help: "The list file, or - for standard input.")
+    @Argument(help: ArgumentHelp("The list file, or - for standard input.", valueName: "file"))
     var file: String
 
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let report = ListCodec.lint(try ListFiles.read(file))
-        switch output.format {
-        case .json: try Console.printJSON(LintListJSON(report))
-        case .text: renderText(report)
+        let result = ListCodec.lint(try ListFiles.read(file))
+        var fields: [String: JSONValue] = [
+            "format": .string(result.format?.rawValue), "counts": .null, "serial": .null, "generated": .null,
+            "expires": .null, "publisher": .null,
+        ]
+        var details = ["format: " + (result.format?.rawValue ?? "not recognised (checked as v1)")]
+        if let list = result.list, let c = result.counts {
+            fields["counts"] = .object([
+                "domains": .int(c.domains), "enforce": .int(c.enforce), "testing": .int(c.testing),
+                "alias_references": .int(c.aliasReferences), "aliases": .int(c.aliases),
+            ])
+            fields["serial"] = .int(Int(list.serial))
+            fields["generated"] = .string(list.generated.rfc3339)
+            fields["expires"] = .string(list.expires.rfc3339)
+            fields["publisher"] = .string(list.publisher)
+            details.append("serial \(list.serial), generated \(list.generated), expires \(list.expires)")
+            details.append("publisher: \(list.publisher)")
+            details.append("\(c.domains) domains: \(c.enforce) enforce, \(c.testing) testing, "
+                + "\(c.aliasReferences) alias references; \(c.aliases) aliases")
         }
-        if !report.isValid { throw Exit.blocked }
-    }
-
-    private func renderText(_ report: ListLintReport) {
-        let format = report.format?.rawValue ?? "unrecognised (checked as v1)"
-        Console.out("\(file): \(report.isValid ? Console.color("valid", "32") : Console.color("invalid", "31")), format \(format)")
-        if let list = report.list, let c = report.counts {
-            Console.out("  serial \(list.serial), generated \(list.generated), expires \(list.expires), publisher \"\(list.publisher)\"")
-            Console.out("  \(c.domains) domains: \(c.enforce) enforce, \(c.testing) testing, \(c.aliasReferences) alias references; \(c.aliases) aliases")
+        var report = LintReport(subject: file == "-" ? "list (stdin)" : "list \(file)", valid: result.isValid,
+            verdict: nil, issues: result.issues, fields: fields, details: details)
+        if output.format == .text {
+            // The text renderer shows code and message only: lead each message with its JSON path.
+            report.issues = report.issues.map { issue in
+                var issue = issue
+                if let subject = issue.subject { issue.message = "\(subject): \(issue.message)" }
+                return issue
+            }
         }
-        ListFiles.printIssues(report.issues, hint: "use --format json to see all") { Console.out("  " + $0) }
-    }
-}
-
-/// The JSON form of a list lint: stable snake_case keys.
-struct LintListJSON: Encodable {
-    var valid: Bool
-    var format: String?
-    var issues: [Issue]
-    var counts: ListCounts?
-    var serial: UInt64?
-    var generated: Timestamp?
-    var expires: Timestamp?
-    var publisher: String?
-
-    init(_ report: ListLintReport) {
-        valid = report.isValid
-        format = report.format?.rawValue
-        issues = report.issues
-        counts = report.counts
-        serial = report.list?.serial
-        generated = report.list?.generated
-        expires = report.list?.expires
-        publisher = report.list?.publisher
-    }
-
-    enum CodingKeys: String, CodingKey { case valid, format, issues, counts, serial, generated, expires, publisher }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(valid, forKey: .valid)
-        try c.encode(format, forKey: .format)  // null when unrecognised
-        try c.encode(issues, forKey: .issues)
-        try c.encode(counts, forKey: .counts)
-        try c.encode(serial, forKey: .serial)
-        try c.encode(generated, forKey: .generated)
-        try c.encode(expires, forKey: .expires)
-        try c.encode(publisher, forKey: .publisher)
+        try report.print(output.format)
+        if report.exitCode != Exit.success { throw report.exitCode }
     }
 }

@@ -2,29 +2,14 @@ import ArgumentParser
 import Foundation
 import PreloadCore
 
-/// Reading list files for the `list` and `lint list` commands.
+/// Reading list files and printing list findings on stderr, for the `list` and `lint list` commands.
 enum ListFiles {
     /// Largest list file read (a million domains take about 200 MB in v1).
     static let maxBytes = 1 << 30
 
-    /// The bytes of `path`, or of standard input for `-`. Prints the reason and exits 64 when unreadable.
+    /// The bytes of `path`, or of standard input for `-`; unreadable is a usage error (exit 64).
     static func read(_ path: String) throws -> [UInt8] {
-        let data: Data
-        do {
-            if path == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            } else {
-                data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-            }
-        } catch {
-            Console.err("preload: cannot read \(path): \(error.localizedDescription)")
-            throw Exit.usage
-        }
-        guard data.count <= maxBytes else {
-            Console.err("preload: \(path) is larger than \(maxBytes) bytes")
-            throw Exit.usage
-        }
-        return [UInt8](data)
+        try InputFile.read(path, limit: maxBytes)
     }
 
     /// One line per finding: `severity code subject: message`.
