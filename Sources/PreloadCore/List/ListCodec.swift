@@ -19,8 +19,11 @@ public struct ListDecoding: Sendable {
 
 /// A list file that does not decode: every error found (`list.invalid`, subject = JSON path).
 public struct ListFormatError: Error, Sendable, CustomStringConvertible {
+    /// The findings; at least one is an error.
     public var issues: [Issue]
+    /// An error carrying `issues`.
     public init(issues: [Issue]) { self.issues = issues }
+    /// One line per error: `path: message`.
     public var description: String {
         issues.filter { $0.severity == .error }.map { "\($0.subject ?? "$"): \($0.message)" }.joined(separator: "\n")
     }

@@ -5,13 +5,17 @@
 public struct ListDiff: Hashable, Sendable, Codable {
     /// A domain whose effective mode changed.
     public struct ModeChange: Hashable, Sendable, Codable {
+        /// The domain.
         public var domain: DomainName
+        /// Its effective mode in the old list.
         public var from: ListMode
+        /// Its effective mode in the new list.
         public var to: ListMode
     }
 
     /// A domain whose effective MX patterns changed.
     public struct PatternChange: Hashable, Sendable, Codable {
+        /// The domain.
         public var domain: DomainName
         /// Patterns only in the new list, sorted.
         public var added: [MXPattern]
@@ -19,8 +23,9 @@ public struct ListDiff: Hashable, Sendable, Codable {
         public var removed: [MXPattern]
     }
 
-    /// The old serial (`nil` when there was no old list) and the new one.
+    /// The old list's serial; `nil` when there was no old list.
     public var oldSerial: UInt64?
+    /// The new list's serial.
     public var newSerial: UInt64
     /// Domains only in the new list, sorted.
     public var added: [DomainName]
