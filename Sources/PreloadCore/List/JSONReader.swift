@@ -115,6 +115,13 @@ struct JSONReader {
 
     /// The next member's key with its `:` consumed, or `nil` after the closing `}`. `first` tracks commas.
     mutating func nextKey(_ first: inout Bool) throws(JSONSyntaxError) -> (key: String, offset: Int)? {
+        let offset = pos
+        guard let token = try nextKeyToken(&first) else { return nil }
+        return (string(token), offset)
+    }
+
+    /// Like ``nextKey(_:)``, without building a `String`.
+    mutating func nextKeyToken(_ first: inout Bool) throws(JSONSyntaxError) -> JSONString? {
         skipWhitespace()
         guard pos < bytes.count else { throw fail("unexpected end of input inside an object") }
         if bytes[pos] == UInt8(ascii: "}") {
@@ -127,10 +134,9 @@ struct JSONReader {
         guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
             throw fail(pos < bytes.count ? "an object key (a string) was expected" : "unexpected end of input inside an object")
         }
-        let offset = pos
-        let key = try readString()
+        let key = try readStringToken()
         try expect(UInt8(ascii: ":"), "':'")
-        return (key, offset)
+        return key
     }
 
     /// `true` when the array has another element (its `,` consumed); `false` after the closing `]`.

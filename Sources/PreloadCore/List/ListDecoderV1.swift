@@ -129,9 +129,9 @@ struct ListDecoderV1 {
 
     private mutating func mode(_ path: @autoclosure () -> String) throws -> ListMode? {
         guard try expect(.string, path(), "\"enforce\" or \"testing\"") else { return nil }
-        let text = try r.readString()
-        if let m = ListMode(rawValue: text) { return m }
-        try error(path(), "must be \"enforce\" or \"testing\", found \(ListNames.quoted(text))")
+        let token = try r.readStringToken()
+        if let m = Self.modes.first(where: { $0.bytes.elementsEqual(r.slice(token)) })?.mode { return m }
+        try error(path(), "must be \"enforce\" or \"testing\", found \(ListNames.quoted(r.string(token)))")
         return nil
     }
 
@@ -237,39 +237,48 @@ struct ListDecoderV1 {
         var mx: [MXPattern]?
         var alias: String?
         var provenance: Provenance?
-        var seen = FieldSet()
+        var seen = Field.Set()
         var first = true
-        while let (key, _) = try r.nextKey(&first) {
-            if !seen.insert(key) {
+        while let token = try r.nextKeyToken(&first) {
+            let field = Field(r.slice(token))
+            switch field {
+            case .mode?, .mx?: break
+            case .alias?, .provenance?: if aliasDefinition { fallthrough }
+            default:
+                let key = r.string(token)
+                try error(ListPath.member(path(), key), "unknown field")
+                try r.skipValue()
+                continue
+            }
+            guard let field, seen.insert(field) else {
+                let key = r.string(token)
                 try error(ListPath.member(path(), key), "duplicate key")
                 try r.skipValue()
                 continue
             }
-            switch key {
-            case "mode": mode = try self.mode(path() + ".mode")
-            case "mx": mx = try patterns(path() + ".mx")
-            case "alias" where !aliasDefinition:
+            switch field {
+            case .mode: mode = try self.mode(path() + ".mode")
+            case .mx: mx = try patterns(path() + ".mx")
+            case .alias:
                 guard try expect(.string, path() + ".alias", "an alias name (a string)") else { continue }
                 let name = try r.readString()
                 if ListNames.isAliasName(name) { alias = name } else {
                     try error(path() + ".alias", ListNames.aliasNameRule)
                 }
-            case "provenance" where !aliasDefinition: provenance = try self.provenance(path() + ".provenance")
-            default:
-                try error(ListPath.member(path(), key), "unknown field")
-                try r.skipValue()
+            case .provenance: provenance = try self.provenance(path() + ".provenance")
+            default: break
             }
         }
-        let hasAlias = seen.contains("alias")
-        if hasAlias && (seen.contains("mode") || seen.contains("mx")) {
+        let hasAlias = seen.contains(.alias)
+        if hasAlias && (seen.contains(.mode) || seen.contains(.mx)) {
             try error(path(), "an entry has either \"alias\" or \"mode\" and \"mx\", not both")
         }
         if !hasAlias {
-            for required in ["mode", "mx"] where !seen.contains(required) {
+            for required in [Field.mode, .mx] where !seen.contains(required) {
                 try error(path(), "missing required field \"\(required)\"" + (aliasDefinition ? "" : " (or give \"alias\")"))
             }
         }
-        if !aliasDefinition && !seen.contains("provenance") { try error(path(), "missing required field \"provenance\"") }
+        if !aliasDefinition && !seen.contains(.provenance) { try error(path(), "missing required field \"provenance\"") }
         guard errors == errorsBefore else { return nil }
         if let alias { return (.alias(alias), provenance) }
         guard let mode, let mx else { return nil }
@@ -282,59 +291,85 @@ struct ListDecoderV1 {
         var method: AdmissionMethod?
         var added: Timestamp?
         var verified: Timestamp?
-        var seen = FieldSet()
+        var seen = Field.Set()
         var first = true
-        while let (key, _) = try r.nextKey(&first) {
-            if !seen.insert(key) {
+        while let token = try r.nextKeyToken(&first) {
+            let field = Field(r.slice(token))
+            switch field {
+            case .method?, .added?, .verified?: break
+            default:
+                let key = r.string(token)
+                try error(ListPath.member(path(), key), "unknown field")
+                try r.skipValue()
+                continue
+            }
+            guard let field, seen.insert(field) else {
+                let key = r.string(token)
                 try error(ListPath.member(path(), key), "duplicate key")
                 try r.skipValue()
                 continue
             }
-            switch key {
-            case "method":
+            switch field {
+            case .method:
                 guard try expect(.string, path() + ".method", "a string") else { continue }
-                let text = try r.readString()
-                method = AdmissionMethod(rawValue: text)
+                let token = try r.readStringToken()
+                method = Self.methods.first { $0.bytes.elementsEqual(r.slice(token)) }?.method
                 if method == nil {
                     try error(path() + ".method", "must be one of "
                         + AdmissionMethod.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-                        + ", found \(ListNames.quoted(text))")
+                        + ", found \(ListNames.quoted(r.string(token)))")
                 }
-            case "added": added = try timestamp(path() + ".added")
-            case "verified": verified = try timestamp(path() + ".verified")
-            default:
-                try error(ListPath.member(path(), key), "unknown field")
-                try r.skipValue()
+            case .added: added = try timestamp(path() + ".added")
+            case .verified: verified = try timestamp(path() + ".verified")
+            default: break
             }
         }
-        for required in ["method", "added", "verified"] where !seen.contains(required) {
+        for required in [Field.method, .added, .verified] where !seen.contains(required) {
             try error(path(), "missing required field \"\(required)\"")
         }
         guard let method, let added, let verified else { return nil }
         return Provenance(method: method, added: added, verified: verified)
     }
+
+    private static let methods = AdmissionMethod.allCases.map { (method: $0, bytes: Array($0.rawValue.utf8)) }
+    private static let modes = ListMode.allCases.map { (mode: $0, bytes: Array($0.rawValue.utf8)) }
 }
 
-/// The member names seen in one small object: a bit per known field, a short list for the rest.
-private struct FieldSet {
-    private static let known = ["mode", "mx", "alias", "provenance", "method", "added", "verified"]
-    private var bits: UInt8 = 0
-    private var others: [String] = []
+/// The member names of entries, alias definitions and provenance, recognised from their bytes.
+private enum Field: Int, CaseIterable, CustomStringConvertible {
+    case mode, mx, alias, provenance, method, added, verified
 
-    /// Adds `key`; `false` when it was already there.
-    mutating func insert(_ key: String) -> Bool {
-        if let i = Self.known.firstIndex(of: key) {
-            let bit = UInt8(1) << UInt8(i)
+    var description: String {
+        switch self {
+        case .mode: "mode"
+        case .mx: "mx"
+        case .alias: "alias"
+        case .provenance: "provenance"
+        case .method: "method"
+        case .added: "added"
+        case .verified: "verified"
+        }
+    }
+
+    private static let names: [(Field, [UInt8])] = allCases.map { ($0, Array($0.description.utf8)) }
+
+    init?(_ bytes: ArraySlice<UInt8>) {
+        for (field, name) in Self.names where name.count == bytes.count && name.elementsEqual(bytes) {
+            self = field
+            return
+        }
+        return nil
+    }
+
+    /// The fields seen in one object.
+    struct Set {
+        private var bits: UInt8 = 0
+        /// Adds `field`; `false` when it was already there.
+        mutating func insert(_ field: Field) -> Bool {
+            let bit = UInt8(1) << UInt8(field.rawValue)
             defer { bits |= bit }
             return bits & bit == 0
         }
-        if others.contains(key) { return false }
-        others.append(key)
-        return true
-    }
-
-    func contains(_ key: String) -> Bool {
-        if let i = Self.known.firstIndex(of: key) { return bits & (UInt8(1) << UInt8(i)) != 0 }
-        return others.contains(key)
+        func contains(_ field: Field) -> Bool { bits & (UInt8(1) << UInt8(field.rawValue)) != 0 }
     }
 }
