@@ -1,0 +1,57 @@
+import CGit2
+import Foundation
+
+extension GitRepository {
+    /// The absolute work-tree path of a repository path; throws for a bare repository.
+    public func workTreePath(_ path: String) throws(GitError) -> String {
+        guard let root = workTree else { throw .usage("work tree", "the repository at \(gitDirectory) is bare") }
+        return root + path
+    }
+
+    /// Writes `path` in the work tree with its content in `commit`, atomically (temporary file + rename).
+    /// A path absent from `commit` is removed from the work tree.
+    public func checkOut(_ path: String, from commit: GitObjectID) throws(GitError) {
+        let target = try workTreePath(path)
+        if let file = try file(path, in: commit) {
+            try AtomicFile.write(file.bytes, to: target)
+        } else if unlink(target) != 0 && errno != ENOENT {
+            throw .usage("unlink \(target)", String(cString: strerror(errno)))
+        }
+    }
+
+    /// Records the work-tree state of `paths` in the index (`git add`, or removal for a missing file) and
+    /// writes the index (libgit2 writes it through a lock file and a rename).
+    public func stage(_ paths: [String]) throws(GitError) {
+        let index = try openIndex()
+        defer { git_index_free(index) }
+        for path in paths {
+            if FileManager.default.fileExists(atPath: try workTreePath(path)) {
+                try check("git_index_add_bypath(\(path))") { git_index_add_bypath(index, path) }
+            } else {
+                let rc = git_index_remove_bypath(index, path)
+                if rc < 0 { throw GitError.capture("git_index_remove_bypath(\(path))", rc) }
+            }
+        }
+        try check("git_index_write") { git_index_write(index) }
+    }
+
+    /// The blob id the index holds for `path` (stage 0), or `nil`.
+    public func indexEntry(_ path: String) throws(GitError) -> GitObjectID? {
+        let index = try openIndex()
+        defer { git_index_free(index) }
+        guard let entry = git_index_get_bypath(index, path, 0) else { return nil }
+        return GitObjectID(entry.pointee.id)
+    }
+
+    private func openIndex() throws(GitError) -> OpaquePointer {
+        var index: OpaquePointer? = nil
+        try check("git_repository_index") { git_repository_index(&index, handle) }
+        let rc = git_index_read(index, 0)
+        if rc < 0 {
+            let error = GitError.capture("git_index_read", rc)
+            git_index_free(index)
+            throw error
+        }
+        return index!
+    }
+}
