@@ -55,7 +55,7 @@ let package = Package(
             name: "PreloadCuration",
             dependencies: [
                 "PreloadCore", "PreloadChecker", "PreloadState", "PreloadTLS", "PreloadGit", "PreloadHTTP",
-                "PreloadDNS", "PreloadNetwork", .product(name: "Logging", package: "swift-log"),
+                "PreloadDNS", "PreloadNetwork", "PreloadClient", .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"], swiftSettings: settings),
         .target(

@@ -10,7 +10,9 @@ public enum AtomicFile {
     public static let temporaryPrefix = ".preload-tmp."
 
     /// Replaces `path` with `bytes` atomically (mode `mode`), creating parent directories as needed.
-    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(GitError) {
+    /// `beforeRename` runs once the temporary file is complete and flushed (fault-injection tests).
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644,
+                             beforeRename: () -> Void = {}) throws(GitError) {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         do {
@@ -42,6 +44,7 @@ public enum AtomicFile {
             throw error
         }
         close(fd)
+        beforeRename()
         guard rename(temporary, path) == 0 else {
             let error = failure("rename \(temporary)")
             unlink(temporary)

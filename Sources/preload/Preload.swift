@@ -30,6 +30,8 @@ struct Preload: AsyncParsableCommand {
             StatusCommand.self,
             EventsCommand.self,
             RemoveCommand.self,
+            KeygenCommand.self,
+            PublishCommand.self,
         ]
     )
 }

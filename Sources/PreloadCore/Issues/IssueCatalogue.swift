@@ -144,6 +144,21 @@ public enum IssueCatalogue {
           "Review the named patterns; see policy-schema/README.md, \"EFF v0.1\"."),
         e("list.conversion-normalized", .info, "A value was rewritten to the target format's canonical form, or dropped.",
           "Nothing to do; the meaning is kept (see the message for what changed)."),
+
+        // List signatures (SSHSIG, namespace `preload-list`) and rollback protection
+        e("list.signature-malformed", .error, "The list's signature file is not a readable SSH signature.",
+          "Fetch the `.sig` that belongs to the list again; it must be an armoured `SSH SIGNATURE` block."),
+        e("list.signature-namespace", .error, "The signature was made for another purpose (namespace).",
+          "Sign lists with namespace `preload-list` (`preload publish` does)."),
+        e("list.signature-invalid", .error, "The signature does not match the list: the list or signature was changed.",
+          "Do not use this list; fetch the list and its signature again from the publisher."),
+        e("list.signer-unknown", .error, "The list is signed by a key that is not among the allowed signers.",
+          "Use the publisher's `list/allowed_signers`; if the publisher rotated keys, update your copy."),
+        e("list.signer-not-allowed", .error,
+          "The signing key is listed, but not for `preload-list` or not at this time (valid-after/valid-before).",
+          "Check the key's `namespaces=`, `valid-after=` and `valid-before=` options in the allowed signers."),
+        e("list.rollback", .error, "The list's serial is lower than one already seen: an old list is being replayed.",
+          "Keep the newer list; fetch again from the publisher."),
     ]
 
     /// Entries by code.

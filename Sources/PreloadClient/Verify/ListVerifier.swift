@@ -1,0 +1,157 @@
+import PreloadCore
+import PreloadTLS
+
+/// The keys a list may be signed with.
+public enum ListTrust: Hashable, Sendable {
+    /// An OpenSSH allowed-signers file (the publisher's `list/allowed_signers`): the key must be listed for
+    /// namespace `preload-list` at the verification time.
+    case allowedSigners(AllowedSigners)
+    /// One pinned key (a `.pub` file).
+    case key(SSHPublicKey)
+}
+
+/// Why a list was refused. Each case has its own issue code (``code``) and message.
+public enum ListVerificationError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The signature file is not a readable SSH signature.
+    case signatureMalformed(String)
+    /// The signature was made for another namespace.
+    case wrongNamespace(found: String)
+    /// The signature does not match the list bytes (the list or the signature was changed).
+    case signatureInvalid(signer: String)
+    /// The signing key is not trusted at all.
+    case signerUnknown(fingerprint: String)
+    /// The signing key is listed, but not for `preload-list` or not at this time.
+    case signerNotAllowed(fingerprint: String, reason: String)
+    /// The list does not follow format v1 (schema or semantic rules).
+    case formatInvalid([Issue])
+    /// The list expired before the verification time.
+    case expired(expires: Timestamp, now: Timestamp)
+    /// The serial is below the minimum (an older list replayed).
+    case rollback(serial: UInt64, minimum: UInt64)
+
+    /// The stable issue code of this refusal.
+    public var code: IssueCode {
+        switch self {
+        case .signatureMalformed: "list.signature-malformed"
+        case .wrongNamespace: "list.signature-namespace"
+        case .signatureInvalid: "list.signature-invalid"
+        case .signerUnknown: "list.signer-unknown"
+        case .signerNotAllowed: "list.signer-not-allowed"
+        case .formatInvalid: "list.invalid"
+        case .expired: "list.expired"
+        case .rollback: "list.rollback"
+        }
+    }
+
+    /// The refusal as findings (several for a list with many format errors).
+    public var issues: [Issue] {
+        if case .formatInvalid(let issues) = self { return issues }
+        return [Issue(code, .error, description)]
+    }
+
+    public var description: String {
+        switch self {
+        case .signatureMalformed(let why): "the signature file is unreadable: \(why)"
+        case .wrongNamespace(let found):
+            "the signature was made for namespace '\(found)', not '\(ListVerifier.namespace)'"
+        case .signatureInvalid(let signer):
+            "the signature by \(signer) does not match the list: the list or its signature was modified"
+        case .signerUnknown(let fp): "the list is signed by \(fp), which is not an allowed signer"
+        case .signerNotAllowed(let fp, let reason): "the signing key \(fp) is not allowed: \(reason)"
+        case .formatInvalid(let issues):
+            "the list is not a valid v1 list: " + issues.filter { $0.severity == .error }.prefix(5)
+                .map { "\($0.subject ?? "$"): \($0.message)" }.joined(separator: "; ")
+        case .expired(let expires, let now): "the list expired at \(expires) (now \(now))"
+        case .rollback(let serial, let minimum):
+            "the list's serial \(serial) is lower than \(minimum), already seen: refusing a rollback"
+        }
+    }
+}
+
+/// A list whose signature, signer, format, expiry and serial have been checked. Only ``ListVerifier``
+/// makes one: holding a `VerifiedList` is the proof.
+public struct VerifiedList: Sendable {
+    /// The decoded list.
+    public let list: PreloadList
+    /// The exact bytes that were verified (what a client caches).
+    public let bytes: [UInt8]
+    /// The key that signed the list.
+    public let signer: SSHPublicKey
+    /// The allowed-signers principals of that key (empty for a pinned key).
+    public let principals: [String]
+    /// Warnings about the list that do not block it (format warnings).
+    public let warnings: [Issue]
+
+    fileprivate init(list: PreloadList, bytes: [UInt8], signer: SSHPublicKey, principals: [String], warnings: [Issue]) {
+        self.list = list
+        self.bytes = bytes
+        self.signer = signer
+        self.principals = principals
+        self.warnings = warnings
+    }
+}
+
+/// Turns list bytes and an armoured SSH signature into a ``VerifiedList``, or refuses with one
+/// ``ListVerificationError``. Checks, in order: the signature is readable; it was made for
+/// `preload-list`; the key is trusted at `now`; the signature matches the bytes; the bytes are a valid v1
+/// list; it has not expired at `now`; its serial is at least ``minimumSerial``. Pure apart from the
+/// OpenSSL calls: no I/O, time is an input.
+public struct ListVerifier: Sendable {
+    /// The SSH signature namespace of preload lists.
+    public static let namespace = "preload-list"
+
+    /// Who may sign.
+    public var trust: ListTrust
+    /// The lowest acceptable serial (the last one seen), if any.
+    public var minimumSerial: UInt64?
+    /// Whether an expired list is refused. The publisher turns this off to read the committed list, which
+    /// may well have expired since it was published.
+    public var refusesExpired: Bool
+
+    /// A verifier for `trust`, refusing serials below `minimumSerial` and expired lists.
+    public init(trust: ListTrust, minimumSerial: UInt64? = nil, refusesExpired: Bool = true) {
+        self.trust = trust
+        self.minimumSerial = minimumSerial
+        self.refusesExpired = refusesExpired
+    }
+
+    /// Verifies `bytes` against the armoured `signature` at time `now`.
+    public func verify(_ bytes: [UInt8], signature: String, now: Timestamp) throws(ListVerificationError) -> VerifiedList {
+        let sig: SSHSignature
+        do {
+            sig = try SSHSignature(armored: signature)
+        } catch {
+            throw .signatureMalformed("\(error)")
+        }
+        guard sig.namespace == Self.namespace else { throw .wrongNamespace(found: sig.namespace) }
+        let signer = SSHPublicKey(sig.publicKey)
+        let principals: [String]
+        switch trust {
+        case .key(let pinned):
+            guard pinned.key == sig.publicKey else { throw .signerUnknown(fingerprint: signer.fingerprint) }
+            principals = []
+        case .allowedSigners(let file):
+            switch file.decision(for: sig.publicKey, namespace: Self.namespace, at: now) {
+            case .allowed(let names): principals = names
+            case .unknownKey: throw .signerUnknown(fingerprint: signer.fingerprint)
+            case .namespaceNotAllowed:
+                throw .signerNotAllowed(fingerprint: signer.fingerprint, reason: "not listed for namespace '\(Self.namespace)'")
+            case .notYetValid(let after):
+                throw .signerNotAllowed(fingerprint: signer.fingerprint, reason: "valid only after \(after)")
+            case .expired(let before):
+                throw .signerNotAllowed(fingerprint: signer.fingerprint, reason: "valid only until \(before)")
+            }
+        }
+        do {
+            try sig.verify(bytes, namespace: Self.namespace)
+        } catch {
+            throw .signatureInvalid(signer: signer.fingerprint)
+        }
+        let decoded = ListCodec.decode(bytes)
+        guard let list = decoded.list else { throw .formatInvalid(decoded.issues) }
+        if refusesExpired, list.expires <= now { throw .expired(expires: list.expires, now: now) }
+        if let minimumSerial, list.serial < minimumSerial { throw .rollback(serial: list.serial, minimum: minimumSerial) }
+        return VerifiedList(list: list, bytes: bytes, signer: signer, principals: principals,
+                            warnings: decoded.issues.filter { $0.severity != .error })
+    }
+}
