@@ -5,8 +5,8 @@ import PreloadCore
 /// list repository so that key rotation is a reviewed commit.
 ///
 /// Lines read `PRINCIPALS [OPTIONS] ssh-ed25519 AAAA… [comment]`; `#` starts a comment line. Supported
-/// options: `namespaces="a,b"` (patterns with `*`, `?` and `!` negation), `valid-after=` and
-/// `valid-before=` (`YYYYMMDD[HHMM[SS]][Z]`). Lines with `cert-authority` or a key type other than
+/// options: `namespaces="a,b"` (patterns with `*`, `?` and `!` negation), `valid-after="…"` and
+/// `valid-before="…"` (`YYYYMMDD[HHMM[SS]][Z]`); values must be quoted, as OpenSSH requires. Lines with `cert-authority` or a key type other than
 /// `ssh-ed25519` are skipped (never trusted) and listed in ``skipped``; any other malformed line makes
 /// the whole file invalid (fail closed).
 ///
@@ -43,8 +43,8 @@ public struct AllowedSigners: Hashable, Sendable {
         public var fileLine: String {
             var options: [String] = []
             if let namespaces { options.append("namespaces=\"\(namespaces.joined(separator: ","))\"") }
-            if let validAfter { options.append("valid-after=\(AllowedSigners.format(validAfter))") }
-            if let validBefore { options.append("valid-before=\(AllowedSigners.format(validBefore))") }
+            if let validAfter { options.append("valid-after=\"\(AllowedSigners.format(validAfter))\"") }
+            if let validBefore { options.append("valid-before=\"\(AllowedSigners.format(validBefore))\"") }
             let opts = options.isEmpty ? "" : options.joined(separator: ",") + " "
             return "\(principals.joined(separator: ",")) \(opts)\(key.openSSHLine)"
         }
@@ -87,7 +87,7 @@ public struct AllowedSigners: Hashable, Sendable {
     public init(parsing text: String) throws(SigningError) {
         var entries: [Entry] = []
         var skipped: [SkippedLine] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let number = index + 1
             let line = rawLine.trimmingASCIIWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
@@ -204,7 +204,7 @@ public struct AllowedSigners: Hashable, Sendable {
         let key: SSHPublicKey
         do {
             key = try SSHPublicKey(openSSHLine: keyText)
-        } catch SigningError.unsupportedKeyType(let type) {
+        } catch SigningError.unsupportedKeyType(let type) where keyTypePrefixes.contains(where: type.hasPrefix) {
             return .skip("key type '\(type)' is not supported; line ignored")
         } catch {
             throw fail("\(error)")
@@ -236,10 +236,11 @@ public struct AllowedSigners: Hashable, Sendable {
             if let eq = piece.firstIndex(of: 0x3D) {
                 let name = String(decoding: piece[..<eq], as: UTF8.self)
                 var value = Array(piece[(eq + 1)...])
-                if value.first == 0x22 {
-                    guard value.count >= 2, value.last == 0x22 else { throw fail("badly quoted option value") }
-                    value = Array(value.dropFirst().dropLast())
+                // OpenSSH requires the quotes (`opt_dequote`); a line it would reject must not be trusted here.
+                guard value.count >= 2, value.first == 0x22, value.last == 0x22 else {
+                    throw fail("the value of \(String(decoding: piece[..<eq], as: UTF8.self))= must be in double quotes")
                 }
+                value = Array(value.dropFirst().dropLast())
                 guard !value.contains(0x22) else { throw fail("stray quote in option value") }
                 result.append((name: name, value: String(decoding: value, as: UTF8.self)))
             } else {

@@ -84,7 +84,7 @@ public struct SSHSignature: Hashable, Sendable {
         guard text.utf8.count <= Self.maximumArmoredSize else {
             throw .signatureMalformed("larger than \(Self.maximumArmoredSize) bytes")
         }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingASCIIWhitespace() }
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { $0.trimmingASCIIWhitespace() }
         var body = lines[...]
         while body.last == "" { body.removeLast() }
         while body.first == "" { body.removeFirst() }

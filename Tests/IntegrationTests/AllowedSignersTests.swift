@@ -1,0 +1,90 @@
+import PreloadCore
+import PreloadTLS
+import Testing
+
+/// The allowed-signers parser and its "may this key sign?" query.
+@Suite("Signing: allowed signers") struct AllowedSignersTests {
+    let a = SSHPublicKey(try! Ed25519PrivateKey.generate().publicKey)
+    let b = SSHPublicKey(try! Ed25519PrivateKey.generate().publicKey)
+    let t = Timestamp(rfc3339: "2026-12-01T12:00:00Z")!
+
+    @Test func parsesPrincipalsOptionsAndComments() throws {
+        let text = """
+            # the list's signers
+            ops@example.org,backup@example.org namespaces="preload-list,git" \(a.openSSHLine) first key
+
+            "quoted@example.org" valid-after="20261101",valid-before="20261231235959Z" \(b.openSSHLine)
+            ca@example.org cert-authority \(a.openSSHLine)
+            rsa@example.org ssh-rsa AAAAB3NzaC1yc2E=
+            """
+        let file = try AllowedSigners(parsing: text)
+        #expect(file.entries.count == 2)
+        #expect(file.entries[0].principals == ["ops@example.org", "backup@example.org"])
+        #expect(file.entries[0].namespaces == ["preload-list", "git"])
+        #expect(file.entries[0].key.comment == "first key")
+        #expect(file.entries[0].line == 2)
+        #expect(file.entries[1].principals == ["quoted@example.org"])
+        #expect(file.entries[1].namespaces == nil)
+        #expect(file.entries[1].validAfter == Timestamp(rfc3339: "2026-11-01T00:00:00Z"))
+        #expect(file.entries[1].validBefore == Timestamp(rfc3339: "2026-12-31T23:59:59Z"))
+        #expect(file.skipped.map(\.line) == [5, 6])
+    }
+
+    @Test func decisions() throws {
+        let file = try AllowedSigners(parsing: """
+            ops@example.org namespaces="preload-list" \(a.openSSHLine)
+            new@example.org namespaces="git,!preload-*",valid-after="20261201Z",valid-before="20261202Z" \(b.openSSHLine)
+            """)
+        #expect(file.decision(for: a.key, namespace: "preload-list", at: t) == .allowed(principals: ["ops@example.org"]))
+        #expect(file.decision(for: a.key, namespace: "git", at: t) == .namespaceNotAllowed)
+        #expect(file.decision(for: b.key, namespace: "preload-list", at: t) == .namespaceNotAllowed)
+        #expect(file.decision(for: b.key, namespace: "git", at: t) == .allowed(principals: ["new@example.org"]))
+        #expect(file.decision(for: b.key, namespace: "git", at: t.adding(days: -1))
+            == .notYetValid(validAfter: Timestamp(rfc3339: "2026-12-01T00:00:00Z")!))
+        #expect(file.decision(for: b.key, namespace: "git", at: t.adding(days: 1))
+            == .expired(validBefore: Timestamp(rfc3339: "2026-12-02T00:00:00Z")!))
+        let other = try Ed25519PrivateKey.generate().publicKey
+        #expect(file.decision(for: other, namespace: "preload-list", at: t) == .unknownKey)
+        #expect(!file.allows(other, namespace: "git", at: t))
+    }
+
+    @Test(arguments: [
+        "ops@example.org",                                         // no key
+        "ops@example.org bogus-option ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJt1pjEAHbYFwtlnY+u7HIhVj/8g5/SazpJVN+HwO5wd",            // unknown option
+        "ops@example.org namespaces=\"a ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJt1pjEAHbYFwtlnY+u7HIhVj/8g5/SazpJVN+HwO5wd",          // unterminated quote
+        "ops@example.org valid-after=\"2026\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJt1pjEAHbYFwtlnY+u7HIhVj/8g5/SazpJVN+HwO5wd",    // bad time
+        "ops@example.org valid-after=20260101 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJt1pjEAHbYFwtlnY+u7HIhVj/8g5/SazpJVN+HwO5wd",    // unquoted value (OpenSSH rejects it)
+        "ops@example.org namespaces=\"git\" valid-after=\"20260101\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJt1pjEAHbYFwtlnY+u7HIhVj/8g5/SazpJVN+HwO5wd",  // options split by a space
+        ",x ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJt1pjEAHbYFwtlnY+u7HIhVj/8g5/SazpJVN+HwO5wd",  // empty principal
+        "x ssh-ed25519 AAAAC3NzaC1lZDI1NTE5",                       // truncated key
+    ])
+    func malformedLinesInvalidateTheFile(line: String) {
+        #expect(throws: SigningError.self) { try AllowedSigners(parsing: "# ok\n" + line + "\n") }
+    }
+
+    @Test func theWellFormedVariantsParse() throws {
+        let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJt1pjEAHbYFwtlnY+u7HIhVj/8g5/SazpJVN+HwO5wd"
+        let file = try AllowedSigners(parsing: """
+            ops@example.org valid-after="20260101" \(key)
+            ops@example.org namespaces="git",valid-after="20260101" \(key)
+            """)
+        #expect(file.entries.count == 2)
+    }
+
+    @Test func writtenFileParsesBackAndSSHKeygenReadsIt() throws {
+        let dir = try ScratchDirectory()
+        let key = try SignFixtures.key(in: dir, "k")
+        let file = AllowedSigners(entries: [AllowedSigners.Entry(
+            principals: ["ops@example.org"], key: SSHPublicKey(key.publicKey, comment: "ops"),
+            namespaces: ["preload-list", "git"], validBefore: Timestamp(rfc3339: "2099-01-01T00:00:00Z"))])
+        let back = try AllowedSigners(parsing: file.text)
+        #expect(back.entries.map(\.key) == file.entries.map(\.key))
+        #expect(back.entries[0].namespaces == ["preload-list", "git"])
+        #expect(back.entries[0].validBefore == file.entries[0].validBefore)
+        try dir.write("allowed", file.text)
+        let out = try Tool.run("ssh-keygen", ["-Y", "find-principals", "-f", dir.file("allowed"), "-s", "/dev/stdin"],
+                               stdin: Array(try SSHSignature.sign([1], namespace: "git", with: key).armored.utf8))
+        #expect(out.status == 0, "\(out.stderr)")
+        #expect(out.stdout.contains("ops@example.org"))
+    }
+}
