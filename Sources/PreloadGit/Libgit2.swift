@@ -116,15 +116,48 @@ public struct GitIdentity: Hashable, Sendable {
 /// Runs blocking libgit2 work on a dedicated thread, never on Swift's cooperative pool.
 ///
 /// ``GitRepository`` is synchronous and not `Sendable`: open it, use it and drop it inside one `body`.
+/// All bodies run, one at a time, on one long-lived thread that never exits: a thread that ended while
+/// the process exits would race its thread-local clean-up (OpenSSL's and libgit2's error state) against
+/// OpenSSL's `atexit` clean-up.
 public enum GitThread {
-    /// Runs `body` on a new thread and resumes with its result.
+    /// Runs `body` on the git thread and resumes with its result.
     public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
+            BlockingWorker.shared.submit {
                 continuation.resume(with: Result { try body() })
             }
-            thread.stackSize = 8 << 20
-            thread.start()
+        }
+    }
+}
+
+/// One thread serving a queue of jobs, forever.
+final class BlockingWorker: @unchecked Sendable {  // `jobs` is only touched under `condition`
+    static let shared = BlockingWorker()
+
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+
+    private init() {
+        let thread = Thread { [unowned self] in self.serve() }
+        thread.name = "preload-git"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    func submit(_ job: @escaping @Sendable () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func serve() -> Never {
+        while true {
+            condition.lock()
+            while jobs.isEmpty { condition.wait() }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
         }
     }
 }
