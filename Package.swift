@@ -84,6 +84,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
+        /// Benchmark driver for `tools/bench/publish-verify` (synthetic lists; not installed).
+        .executableTarget(
+            name: "preload-bench",
+            dependencies: ["PreloadCore", "PreloadTLS", "PreloadGit", "PreloadClient", "PreloadCuration"],
+            swiftSettings: settings),
 
         // MARK: Tests (Swift Testing).
         .testTarget(

@@ -1,3 +1,18 @@
+// Signing: Ed25519 keys and OpenSSH SSH signatures (`PROTOCOL.sshsig`) with OpenSSL; the formats are pure Swift.
+//
+// Ed25519 keys and OpenSSH SSH signatures (`PROTOCOL.sshsig`) with OpenSSL; the formats are pure Swift.
+//
+// Trust assumptions:
+// - `SSHSignature.verify` proves only that the *embedded* key signed the message for the namespace. Who
+//   may sign is decided separately, by `AllowedSigners.decision(for:namespace:at:)` or a pinned key —
+//   `PreloadClient.ListVerifier` does both, and is the only way to a `VerifiedList`.
+// - Namespaces separate purposes: `preload-list` for lists, `git` for commits. A signature is never
+//   accepted for another namespace than the one it was made for.
+// - The allowed-signers parser fails closed: an unparsable line invalidates the whole file; lines this
+//   code cannot use (`cert-authority`, non-Ed25519 keys) are skipped, never trusted. Times are UTC.
+// - Private keys are plain Swift arrays in memory (not zeroed on release) and PKCS#8 PEM files created
+//   with mode 0600 and `O_EXCL`.
+
 /// An SSH signature (OpenSSH `PROTOCOL.sshsig`) made with an Ed25519 key: what `ssh-keygen -Y sign`
 /// writes and `ssh-keygen -Y verify` checks, and what git stores in an SSH-signed commit's `gpgsig`.
 ///

@@ -1,0 +1,119 @@
+// preload-bench: the workloads of tools/bench/publish-verify, one per process so that the script can
+// measure each one's wall time and peak memory (`/usr/bin/time -v`).
+//
+//   preload-bench key FILE                  write a new signing key (FILE, FILE.pub)
+//   preload-bench entries N FILE            write a v1 list file with N synthetic domains (not timed)
+//   preload-bench publish REPO KEY N [--bootstrap]
+//                                           generate N domains in memory, then render + sign + commit
+//   preload-bench verify LIST SIG ALLOWED   load + verify (read, SHA-512, Ed25519, decode, validate)
+import Foundation
+import PreloadClient
+import PreloadCore
+import PreloadCuration
+import PreloadGit
+import PreloadTLS
+
+let now = Timestamp(rfc3339: ProcessInfo.processInfo.environment["PRELOAD_NOW"] ?? "2026-12-01T00:00:00Z")!
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("preload-bench: \(message)\n".utf8))
+    exit(1)
+}
+
+func seconds(since start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+}
+
+/// N synthetic domains: 80 % own patterns (1–2 MX, 3 in 4 enforce), 20 % on one of 8 provider aliases.
+func synthetic(_ count: Int) -> (entries: [ListEntry], aliases: [String: AliasPolicy]) {
+    var aliases: [String: AliasPolicy] = [:]
+    for p in 0..<8 {
+        aliases["provider-\(p)"] = AliasPolicy(mode: p % 4 == 3 ? .testing : .enforce,
+                                               mx: [try! MXPattern("*.mx.provider-\(p).example.net")])
+    }
+    let added = now.adding(days: -30)
+    var entries: [ListEntry] = []
+    entries.reserveCapacity(count)
+    for i in 0..<count {
+        let name = "domain-\(String(i, radix: 36))-\(i % 97).example"
+        let policy: EntryPolicy
+        if i % 5 == 4 {
+            policy = .alias("provider-\(i % 8)")
+        } else {
+            var mx = [try! MXPattern("mx1.\(name)")]
+            if i % 2 == 0 { mx.append(try! MXPattern("*.backup.\(name)")) }
+            policy = .patterns(mode: i % 4 == 3 ? .testing : .enforce, mx: mx)
+        }
+        entries.append(ListEntry(domain: try! DomainName(name), policy: policy,
+                                 provenance: Provenance(method: i % 3 == 0 ? .mtaSTS : .manual, added: added, verified: now)))
+    }
+    entries.sort { $0.domain.value.utf8.lexicographicallyPrecedes($1.domain.value.utf8) }
+    return (entries, aliases)
+}
+
+let args = CommandLine.arguments
+guard args.count >= 2 else { fail("usage: entries N FILE | publish REPO KEY N [--bootstrap] | verify LIST SIG ALLOWED") }
+switch args[1] {
+case "key":
+    guard args.count == 3 else { fail("key FILE") }
+    try! KeyFiles.writeNewKeyPair(try! Ed25519PrivateKey.generate(), comment: "bench@example.org", to: args[2])
+
+case "entries":
+    guard args.count == 4, let n = Int(args[2]) else { fail("entries N FILE") }
+    let (entries, aliases) = synthetic(n)
+    let list = PreloadList(serial: 1, generated: now, expires: now.adding(days: 14), publisher: "bench@example.org",
+                           aliases: aliases, entries: entries)
+    try! Data(ListCodec.encode(list)).write(to: URL(fileURLWithPath: args[3]))
+
+case "publish":
+    guard args.count >= 5, let n = Int(args[4]) else { fail("publish REPO KEY N [--bootstrap]") }
+    let key = try! KeyFiles.readPrivateKey(args[3])
+    let (entries, aliases) = synthetic(n)
+    let start = DispatchTime.now()
+    let publisher = ListPublisher(repositoryPath: args[2], signingKey: key)
+    let request = PublishRequest(entries: entries, aliases: aliases, now: now, publisher: "bench@example.org",
+                                 bootstrap: args.contains("--bootstrap"))
+    do {
+        let result = try publisher.publish(request)
+        print(String(format: "publish %d domains: serial %llu in %.3f s", result.domains, result.serial, seconds(since: start)))
+    } catch {
+        fail("\(error)")
+    }
+
+case "verify":
+    guard args.count == 5 else { fail("verify LIST SIG ALLOWED") }
+    let start = DispatchTime.now()
+    do {
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: args[2])))
+        let signature = try String(contentsOfFile: args[3], encoding: .utf8)
+        let trust = ListTrust.allowedSigners(try KeyFiles.readAllowedSigners(args[4]))
+        let verified = try ListVerifier(trust: trust).verify(bytes, signature: signature, now: now)
+        print(String(format: "verify %d domains (%d bytes): serial %llu in %.3f s", verified.list.entries.count,
+                     bytes.count, verified.list.serial, seconds(since: start)))
+    } catch {
+        fail("\(error)")
+    }
+
+case "phases":
+    // Where load + verify spends its time.
+    guard args.count == 4 else { fail("phases LIST SIG") }
+    var t = DispatchTime.now()
+    let bytes = Array(try! Data(contentsOf: URL(fileURLWithPath: args[2])))
+    print(String(format: "read      %.3f s", seconds(since: t)))
+    t = DispatchTime.now()
+    let sig = try! SSHSignature(armored: try! String(contentsOfFile: args[3], encoding: .utf8))
+    try! sig.verify(bytes, namespace: "preload-list")
+    print(String(format: "signature %.3f s", seconds(since: t)))
+    t = DispatchTime.now()
+    let decoded = ListCodec.decode(bytes)
+    print(String(format: "decode    %.3f s (%d entries)", seconds(since: t), decoded.list?.entries.count ?? -1))
+    t = DispatchTime.now()
+    _ = ListValidator.validate(decoded.list!)
+    print(String(format: "validate  %.3f s (again, already part of decode)", seconds(since: t)))
+    t = DispatchTime.now()
+    _ = ListCodec.encode(decoded.list!)
+    print(String(format: "encode    %.3f s", seconds(since: t)))
+
+default:
+    fail("unknown workload \(args[1])")
+}
