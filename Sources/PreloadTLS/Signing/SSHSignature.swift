@@ -1,7 +1,5 @@
 // Signing: Ed25519 keys and OpenSSH SSH signatures (`PROTOCOL.sshsig`) with OpenSSL; the formats are pure Swift.
 //
-// Ed25519 keys and OpenSSH SSH signatures (`PROTOCOL.sshsig`) with OpenSSL; the formats are pure Swift.
-//
 // Trust assumptions:
 // - `SSHSignature.verify` proves only that the *embedded* key signed the message for the namespace. Who
 //   may sign is decided separately, by `AllowedSigners.decision(for:namespace:at:)` or a pinned key —
