@@ -50,7 +50,8 @@ public final class GitRepository {
         return GitRepository(handle: repo!)
     }
 
-    private init(handle: OpaquePointer) { self.handle = handle }
+    /// Takes ownership of a handle libgit2 returned.
+    init(handle: OpaquePointer) { self.handle = handle }
 
     deinit { git_repository_free(handle) }
 

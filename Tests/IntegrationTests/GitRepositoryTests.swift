@@ -1,6 +1,7 @@
 import Foundation
 import PreloadCore
 import PreloadGit
+import PreloadTLS
 import Testing
 
 /// The libgit2 wrapper on its own, checked with the git command line.
@@ -71,6 +72,34 @@ import Testing
         } throws: { error in
             guard let e = error as? GitError else { return false }
             return e.isNotFound && !e.message.isEmpty
+        }
+    }
+}
+
+/// Clone and fetch (what `preload sync` will use), from a local path.
+@Suite("Git repository: clone and fetch", .serialized) struct GitRemoteTests {
+    @Test func cloneThenFetchFollowsThePublisher() throws {
+        let scratch = try ScratchDirectory("preload-git-remote")
+        let key = try Ed25519PrivateKey.generate()
+        let origin = try ListRepo(scratch)
+        let first = try origin.publish(key, entries: [], bootstrap: true, publisher: "ops@example.org")
+        let mirror = try GitRepository.cloneBare(from: origin.path, to: scratch.file("mirror.git"))
+        #expect(mirror.workTree == nil)
+        let fetched1 = try #require(try mirror.fetchedBranch("main"))
+        #expect(fetched1.hex == first.commit)
+        #expect(try mirror.file("list/preload.json", in: fetched1)?.bytes == origin.work("list/preload.json"))
+
+        let second = try origin.publish(key, entries: nil, at: SignFixtures.t0.adding(days: 1))
+        #expect(try mirror.fetchedBranch("main") == fetched1)
+        try mirror.fetch()
+        #expect(try mirror.fetchedBranch("main")?.hex == second.commit)
+        #expect(try mirror.fetchedBranch("no-such-branch") == nil)
+    }
+
+    @Test func cloningFromNowhereFails() throws {
+        let scratch = try ScratchDirectory("preload-git-remote")
+        #expect(throws: GitError.self) {
+            try GitRepository.cloneBare(from: scratch.file("missing"), to: scratch.file("m.git"))
         }
     }
 }
