@@ -45,11 +45,15 @@ public struct PublishResult: Sendable, Codable {
     public var previousCommit: String?
     /// The branch that moved.
     public var branch: String
-    /// The new serial, and the committed one before (`nil` on bootstrap).
+    /// The new serial.
     public var serial: UInt64
+    /// The committed serial before (`nil` on bootstrap).
     public var previousSerial: UInt64?
+    /// The new list's generation time.
     public var generated: Timestamp
+    /// The new list's expiry.
     public var expires: Timestamp
+    /// How many domains the new list has.
     public var domains: Int
     /// The commit message's change summary.
     public var summary: [String]
