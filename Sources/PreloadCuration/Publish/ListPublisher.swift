@@ -112,14 +112,15 @@ public struct ListPublisher: Sendable {
         var warnings: [String] = []
 
         // 1. What is committed, and may we publish over it?
-        let committedList = try gitFile(repo, ListRepositoryLayout.listPath, head)
-        let committedSigners = try gitFile(repo, ListRepositoryLayout.allowedSignersPath, head)
+        let committed = try PublishRepair.committedFiles(repo, head: head)
+        let committedList = committed[ListRepositoryLayout.listPath]?.bytes
+        let committedSigners = committed[ListRepositoryLayout.allowedSignersPath]?.bytes
         var previous: VerifiedList? = nil
         var signers: AllowedSigners
         var signersToCommit: [UInt8]? = nil
         if let listBytes = committedList {
             let signers0 = try parseSigners(committedSigners, what: "committed in HEAD")
-            let sigBytes = try gitFile(repo, ListRepositoryLayout.signaturePath, head) ?? []
+            let sigBytes = committed[ListRepositoryLayout.signaturePath]?.bytes ?? []
             let verifier = ListVerifier(trust: .allowedSigners(signers0), refusesExpired: false)
             do {
                 previous = try verifier.verify(listBytes, signature: String(decoding: sigBytes, as: UTF8.self), now: now)
@@ -181,7 +182,7 @@ public struct ListPublisher: Sendable {
         crashPoints.reached(.afterSign)
 
         // 2. Repair what an interrupted run left.
-        let repaired = try PublishRepair.run(repo, head: head)
+        let repaired = try PublishRepair.run(repo, head: head, committed: committed)
         crashPoints.reached(.afterRepair)
 
         // 3. The commit object.
@@ -246,7 +247,7 @@ public struct ListPublisher: Sendable {
         let lock = try PublishLock(gitDirectory: repo.gitDirectory)
         defer { withExtendedLifetime(lock) {} }
         let (_, head) = try branchAndHead(repo)
-        return try PublishRepair.run(repo, head: head)
+        return try PublishRepair.run(repo, head: head, committed: PublishRepair.committedFiles(repo, head: head))
     }
 
     // MARK: - Helpers
@@ -271,15 +272,6 @@ public struct ListPublisher: Sendable {
         }
         guard case .branch(let name, let commit) = head else { throw .detachedHead }
         return (name, commit)
-    }
-
-    private func gitFile(_ repo: GitRepository, _ path: String, _ head: GitObjectID?) throws(PublishError) -> [UInt8]? {
-        guard let head else { return nil }
-        do {
-            return try repo.file(path, in: head)?.bytes
-        } catch {
-            throw .git(error)
-        }
     }
 
     private func workFile(_ repo: GitRepository, _ path: String) throws(PublishError) -> [UInt8]? {

@@ -12,15 +12,35 @@ import PreloadGit
 /// - Warning: uncommitted edits to `list/preload.json` or its signature are overwritten: they are
 ///   generated files. Edit a copy and publish it with `--entries`.
 enum PublishRepair {
-    /// Repairs; returns the paths rewritten or re-staged.
-    static func run(_ repo: GitRepository, head: GitObjectID?) throws(PublishError) -> [String] {
+    /// The files a publish run reads or repairs.
+    static let paths = [ListRepositoryLayout.listPath, ListRepositoryLayout.signaturePath, ListRepositoryLayout.allowedSignersPath]
+
+    /// The committed blob id and bytes of each of ``paths`` present in `head`.
+    static func committedFiles(_ repo: GitRepository, head: GitObjectID?) throws(PublishError)
+        -> [String: (id: GitObjectID, bytes: [UInt8])]
+    {
+        guard let head else { return [:] }
+        var files: [String: (id: GitObjectID, bytes: [UInt8])] = [:]
+        do {
+            for path in paths { files[path] = try repo.file(path, in: head) }
+        } catch {
+            throw .git(error)
+        }
+        return files
+    }
+
+    /// Repairs the work tree from `committed` (HEAD's files, see ``committedFiles(_:head:)``); returns the
+    /// paths rewritten or re-staged.
+    static func run(_ repo: GitRepository, head: GitObjectID?, committed files: [String: (id: GitObjectID, bytes: [UInt8])])
+        throws(PublishError) -> [String]
+    {
         do {
             AtomicFile.removeLeftovers(in: try repo.workTreePath(ListRepositoryLayout.directory))
-            guard let head else { return [] }
+            guard head != nil else { return [] }
             var toStage: [String] = []
             var rewritten: [String] = []
-            for path in [ListRepositoryLayout.listPath, ListRepositoryLayout.signaturePath, ListRepositoryLayout.allowedSignersPath] {
-                guard let committed = try repo.file(path, in: head) else { continue }
+            for path in paths {
+                guard let committed = files[path] else { continue }
                 let work = try AtomicFile.read(try repo.workTreePath(path))
                 if work == committed.bytes {
                     if try repo.indexEntry(path) != committed.id { toStage.append(path) }
