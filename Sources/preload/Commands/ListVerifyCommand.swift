@@ -15,7 +15,7 @@ struct ListVerifyCommand: AsyncParsableCommand {
             The time is now, or PRELOAD_NOW when set.
             Exit codes: 0 verified; 1 refused (each reason has its own code: list.signature-invalid,
             list.signer-unknown, list.signer-not-allowed, list.signature-namespace, list.signature-malformed,
-            list.invalid, list.expired, list.rollback) or unreadable; 64 usage.
+            list.invalid, list.expired, list.rollback); 64 usage (including an unreadable file).
             """)
 
     @Argument(help: "The list file.")
@@ -72,14 +72,12 @@ struct ListVerifyCommand: AsyncParsableCommand {
             throw Exit.usage
         }
         let signaturePath = signature ?? file + ".sig"
-        guard let listData = FileManager.default.contents(atPath: file) else { return try refuse("cannot read \(file)") }
-        guard let sigData = FileManager.default.contents(atPath: signaturePath),
-            let sigText = String(data: sigData, encoding: .utf8)
-        else { return try refuse("cannot read the signature \(signaturePath)") }
+        let listBytes = try InputFile.read(file, limit: 1 << 30)
+        let sigText = String(decoding: try InputFile.read(signaturePath, limit: 64 * 1024), as: UTF8.self)
 
         let verifier = ListVerifier(trust: trust, minimumSerial: minSerial)
         let outcome = Result { () throws(ListVerificationError) in
-            try verifier.verify(Array(listData), signature: sigText, now: now)
+            try verifier.verify(listBytes, signature: sigText, now: now)
         }
         switch outcome {
         case .success(let verified):
@@ -108,14 +106,5 @@ struct ListVerifyCommand: AsyncParsableCommand {
             }
             throw Exit.blocked
         }
-    }
-
-    private func refuse(_ message: String) throws {
-        switch output.format {
-        case .json: try Console.printJSON(Report(valid: false, file: file, code: "io", issues: []))
-        case .text: Console.err("refused: \(message)")
-        }
-        Console.err("preload list verify: \(message)")
-        throw Exit.blocked
     }
 }

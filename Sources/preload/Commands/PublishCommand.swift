@@ -78,10 +78,8 @@ struct PublishCommand: AsyncParsableCommand {
             throw ValidationError("give both --author-name and --author-email")
         }
         if let entries {
-            guard let data = FileManager.default.contents(atPath: entries) else {
-                throw ValidationError("cannot read --entries \(entries)")
-            }
-            let loaded = try await run { try ListPublisher.entries(fromListFile: Array(data)) }
+            let data = try InputFile.read(entries, limit: 1 << 30)
+            let loaded = try await run { try ListPublisher.entries(fromListFile: data) }
             request.entries = loaded.entries
             request.aliases = loaded.aliases
             if bootstrap, publisher == nil { request.publisher = loaded.publisher }
