@@ -185,6 +185,23 @@ import Testing
         #expect(try repo.status() == "")
     }
 
+    @Test func validateAllPublishesThroughTheRepositoryAdapter() async throws {
+        let repo = try ListRepo(scratch)
+        let adapter = RepositoryListPublisher(
+            publisher: ListPublisher(repositoryPath: repo.path, signingKey: key), clock: FixedTime(SignFixtures.t0),
+            publisherName: "ops@example.org", bootstrapWhenEmpty: true)
+        #expect(try await adapter.committedList() == nil)
+        let first = try await adapter.publish(entries: [try SignFixtures.entry("a.example")], now: SignFixtures.t0)
+        #expect(first.serial == 1)
+        #expect(first.commit == (try repo.head()))
+        let second = try await adapter.publish(entries: [], now: SignFixtures.t0.adding(days: 1))
+        #expect(second.serial == 2)
+        #expect(second.domains == 0)
+        #expect(try await adapter.committedList()?.serial == 2)
+        #expect(try repo.verifyCommit())
+        #expect(try repo.status() == "")
+    }
+
     @Test func detachedHeadIsRefused() throws {
         let repo = try ListRepo(scratch)
         try repo.publish(key, entries: [], bootstrap: true, publisher: "ops@example.org")

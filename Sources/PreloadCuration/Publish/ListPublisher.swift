@@ -252,7 +252,7 @@ public struct ListPublisher: Sendable {
 
     // MARK: - Helpers
 
-    private func open() throws(PublishError) -> GitRepository {
+    func open() throws(PublishError) -> GitRepository {
         let repo: GitRepository
         do {
             repo = try GitRepository.discover(from: repositoryPath)
@@ -263,7 +263,7 @@ public struct ListPublisher: Sendable {
         return repo
     }
 
-    private func branchAndHead(_ repo: GitRepository) throws(PublishError) -> (String, GitObjectID?) {
+    func branchAndHead(_ repo: GitRepository) throws(PublishError) -> (String, GitObjectID?) {
         let head: GitRepository.Head
         do {
             head = try repo.head()
@@ -282,7 +282,7 @@ public struct ListPublisher: Sendable {
         }
     }
 
-    private func parseSigners(_ bytes: [UInt8]?, what: String) throws(PublishError) -> AllowedSigners {
+    func parseSigners(_ bytes: [UInt8]?, what: String) throws(PublishError) -> AllowedSigners {
         guard let bytes else { throw .allowedSignersUnusable("missing (\(what))") }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .allowedSignersUnusable("not UTF-8 (\(what))")
