@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import PreloadCore
+import PreloadCuration
+import PreloadGit
+import PreloadTLS
+
+/// Where and how lists are published: the list repository, the signing key, validity, publisher name
+/// and commit author. Shared by `publish` and `validate-all`.
+struct PublishOptions: ParsableArguments {
+    @Option(name: .long, help: "A path inside the list repository.")
+    var repo: String = "."
+
+    @Option(name: .long, help: "Private key (PKCS#8 PEM). Default: env PRELOAD_SIGNING_KEY (a path, or the PEM itself).")
+    var signingKey: String?
+
+    @Option(name: .long, help: "How long a list stays valid: N followed by s, m, h, d or w.")
+    var validity: ValidityDuration = ValidityDuration(seconds: 14 * 86400)
+
+    @Option(name: .long, help: "Publisher name (default: the committed list's; required for the first list).")
+    var publisher: String?
+
+    @Option(name: .long, help: "Commit author name (default: git config user.name).")
+    var authorName: String?
+
+    @Option(name: .long, help: "Commit author e-mail (default: git config user.email).")
+    var authorEmail: String?
+
+    func validate() throws {
+        if (authorName == nil) != (authorEmail == nil) { throw ValidationError("give both --author-name and --author-email") }
+    }
+
+    /// The commit author from the flags, if given.
+    var author: GitIdentity? {
+        guard let authorName, let authorEmail else { return nil }
+        return GitIdentity(name: authorName, email: authorEmail)
+    }
+
+    /// The signing key from `--signing-key` or `PRELOAD_SIGNING_KEY` (a path, or the PEM text itself).
+    func loadSigningKey() throws -> Ed25519PrivateKey {
+        do {
+            if let signingKey { return try KeyFiles.readPrivateKey(signingKey) }
+            guard let env = ProcessInfo.processInfo.environment["PRELOAD_SIGNING_KEY"], !env.isEmpty else {
+                throw ValidationError("no signing key: give --signing-key FILE or set PRELOAD_SIGNING_KEY")
+            }
+            return env.hasPrefix("-----BEGIN") ? try Ed25519PrivateKey(pkcs8PEM: env) : try KeyFiles.readPrivateKey(env)
+        } catch let error as SigningError {
+            Console.err("preload: signing key: \(error)")
+            throw Exit.usage
+        }
+    }
+
+    /// The publisher, with fault injection from `PRELOAD_CRASH_AT` (tests).
+    func listPublisher() throws -> ListPublisher {
+        let crash: CrashPoints
+        do {
+            crash = try CrashPoints(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            Console.err("preload: \(error)")
+            throw Exit.usage
+        }
+        return ListPublisher(repositoryPath: repo, signingKey: try loadSigningKey(), crashPoints: crash)
+    }
+
+    /// `validate-all`'s publisher: publishes into the list repository; the first list only with `bootstrap`.
+    func listPublishing(clock: any TimeSource, bootstrap: Bool = false) throws -> RepositoryListPublisher {
+        RepositoryListPublisher(publisher: try listPublisher(), clock: clock, validity: validity.seconds,
+                                publisherName: publisher, bootstrapWhenEmpty: bootstrap, author: author)
+    }
+}
+
+/// `--validity`: a duration such as `14d`, `36h`, `90m`, `3600s` or `2w`.
+struct ValidityDuration: ExpressibleByArgument, Sendable {
+    let seconds: Int64
+
+    init(seconds: Int64) { self.seconds = seconds }
+
+    init?(argument: String) {
+        guard let unit = argument.last, let n = Int64(argument.dropLast()), n > 0 else { return nil }
+        let factor: Int64
+        switch unit {
+        case "s": factor = 1
+        case "m": factor = 60
+        case "h": factor = 3600
+        case "d": factor = 86400
+        case "w": factor = 7 * 86400
+        default: return nil
+        }
+        guard n <= Int64.max / factor / 2 else { return nil }
+        seconds = n * factor
+    }
+
+    var defaultValueDescription: String { "14d" }
+}
