@@ -18,16 +18,24 @@ extension GitRepository {
     public func writeTree(basedOn parent: GitObjectID?, replacing files: [String: [UInt8]]) throws(GitError)
         -> GitObjectID
     {
+        var blobs: [String: GitObjectID] = [:]
+        for (path, bytes) in files { blobs[path] = try writeBlob(bytes) }
+        return try writeTree(basedOn: parent, replacingWithBlobs: blobs)
+    }
+
+    /// Like ``writeTree(basedOn:replacing:)``, with blobs already written (``writeBlob(_:)``).
+    public func writeTree(basedOn parent: GitObjectID?, replacingWithBlobs blobs: [String: GitObjectID]) throws(GitError)
+        -> GitObjectID
+    {
         let baseline: OpaquePointer
         if let parent { baseline = try commitTree(parent) } else { baseline = try emptyTree() }
         defer { git_tree_free(baseline) }
         var updates: [git_tree_update] = []
         var paths: [UnsafeMutablePointer<CChar>] = []
         defer { paths.forEach { free($0) } }
-        for (path, bytes) in files.sorted(by: { $0.key < $1.key }) {
+        for (path, blob) in blobs.sorted(by: { $0.key < $1.key }) {
             guard !path.isEmpty, !path.hasPrefix("/"), !path.split(separator: "/").contains(where: { $0 == ".." || $0 == ".git" })
             else { throw .usage("writeTree", "refusing path '\(path)'") }
-            let blob = try writeBlob(bytes)
             let cPath = strdup(path)!
             paths.append(cPath)
             updates.append(git_tree_update(action: GIT_TREE_UPDATE_UPSERT, id: blob.oid, filemode: GIT_FILEMODE_BLOB,

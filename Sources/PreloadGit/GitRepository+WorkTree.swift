@@ -35,6 +35,37 @@ extension GitRepository {
         try check("git_index_write") { git_index_write(index) }
     }
 
+    /// Records in the index that each work-tree file `path` holds the blob `blob`, with the file's current
+    /// `stat` data — what a check-out does, without reading the files back. Use it right after writing
+    /// exactly the blob's bytes to the file; otherwise use ``stage(_:)``.
+    public func recordCheckedOut(_ files: [(path: String, blob: GitObjectID)]) throws(GitError) {
+        let index = try openIndex()
+        defer { git_index_free(index) }
+        for (path, blob) in files {
+            let full = try workTreePath(path)
+            var info = stat()
+            guard stat(full, &info) == 0 else { throw .usage("stat \(full)", String(cString: strerror(errno))) }
+            var entry = git_index_entry()
+            entry.ctime = git_index_time(seconds: Int32(truncatingIfNeeded: info.st_ctim.tv_sec),
+                                         nanoseconds: UInt32(truncatingIfNeeded: info.st_ctim.tv_nsec))
+            entry.mtime = git_index_time(seconds: Int32(truncatingIfNeeded: info.st_mtim.tv_sec),
+                                         nanoseconds: UInt32(truncatingIfNeeded: info.st_mtim.tv_nsec))
+            entry.dev = UInt32(truncatingIfNeeded: info.st_dev)
+            entry.ino = UInt32(truncatingIfNeeded: info.st_ino)
+            entry.mode = GIT_FILEMODE_BLOB.rawValue
+            entry.uid = UInt32(truncatingIfNeeded: info.st_uid)
+            entry.gid = UInt32(truncatingIfNeeded: info.st_gid)
+            entry.file_size = UInt32(truncatingIfNeeded: info.st_size)
+            entry.id = blob.oid
+            let rc = path.withCString { cPath in
+                entry.path = cPath
+                return git_index_add(index, &entry)
+            }
+            if rc < 0 { throw GitError.capture("git_index_add(\(path))", rc) }
+        }
+        try check("git_index_write") { git_index_write(index) }
+    }
+
     /// The blob id the index holds for `path` (stage 0), or `nil`.
     public func indexEntry(_ path: String) throws(GitError) -> GitObjectID? {
         let index = try openIndex()

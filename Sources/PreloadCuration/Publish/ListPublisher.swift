@@ -192,8 +192,10 @@ public struct ListPublisher: Sendable {
         let author = request.author ?? configuredIdentity(repo)
         let key = signingKey
         let commit: GitObjectID
+        var blobs: [String: GitObjectID] = [:]
         do {
-            let tree = try repo.writeTree(basedOn: head, replacing: files)
+            for (path, bytes) in files { blobs[path] = try repo.writeBlob(bytes) }
+            let tree = try repo.writeTree(basedOn: head, replacingWithBlobs: blobs)
             commit = try repo.createSignedCommit(
                 tree: tree, parent: head, author: author, committer: author, time: now, message: message,
                 sign: { try SSHSignature.sign($0, namespace: "git", with: key).armored })
@@ -223,13 +225,12 @@ public struct ListPublisher: Sendable {
             crashPoints.reached(.afterWriteList)
             try AtomicFile.write(signature, to: repo.workTreePath(ListRepositoryLayout.signaturePath))
             crashPoints.reached(.afterWriteSignature)
-            var staged = [ListRepositoryLayout.listPath, ListRepositoryLayout.signaturePath]
             if let signersToCommit {
                 try AtomicFile.write(signersToCommit, to: repo.workTreePath(ListRepositoryLayout.allowedSignersPath))
                 crashPoints.reached(.afterWriteAllowedSigners)
-                staged.append(ListRepositoryLayout.allowedSignersPath)
             }
-            try repo.stage(staged)
+            // The files hold exactly the committed blobs: record them without reading them back.
+            try repo.recordCheckedOut(blobs.sorted { $0.key < $1.key }.map { (path: $0.key, blob: $0.value) })
             crashPoints.reached(.afterIndexUpdate)
         } catch {
             throw .workTreeNotUpdated(commit: commit.hex, cause: "\(error)")
