@@ -100,6 +100,15 @@ public struct PolicyFetcher: Sendable {
     }
 }
 
+extension PolicyFetcher {
+    /// GETs any `https://` URL under the same rules as a policy fetch (HTTPS only, certificate checked, no
+    /// redirects, body capped at ``maxBodySize``, deadline): `preload sync` downloads lists with it.
+    public func get(url: String) async -> PolicyFetchOutcome {
+        let request = FetchRequest(url: url, host: "", port: httpsPort, addresses: nil, fetcher: self)
+        return await BlockingThreadPool.shared.run { request.perform() }
+    }
+}
+
 /// One fetch, run on one pool thread.
 private struct FetchRequest: Sendable {
     let url: String

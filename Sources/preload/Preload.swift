@@ -32,6 +32,9 @@ struct Preload: AsyncParsableCommand {
             RemoveCommand.self,
             KeygenCommand.self,
             PublishCommand.self,
+            SyncCommand.self,
+            ResolveCommand.self,
+            SocketmapCommand.self,
         ]
     )
 }

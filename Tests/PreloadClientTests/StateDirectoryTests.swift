@@ -59,15 +59,15 @@ func temporaryDirectory(_ label: String) throws -> String {
         #expect(state.loadTrust() == .key("ssh-ed25519 AAAA\n"))
     }
 
-    @Test func syncLockExcludesASecondSync() throws {
+    @Test func syncLockExcludesASecondSync() async throws {
         let root = try temporaryDirectory("lock")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let state = StateDirectory(root)
-        let inner: Bool = try state.withSyncLock {
-            (try? StateDirectory(root).withSyncLock { true }) ?? false
+        let inner: Bool = try await state.withSyncLock {
+            (try? await StateDirectory(root).withSyncLock { true }) ?? false
         }
         #expect(inner == false)
-        #expect(try state.withSyncLock { true })
+        #expect(try await state.withSyncLock { true })
     }
 
     @Test func theProviderPicksUpANewInstallWithoutRestart() async throws {

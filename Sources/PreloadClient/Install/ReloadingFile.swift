@@ -15,7 +15,9 @@ public struct FileIdentity: Hashable, Sendable {
 
     /// The identity of the file at `path` now; `nil` when it does not exist.
     public static func of(_ path: String) -> FileIdentity? {
-        let resolved = (path as NSString).resolvingSymlinksInPath
+        guard let real = realpath(path, nil) else { return nil }
+        let resolved = String(cString: real)
+        free(real)
         var info = stat()
         guard stat(resolved, &info) == 0 else { return nil }
         return FileIdentity(

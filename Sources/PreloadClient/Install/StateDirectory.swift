@@ -152,7 +152,7 @@ public struct StateDirectory: Sendable {
 
     /// Runs `body` holding the directory's sync lock (an exclusive `flock`), so that two syncs never
     /// interleave. Throws when another sync holds it.
-    public func withSyncLock<T>(_ body: () throws -> T) throws -> T {
+    public func withSyncLock<T>(_ body: () async throws -> T) async throws -> T {
         try prepare()
         let lockPath = join("sync.lock")
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -162,6 +162,6 @@ public struct StateDirectory: Sendable {
             throw ClientFileError("another sync holds \(lockPath)")
         }
         defer { flock(fd, LOCK_UN) }
-        return try body()
+        return try await body()
     }
 }

@@ -17,12 +17,20 @@ public final class SQLiteSTSCacheStore: STSCacheStore {
     /// The file name inside a state directory.
     public static let fileName = "mta-sts-cache.sqlite"
 
-    private let pool: DatabasePool
+    private let pool: any DatabaseWriter
+    private let readOnly: Bool
 
-    /// Opens (creating if needed) the cache at `path`.
-    public init(path: String) throws {
+    /// Opens (creating if needed) the cache at `path`. With `readOnly`, the file must exist and is never
+    /// written (`preload resolve` next to a running daemon): new lookups then stay in memory.
+    public init(path: String, readOnly: Bool = false) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
+        self.readOnly = readOnly
+        if readOnly {
+            configuration.readonly = true
+            pool = try DatabaseQueue(path: path, configuration: configuration)
+            return
+        }
         pool = try DatabasePool(path: path, configuration: configuration)
         try pool.write { db in
             try db.execute(sql: """
@@ -43,8 +51,8 @@ public final class SQLiteSTSCacheStore: STSCacheStore {
     }
 
     /// Opens the cache file of `stateDirectory`.
-    public convenience init(stateDirectory: String) throws {
-        try self.init(path: (stateDirectory as NSString).appendingPathComponent(Self.fileName))
+    public convenience init(stateDirectory: String, readOnly: Bool = false) throws {
+        try self.init(path: (stateDirectory as NSString).appendingPathComponent(Self.fileName), readOnly: readOnly)
     }
 
     public func loadAll() async throws -> [STSCacheEntry] {
@@ -54,6 +62,7 @@ public final class SQLiteSTSCacheStore: STSCacheStore {
     }
 
     public func save(_ entry: STSCacheEntry) async throws {
+        if readOnly { return }
         let policyJSON = try entry.policy.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let (kind, detail): (String, String?) = switch entry.discovery {
         case .record(let id): ("record", id)

@@ -41,6 +41,10 @@ public struct PostfixMapWriter: Sendable {
     @discardableResult
     public func write(_ list: ListIndex?, now: Timestamp) async throws -> [String] {
         let text = Array(text(for: list, now: now).utf8)
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        }
         guard let databaseType else {
             try AtomicWrite.write(text, to: path)
             return [path]

@@ -1,0 +1,59 @@
+import PreloadHTTP
+
+/// Fetches lists from `https://` URLs (the signature at the same URL + `.sig`) and from local files.
+/// Git sources are not supported yet.
+public struct ListFetcher: ListFetching {
+    /// HTTPS downloads (its `maxBodySize` bounds the list).
+    public var https: PolicyFetcher
+    /// Local files.
+    public var local: LocalListFetcher
+
+    /// A fetcher: lists up to `maxListBytes`, `timeout` seconds per download, trust roots from `caFile`
+    /// (default: the system's).
+    public init(caFile: String? = nil, timeout: Double = 60, maxListBytes: Int = 64 << 20) {
+        https = PolicyFetcher(caFile: caFile, timeout: timeout, maxBodySize: maxListBytes)
+        local = LocalListFetcher(maxListBytes: maxListBytes)
+    }
+
+    public func fetch(_ source: ListSource) async -> ListFetchResult {
+        switch source {
+        case .file:
+            return await local.fetch(source)
+        case .git(let repository):
+            return .unreachable("git sources are not supported yet (\(repository)); use the https URL of list/preload.json")
+        case .https(let url):
+            async let listOutcome = https.get(url: url)
+            var signatureFetcher = https
+            signatureFetcher.maxBodySize = 64 << 10
+            async let signatureOutcome = signatureFetcher.get(url: url + ".sig")
+            let (list, signature) = await (listOutcome, signatureOutcome)
+            switch (Self.body(list, url), Self.body(signature, url + ".sig")) {
+            case (.success(let listBytes), .success(let signatureBytes)):
+                return .fetched(list: listBytes, signature: String(decoding: signatureBytes, as: UTF8.self))
+            case (.failure(let refusal as ListRefusal), _), (_, .failure(let refusal as ListRefusal)):
+                return .refused(refusal)
+            case (.failure(let error), _), (_, .failure(let error)):
+                return .unreachable("\(error)")
+            }
+        }
+    }
+
+    private struct Unreachable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private static func body(_ outcome: PolicyFetchOutcome, _ url: String) -> Result<[UInt8], any Error> {
+        switch outcome {
+        case .response(let response) where response.status == 200: .success(response.body)
+        case .response(let response): .failure(Unreachable(description: "\(url): HTTP \(response.status)"))
+        case .redirect(let status, let location):
+            .failure(Unreachable(description: "\(url): HTTP \(status) redirect to \(location ?? "?") (not followed)"))
+        case .tooLarge(_, let limit):
+            .failure(ListRefusal("sync.list-too-large", "\(url) is larger than \(limit) bytes"))
+        case .tlsFailure(let error): .failure(Unreachable(description: "\(url): TLS: \(error)"))
+        case .connectFailed(let error): .failure(Unreachable(description: "\(url): \(error)"))
+        case .timeout: .failure(Unreachable(description: "\(url): timeout"))
+        case .failed(let error): .failure(Unreachable(description: "\(url): \(error)"))
+        }
+    }
+}

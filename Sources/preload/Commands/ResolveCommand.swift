@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PreloadClient
+import PreloadCore
+
+/// `preload resolve DOMAIN`: the TLS policy decision for one destination domain.
+struct ResolveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve",
+        abstract: "Show the TLS policy a sending MTA applies to a domain (MTA-STS, then the preload list).",
+        discussion: """
+            Merges a live or cached MTA-STS policy with the installed list: MTA-STS wins (a fetched mode none
+            removes any policy), else the list entry while the list has not expired, else none. DANE is not
+            evaluated. Uses the state directory's MTA-STS cache without writing it.
+            Exit codes: 0 decided; 64 usage; 70 setup failed; 75 the lookup failed and nothing is cached or
+            listed (an MTA defers).
+            """)
+
+    @Argument(help: "The destination domain.")
+    var domain: String
+
+    @OptionGroup var client: ClientStateOptions
+
+    @Flag(name: .customLong("no-mta-sts"), help: "Do not look up MTA-STS; use the list alone.")
+    var noMTASTS = false
+
+    @Option(name: .long, help: ArgumentHelp("Target Postfix version for the shown table value.", valueName: "x.y"))
+    var postfixVersion = "3.4"
+
+    @OptionGroup var network: NetworkOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard PostfixVersion(postfixVersion) != nil else { throw ValidationError("--postfix-version must look like 3.10") }
+    }
+
+    func run() async throws {
+        let name: DomainName
+        do { name = try DomainName(domain) } catch {
+            Console.err("preload resolve: '\(domain)' is not a domain name: \(error)")
+            throw Exit.usage
+        }
+        let clock = try CommandClock()
+        let logger = stderrLogger("preload.resolve", level: .error)
+        let state = client.directory
+        let resolver: PreloadPolicyResolver
+        do {
+            let verifier = try ClientRuntime.verifier(
+                try ClientRuntime.trust(allowedSigners: client.allowedSigners, key: client.key, state: state))
+            let list = ClientRuntime.installedList(state: state, verifier: verifier, clock: clock, logger: logger)
+            if await list.current() == nil {
+                Console.err("preload resolve: warning: no verified list is installed in \(state.path)")
+            }
+            let mtaSTS = noMTASTS ? nil : try await ClientRuntime.mtaSTSResolver(
+                state: state, network: network.clientNetwork, clock: clock, readOnly: true, logger: logger)
+            resolver = PreloadPolicyResolver(mtaSTS: mtaSTS, list: list, clock: clock)
+        } catch {
+            Console.err("preload resolve: \(error)")
+            throw Exit.internalError
+        }
+        let decision = await resolver.resolve(name)
+        switch output.format {
+        case .json:
+            try Console.printJSON(decision)
+        case .text:
+            let what = decision.enforced ? Console.color("enforce", "32") : decision.mode.rawValue
+            Console.out("\(decision.domain): \(what) (source: \(decision.source.rawValue))")
+            if !decision.mx.isEmpty { Console.out("  mx: \(decision.mx.map(\.description).joined(separator: ", "))") }
+            if let until = decision.validUntil { Console.out("  valid until: \(until)") }
+            Console.out("  \(decision.note)")
+            switch PostfixMap.answer(for: decision, version: PostfixVersion(postfixVersion)!) {
+            case .found(let value): Console.out("  postfix: \(value)")
+            case .notFound: Console.out("  postfix: no entry (default TLS level)")
+            case .temporaryFailure(let why): Console.out("  postfix: TEMP \(why) (delivery deferred)")
+            case .permanentFailure(let why): Console.out("  postfix: PERM \(why)")
+            }
+        }
+        if decision.temporaryFailure != nil { throw Exit.temporaryFailure }
+    }
+}

@@ -1,0 +1,200 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PreloadClient
+import PreloadCore
+
+/// The client's state directory and trust anchors, shared by `sync`, `resolve` and `socketmap`.
+struct ClientStateOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The client's state directory (installed list, MTA-STS cache).", valueName: "dir"))
+    var state: String = "/var/lib/preload"
+
+    @Option(name: .long, help: ArgumentHelp("An OpenSSH allowed-signers file naming the list's signers (namespace preload-list).",
+                                            valueName: "file"))
+    var allowedSigners: String?
+
+    @Option(name: .long, help: ArgumentHelp("A pinned signing key (ssh-ed25519 .pub file) instead of --allowed-signers.",
+                                            valueName: "file.pub"))
+    var key: String?
+
+    func validate() throws {
+        if allowedSigners != nil && key != nil { throw ValidationError("give only one of --allowed-signers and --key") }
+    }
+
+    var directory: StateDirectory { StateDirectory(state) }
+}
+
+/// swift-log to stderr at `level`.
+func stderrLogger(_ label: String, level: Logger.Level) -> Logger {
+    var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = level
+    return logger
+}
+
+extension NetworkOptions {
+    /// The client's network settings.
+    var clientNetwork: ClientRuntime.Network {
+        ClientRuntime.Network(dns: resolvedDNS, caFile: resolvedCAFile, timeout: timeout, httpsPort: httpsPort)
+    }
+}
+
+/// `preload sync`: fetch, verify and install the signed list; write the Postfix table; refresh MTA-STS.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Fetch, verify and install the signed preload list; regenerate the Postfix table (for cron).",
+        discussion: """
+            SRC is an https:// URL of the list (its signature at the same URL + .sig) or a local file (FILE.sig
+            beside it). The list must be signed (namespace preload-list) by a key of --allowed-signers (or the
+            --key), follow format v1, not have expired, and have a serial no lower than any installed before.
+            It is installed atomically with its signature; the former list is kept as the last good copy.
+            Exit codes: 0 updated or unchanged; 1 the list was refused (the installed copy is kept), or the
+            installed list has expired and nothing newer verified (its entries are dropped from the outputs:
+            opportunistic TLS); 64 usage; 70 the state directory or the table could not be written;
+            75 the source was unreachable (the installed copy is kept; retry later).
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("Where to get the list: https://…/preload.json or a file path.", valueName: "src"))
+    var source: String
+
+    @OptionGroup var client: ClientStateOptions
+
+    @Option(name: .long, help: ArgumentHelp("Write the static Postfix smtp_tls_policy_maps table here.", valueName: "file"))
+    var postfixMap: String?
+
+    @Flag(name: .long, help: "Compile the table with Postfix's postmap (FILE.db), atomically.")
+    var postmap = false
+
+    @Option(name: .long, help: ArgumentHelp("The postmap database type.", valueName: "type"))
+    var postmapType = "hash"
+
+    @Option(name: .long, help: ArgumentHelp("Postfix configuration directory for postmap -c (default: Postfix's own).",
+                                            valueName: "dir"))
+    var postfixConfig: String?
+
+    @Option(name: .long, help: ArgumentHelp("Target Postfix version: 3.10 or later adds TLSRPT attributes.", valueName: "x.y"))
+    var postfixVersion = "3.4"
+
+    @Flag(name: .long, help: "Also refetch cached MTA-STS policies that expire within a day.")
+    var refresh = false
+
+    @OptionGroup var network: NetworkOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard (client.allowedSigners == nil) != (client.key == nil) else {
+            throw ValidationError("give exactly one of --allowed-signers FILE and --key FILE.pub")
+        }
+        guard ListSource(source) != nil else { throw ValidationError("--source must be https:// or a file path, not plain http") }
+        guard PostfixVersion(postfixVersion) != nil else { throw ValidationError("--postfix-version must look like 3.10") }
+        if postmap && postfixMap == nil { throw ValidationError("--postmap needs --postfix-map FILE") }
+    }
+
+    struct Report: Encodable {
+        var result: String
+        var source: String
+        var code: String?
+        var reason: String?
+        var serial: UInt64?
+        var previousSerial: UInt64?
+        var expires: Timestamp?
+        var expired: Bool
+        var domains: Int?
+        var postfixMap: [String]
+        var refreshed: [String]?
+        var issues: [Issue]
+        enum CodingKeys: String, CodingKey {
+            case result, source, code, reason, serial, expires, expired, domains, refreshed, issues
+            case previousSerial = "previous_serial"
+            case postfixMap = "postfix_map"
+        }
+    }
+
+    func run() async throws {
+        let clock = try CommandClock()
+        let logger = stderrLogger("preload.sync", level: .warning)
+        let state = client.directory
+        let trust: StateDirectory.TrustFile
+        let verifier: SignedListVerifier
+        do {
+            trust = try ClientRuntime.trust(allowedSigners: client.allowedSigners, key: client.key, state: state)
+            verifier = try ClientRuntime.verifier(trust)
+        } catch {
+            Console.err("preload sync: \(error)")
+            throw Exit.usage
+        }
+        let sync = ListSync(state: state, fetcher: ListFetcher(caFile: network.resolvedCAFile, timeout: max(network.timeout, 60)),
+                            verifier: verifier, clock: clock, logger: logger)
+        var written: [String] = []
+        var refreshed: [String]?
+        let report: SyncReport
+        do {
+            report = try await state.withSyncLock {
+                let report = try await sync.run(source: ListSource(source)!)
+                if report.result == .updated || report.result == .unchanged { try state.saveTrust(trust) }
+                if let postfixMap {
+                    let writer = PostfixMapWriter(path: postfixMap, version: PostfixVersion(postfixVersion)!,
+                                                  databaseType: postmap ? postmapType : nil,
+                                                  postfixConfigDirectory: postfixConfig)
+                    written = try await writer.write(report.installed, now: clock.now())
+                }
+                if refresh {
+                    let resolver = try await ClientRuntime.mtaSTSResolver(state: state, network: network.clientNetwork,
+                                                                          clock: clock, logger: logger)
+                    refreshed = await resolver.refreshExpiring().map(\.0.value)
+                }
+                return report
+            }
+        } catch {
+            Console.err("preload sync: \(error)")
+            throw Exit.internalError
+        }
+        try render(report, written: written, refreshed: refreshed)
+        if report.installedExpired, let list = report.installed {
+            Console.err(Console.color("PRELOAD LIST EXPIRED", "31;1") + " at \(list.expires) (serial \(list.serial)) and no newer list verified:"
+                + " its entries are no longer enforced; delivery falls back to opportunistic TLS. Check --source.")
+            throw Exit.blocked
+        }
+        switch report.result {
+        case .updated, .unchanged: return
+        case .refused: throw Exit.blocked
+        case .unreachable: throw Exit.temporaryFailure
+        }
+    }
+
+    private func render(_ report: SyncReport, written: [String], refreshed: [String]?) throws {
+        var out = Report(result: "", source: report.source.description, serial: report.installed?.serial,
+                         previousSerial: report.previousSerial, expires: report.installed?.expires,
+                         expired: report.installedExpired, domains: report.installed?.count, postfixMap: written,
+                         refreshed: refreshed, issues: [])
+        switch report.result {
+        case .updated: out.result = "updated"
+        case .unchanged: out.result = "unchanged"
+        case .refused(let refusal):
+            out.result = "refused"
+            out.code = refusal.code.rawValue
+            out.reason = refusal.description
+            out.issues = refusal.issues
+        case .unreachable(let why):
+            out.result = "unreachable"
+            out.reason = why
+        }
+        switch output.format {
+        case .json:
+            try Console.printJSON(out)
+        case .text:
+            switch report.result {
+            case .updated:
+                Console.out("updated: serial \(report.previousSerial.map(String.init) ?? "none") -> \(out.serial ?? 0), expires \(out.expires?.description ?? "?")")
+            case .unchanged:
+                Console.out("unchanged: serial \(out.serial ?? 0), expires \(out.expires?.description ?? "?")")
+            case .refused(let refusal):
+                Console.err("\(Console.color("refused", "31")) [\(refusal.code)]: \(refusal); keeping serial \(out.serial.map(String.init) ?? "none")")
+            case .unreachable(let why):
+                Console.err("unreachable: \(why); keeping serial \(out.serial.map(String.init) ?? "none")")
+            }
+            for path in written { Console.out("wrote \(path)") }
+            if let refreshed { Console.out("refreshed \(refreshed.count) MTA-STS policies") }
+        }
+    }
+}
