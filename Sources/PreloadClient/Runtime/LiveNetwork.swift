@@ -16,7 +16,7 @@ public struct UnboundTXTResolver: TXTResolving {
         switch answer.outcome {
         case .records(let records): return .records(records.map(\.joinedBytes))
         case .nxdomain, .noData: return .noRecords
-        case .servfail(let why): return .failed("SERVFAIL\(why.isEmpty ? "" : " (\(why))")")
+        case .servfail(let why): return .failed(why.isEmpty || why == "SERVFAIL" ? "SERVFAIL" : "SERVFAIL (\(why))")
         case .timeout: return .failed("DNS timeout")
         case .failed(let why): return .failed(why)
         }

@@ -1,0 +1,77 @@
+import Foundation
+import Logging
+import PreloadClient
+import PreloadCore
+import PreloadSocketmap
+import Testing
+
+/// The running test bed's environment (tools/testbed), when there is one: `PRELOAD_TESTBED_ENV`, else the
+/// repository's `tools/testbed/run/env.json` (tools/test starts the test bed before the tests).
+enum ClientTestBed {
+    struct Environment: Decodable {
+        struct DNS: Decodable { var server: String }
+        var caFile: String
+        var dns: DNS
+        var httpsPort: Int
+    }
+
+    static let environment: Environment? = {
+        var path = ProcessInfo.processInfo.environment["PRELOAD_TESTBED_ENV"] ?? ""
+        if path.isEmpty {
+            path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("tools/testbed/run/env.json").path
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(Environment.self, from: data)
+    }()
+
+    static var network: ClientRuntime.Network? {
+        environment.map { ClientRuntime.Network(dns: $0.dns.server, caFile: $0.caFile, timeout: 5, httpsPort: $0.httpsPort) }
+    }
+}
+
+/// The live MTA-STS path (libunbound + libcurl + the parsers + the cache + the merge + the socketmap)
+/// against the test bed's real unbound and nginx.
+@Suite(.enabled(if: ClientTestBed.environment != nil, "needs the running test bed (tools/testbed)"))
+struct TestBedResolverTests {
+    @Test func liveDecisionsThroughTheSocketmap() async throws {
+        let network = try #require(ClientTestBed.network)
+        let root = try temporaryDirectory("testbed-client")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var logger = Logger(label: "testbed-client")
+        logger.logLevel = .critical
+        let clock = SystemClock()
+        let mtaSTS = try await ClientRuntime.mtaSTSResolver(state: StateDirectory(root), network: network, clock: clock, logger: logger)
+        // `listed.test` has no MTA-STS at all; `policy-404.test` announces a policy it cannot serve;
+        // `policy-none.test` opted out. The list covers all three.
+        let expires = clock.now().adding(days: 7)
+        let list = StaticListProvider([
+            try DomainName("no-sts.test"): ListEntryPolicy(mode: .enforce, mx: [try MXPattern("mx1.no-sts.test")], listExpires: expires),
+            try DomainName("policy-404.test"): ListEntryPolicy(mode: .enforce, mx: [try MXPattern("mx1.policy-404.test")], listExpires: expires),
+            try DomainName("policy-none.test"): ListEntryPolicy(mode: .enforce, mx: [try MXPattern("mx1.policy-none.test")], listExpires: expires),
+        ])
+        let resolver = PreloadPolicyResolver(mtaSTS: mtaSTS, list: list, clock: clock)
+        let server = try await SocketmapServer.start(
+            configuration: SocketmapConfiguration(listen: .tcp(host: "127.0.0.1", port: 0)), resolver: resolver, logger: logger)
+        let port = try #require(server.port)
+        let replies = try await onThread {
+            let client = try RawSocketClient(port: port, timeoutSeconds: 60)
+            return try ["good.test", "sts-cname.test", "policy-testing.test", "policy-none.test", "no-sts.test",
+                        "policy-404.test", "policy-wrong-name.test", "dns-fail.test", "sts-txt-multiple.test"]
+                .map { try client.ask("postfix \($0)") }
+        }
+        #expect(replies == [
+            "OK secure match=.good.test servername=hostname",  // MTA-STS enforce
+            "OK secure match=mx1.sts-cname.test servername=hostname",  // TXT through a CNAME
+            "NOTFOUND ",  // MTA-STS testing: logged, not enforced
+            "NOTFOUND ",  // mode none wins over the list entry
+            "OK secure match=mx1.no-sts.test servername=hostname",  // no MTA-STS: the list applies
+            "OK secure match=mx1.policy-404.test servername=hostname",  // fetch failed: the list protects first contact
+            "NOTFOUND ",  // fetch failed (bad certificate), unlisted: opportunistic
+            "TEMP MTA-STS lookup failed: SERVFAIL",  // lookup failed, nothing cached or listed: defer
+            "NOTFOUND ",  // two v=STSv1 records: no MTA-STS
+        ])
+        #expect(await mtaSTS.entry(for: try DomainName("good.test"))?.policyID == "testbed1")
+        await server.shutdown()
+    }
+}
