@@ -25,7 +25,7 @@ public struct SocketmapResponder: Sendable {
     }
 
     /// What a request needs: an answer known at once, or a resolution.
-    public enum Step: Sendable {
+    public enum Step: Sendable, Hashable {
         /// The reply is known without a lookup.
         case immediate(PostfixLookupAnswer)
         /// The key names a domain whose policy must be resolved.

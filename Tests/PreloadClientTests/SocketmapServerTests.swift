@@ -234,3 +234,46 @@ struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
+
+/// Collects log records.
+final class CapturedLogs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var records: [(Logger.Level, String, Logger.Metadata)] = []
+    func append(_ level: Logger.Level, _ message: String, _ metadata: Logger.Metadata) {
+        lock.withLock { records.append((level, message, metadata)) }
+    }
+    var all: [(Logger.Level, String, Logger.Metadata)] { lock.withLock { records } }
+}
+
+struct CapturingLogHandler: LogHandler {
+    let sink: CapturedLogs
+    var logLevel: Logger.Level = .debug
+    var metadata: Logger.Metadata = [:]
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) {
+        sink.append(event.level, "\(event.message)", event.metadata ?? [:])
+    }
+}
+
+@Suite struct SocketmapLoggingTests {
+    @Test func eachDecisionIsLoggedAtDebugLevel() async throws {
+        let sink = CapturedLogs()
+        let logger = Logger(label: "capture") { _ in CapturingLogHandler(sink: sink) }
+        let responder = SocketmapResponder(resolver: FakeResolver.standard, logger: logger)
+        guard case .resolve(let domain) = responder.prepare(ByteBuffer(string: "postfix enforced.test")) else {
+            Issue.record("a domain key must be resolved")
+            return
+        }
+        #expect(await responder.resolve(domain) == .found("secure match=.mail.enforced.test:mx.enforced.test servername=hostname"))
+        #expect(responder.prepare(ByteBuffer(string: "postfix [192.0.2.1]")) == .immediate(.notFound))
+        let decisions = sink.all.filter { $0.1 == "socketmap decision" }
+        #expect(decisions.count == 2)
+        #expect(decisions.allSatisfy { $0.0 == .debug })
+        #expect(decisions.first?.2["domain"] == "enforced.test")
+        #expect(decisions.first?.2["answer"] == "OK")
+        #expect(decisions.last?.2["answer"] == "NOTFOUND")
+    }
+}
