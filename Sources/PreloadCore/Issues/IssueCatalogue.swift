@@ -159,6 +159,10 @@ public enum IssueCatalogue {
           "Check the key's `namespaces=`, `valid-after=` and `valid-before=` options in the allowed signers."),
         e("list.rollback", .error, "The list's serial is lower than one already seen: an old list is being replayed.",
           "Keep the newer list; fetch again from the publisher."),
+
+        // The MTA client (`preload sync`)
+        e("sync.list-too-large", .error, "The list offered by the source is larger than the client accepts.",
+          "Check --source: a preload list is a few megabytes at most."),
     ]
 
     /// Entries by code.
