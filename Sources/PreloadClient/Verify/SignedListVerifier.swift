@@ -36,6 +36,11 @@ public struct SignedListVerifier: ListVerifying {
     /// A verifier trusting `trust`.
     public init(trust: ListTrust) { self.trust = trust }
 
+    /// A verifier from the trust anchors saved in the state directory.
+    public init(_ file: StateDirectory.TrustFile) throws(ListRefusal) {
+        self.init(trust: try ListTrust(file))
+    }
+
     /// Signature, signer, format, expiry at `now`, serial not below `minimumSerial`.
     public func verifyForInstall(_ list: [UInt8], signature: String, minimumSerial: UInt64?, now: Timestamp)
         throws(ListRefusal) -> ListIndex
