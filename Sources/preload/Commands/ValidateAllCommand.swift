@@ -25,7 +25,11 @@ struct ValidateAllCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-publish"), help: "Validate and apply the lifecycle, but do not publish.")
     var noPublish = false
 
+    @Flag(name: .long, help: "Allow the first publish into a repository that has no list yet.")
+    var bootstrap = false
+
     @OptionGroup var stateOptions: StateOptions
+    @OptionGroup var publishing: PublishOptions
     @OptionGroup var network: NetworkOptions
     @OptionGroup var notifications: NotificationOptions
     @OptionGroup var output: OutputOptions
@@ -37,8 +41,7 @@ struct ValidateAllCommand: AsyncParsableCommand {
         if noPublish {
             publisher = nil
         } else {
-            Console.err("preload: publishing is not in this build yet; run with --no-publish")
-            throw Exit.usage
+            publisher = try publishing.listPublishing(clock: clock, bootstrap: bootstrap)
         }
         let service = ValidateAllService(store: store, checker: try await Curation.liveChecker(network, clock: clock),
                                          clock: clock, publisher: publisher,
