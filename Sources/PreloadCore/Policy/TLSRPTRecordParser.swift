@@ -37,20 +37,20 @@ public enum TLSRPTRecordParser {
     /// Parses a TXT RRset given as bytes, one element per record (multi-string records already joined).
     public static func parse(bytes records: [[UInt8]]) -> TLSRPTRecordResult {
         let tag = Array(version.utf8)
-        let candidates = records.filter { TXTRecordSyntax.isOfKind($0, version: tag) }
         var result = TLSRPTRecordResult(status: .invalid, rua: [], extensions: [], record: nil, issues: [])
-        guard candidates.count == 1, let record = candidates.first else {
-            if candidates.isEmpty {
-                result.status = .absent
-                var message = "no TXT record of the set starts with '\(version)', so senders send no TLS reports"
-                if records.contains(where: { TXTRecordSyntax.looksLikeMistypedVersion($0, version: tag) }) {
-                    message += "; a record starts with a variant of it: the tag is case-sensitive and must come first, with no leading space"
-                }
-                result.issues.append(Issue("tls-rpt.missing", message))
-            } else {
-                result.issues.append(Issue("tls-rpt.multiple",
-                    "\(candidates.count) TXT records start with '\(version)'; with more than one, senders treat the domain as having no TLS-RPT policy"))
-            }
+        let record: [UInt8]
+        switch TXTRecordSyntax.select(records, version: tag) {
+        case .one(let one):
+            record = one
+        case .absent(let mistyped):
+            result.status = .absent
+            result.issues.append(Issue("tls-rpt.missing",
+                "no TXT record of the set starts with '\(version)', so senders send no TLS reports"
+                    + (mistyped ? TXTRecordSyntax.mistypedHint : "")))
+            return result
+        case .multiple(let count):
+            result.issues.append(Issue("tls-rpt.multiple",
+                "\(count) TXT records start with '\(version)'; with more than one, senders treat the domain as having no TLS-RPT policy"))
             return result
         }
         let text = TXTRecordSyntax.printable(record)

@@ -40,6 +40,28 @@ enum TXTRecordSyntax {
     /// RFC 8461 §3.1 and RFC 8460 §3 say "begin with `v=…;`", but the ABNF allows whitespace before
     /// the `;` (erratum 6285), and a record that is plainly of the kind but lacks the `;` is better
     /// reported as invalid than silently dropped.
+    /// Which record of an RRset counts (RFC 8461 §3.1, RFC 8460 §3): the one record of the kind, none, or several.
+    enum Selection {
+        case one([UInt8])
+        /// No record of the kind; `mistyped` when one starts with a variant of the version tag.
+        case absent(mistyped: Bool)
+        case multiple(Int)
+    }
+
+    /// Filters an RRset to the records of the kind `version` and selects the single one.
+    static func select(_ records: [[UInt8]], version: [UInt8]) -> Selection {
+        let candidates = records.filter { isOfKind($0, version: version) }
+        if candidates.count == 1 { return .one(candidates[0]) }
+        if candidates.isEmpty {
+            return .absent(mistyped: records.contains { looksLikeMistypedVersion($0, version: version) })
+        }
+        return .multiple(candidates.count)
+    }
+
+    /// The hint added to an "absent" finding when a record starts with a variant of the tag.
+    static let mistypedHint =
+        "; a record starts with a variant of it: the tag is case-sensitive and must come first, with no leading space"
+
     static func isOfKind(_ record: [UInt8], version: [UInt8]) -> Bool {
         guard record.starts(with: version) else { return false }
         guard record.count > version.count else { return true }
