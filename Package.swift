@@ -84,10 +84,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
-        /// Benchmark driver for `tools/bench/publish-verify` (synthetic lists; not installed).
+        /// Benchmark driver for `tools/bench/publish-verify` and `tools/bench/validate-all` (not installed).
         .executableTarget(
             name: "preload-bench",
-            dependencies: ["PreloadCore", "PreloadTLS", "PreloadGit", "PreloadClient", "PreloadCuration"],
+            dependencies: ["PreloadCore", "PreloadTLS", "PreloadGit", "PreloadClient", "PreloadCuration", "PreloadState"],
             swiftSettings: settings),
 
         // MARK: Tests (Swift Testing).

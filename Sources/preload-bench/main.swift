@@ -6,11 +6,15 @@
 //   preload-bench publish REPO KEY N [--bootstrap]
 //                                           generate N domains in memory, then render + sign + commit
 //   preload-bench verify LIST SIG ALLOWED   load + verify (read, SHA-512, Ed25519, decode, validate)
+//   preload-bench seed-state DIR DOMAINS    a fresh state in DIR with every domain of the file DOMAINS (one
+//                                           a line) `listed` since PRELOAD_NOW, MX patterns `*.DOMAIN`
+//                                           (tools/bench/validate-all: `submit` is rate-limited by design)
 import Foundation
 import PreloadClient
 import PreloadCore
 import PreloadCuration
 import PreloadGit
+import PreloadState
 import PreloadTLS
 
 let now = Timestamp(rfc3339: ProcessInfo.processInfo.environment["PRELOAD_NOW"] ?? "2026-12-01T00:00:00Z")!
@@ -113,6 +117,23 @@ case "phases":
     t = DispatchTime.now()
     _ = ListCodec.encode(decoded.list!)
     print(String(format: "encode    %.3f s", seconds(since: t)))
+
+case "seed-state":
+    guard args.count == 4 else { fail("seed-state DIR DOMAINS") }
+    do {
+        let names = try String(contentsOfFile: args[3], encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
+        let rows = try names.map { d in
+            DomainRow(name: d, state: "listed", since: now, reason: "probation-passed", detail: "seeded (benchmark)",
+                      contact: "bench@notify.test", requestedMode: .enforce, mode: .enforce,
+                      patterns: [try MXPattern("*.\(d)")], provenance: .mtaSTS, added: now, lastVerified: now,
+                      probationSince: now.adding(days: -15), passingValidations: 4, failingSince: nil)
+        }
+        let store = try StateStore(directory: args[2])
+        try await store.write { tx in for row in rows { try tx.save(row) } }
+        print("seeded \(rows.count) listed domains into \(args[2])")
+    } catch {
+        fail("\(error)")
+    }
 
 default:
     fail("unknown workload \(args[1])")

@@ -17,7 +17,9 @@ import Testing
 
     @Test func everyScenarioYieldsItsIssueCode() async throws {
         let (checker, bed) = try await Self.checker()
-        let names = bed.domains.keys.sorted()
+        // `life-*` scenarios are changed at run time by LifecycleEndToEndTests (expired certificates, opt-out
+        // policies), which run in parallel: their expectations hold only between those changes.
+        let names = bed.domains.keys.sorted().filter { !$0.hasPrefix("life-") }
         let reports = await checker.check(names.map { try! DomainName($0) })
         #expect(reports.count == names.count)
         var covered = Set<IssueCode>()

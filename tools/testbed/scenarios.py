@@ -174,6 +174,23 @@ SCENARIOS = [
     Domain("tlsrpt-multiple.test", ["tls-rpt.multiple"], "Two TXT records starting with `v=TLSRPTv1`.",
            mx1("tlsrpt-multiple.test", "127.0.72.1"), https="127.0.72.100",
            tlsrpt=["v=TLSRPTv1; rua=mailto:a@notify.test", "v=TLSRPTv1; rua=mailto:b@notify.test"]),
+    # Whole-life tests (Tests/IntegrationTests/LifecycleEndToEndTests.swift): good domains of their own, so that
+    # swapping their certificates or policies never disturbs the scenarios above.
+    Domain("life-cert.test", [], "Like good.test; the lifecycle test swaps its MX certificate (expired, then back).",
+           [(10, "mx1.life-cert.test", ["127.0.80.1"]), (20, "mx2.life-cert.test", ["127.0.80.2"])],
+           https="127.0.80.100", policy=policy(mx=["*.life-cert.test"])),
+    Domain("life-owner.test", [], "Like good.test; the lifecycle test removes it as its owner (DNS challenge).",
+           [(10, "mx1.life-owner.test", ["127.0.81.1"]), (20, "mx2.life-owner.test", ["127.0.81.2"])],
+           https="127.0.81.100", policy=policy(mx=["*.life-owner.test"])),
+    Domain("life-optout.test", [], "Like good.test; the lifecycle test sets a `mode: none` policy (opt-out), then "
+           "puts the enforce policy back.",
+           [(10, "mx1.life-optout.test", ["127.0.82.1"]), (20, "mx2.life-optout.test", ["127.0.82.2"])],
+           https="127.0.82.100", policy=policy(mx=["*.life-optout.test"])),
+    Domain("life-kill.test", [], "Like good.test; seeded as listed by the validate-all kill tests.",
+           mx1("life-kill.test", "127.0.83.1"), https="127.0.83.100"),
+    Domain("life-stall.test", ["smtp.unreachable"], "Like no-banner.test (never sends a banner); seeded as listed "
+           "by the validate-all kill tests to make a run slow.",
+           mx1("life-stall.test", "127.0.84.1"), smtp="odd=stall", https="127.0.84.100"),
 ]
 
 

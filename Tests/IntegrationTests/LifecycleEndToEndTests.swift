@@ -1,0 +1,139 @@
+import Foundation
+import PreloadCore
+import Testing
+
+/// The whole life of domains, driven through the built `preload` binary against the test bed: submit →
+/// challenge in DNS → probation → listed in a signed, committed list → an expired MX certificate → failing →
+/// removed; removal by the owner; the `mode: none` opt-out. Uses the `life-*` scenarios only, and puts back
+/// what it changes (certificate, policy, DNS) so that it can run again.
+@Suite("Lifecycle end to end", .serialized) struct LifecycleEndToEndTests {
+    static let certDomain = "life-cert.test"
+    static let ownerDomain = "life-owner.test"
+    static let optOutDomain = "life-optout.test"
+    static let enforcePolicy = "version: STSv1\nmode: enforce\nmx: *.life-optout.test\nmax_age: 604800\n"
+    static let nonePolicy = "version: STSv1\nmode: none\nmax_age: 86400\n"
+
+    /// Now, to the second: the test bed's certificates are valid from yesterday for a year, so the rehearsed
+    /// weeks must start today.
+    static func today() -> Timestamp { Timestamp(secondsSince1970: Int64(Date().timeIntervalSince1970)) }
+
+    @Test func wholeLife() async throws {
+        let cli = try await PreloadCLI("preload-life")
+        let bed = cli.bed
+        let run = String(UUID().uuidString.prefix(8)).lowercased()
+        let contact = "life-\(run)@notify.test"
+        let domains = [Self.certDomain, Self.ownerDomain, Self.optOutDomain]
+        let mx1 = try bed.mxAddress(Self.certDomain).address
+        defer {
+            // Put the test bed back, whatever happened.
+            _ = try? Tool.run(bed.testbed, ["swap-cert", mx1, "valid"])
+            _ = try? Tool.run(bed.testbed, ["policy-set", Self.optOutDomain, "-"], stdin: Array(Self.enforcePolicy.utf8))
+            for d in domains { _ = try? Tool.run(bed.testbed, ["dns-remove", "_preload-challenge.\(d)"]) }
+        }
+        let t0 = Self.today()
+
+        // Submit: challenge → DNS → submit again → probation.
+        for d in domains {
+            let (first, issued) = try cli.json(["submit", d, "--contact", contact], at: t0)
+            #expect(first.status == 0, "\(d): \(first.stderr)")
+            #expect(issued["action"] as? String == "challenge-issued", "\(d): \(first.stdout)")
+            let challenge = try #require(issued["challenge"] as? [String: Any])
+            let name = try #require(challenge["name"] as? String)
+            let value = try #require(challenge["value"] as? String)
+            #expect(name == "_preload-challenge.\(d)" && value.hasPrefix("preload-verify="))
+            #expect(try cli.state(of: d, at: t0) == "pending-verification")
+            #expect(try Tool.run(bed.testbed, ["dns-add", name, "TXT", value]).status == 0)
+            let (second, verified) = try cli.json(["submit", d, "--contact", contact], at: t0.adding(seconds: 60))
+            #expect(second.status == 0, "\(d): \(second.stderr)")
+            #expect(verified["action"] as? String == "verified", "\(d): \(second.stdout)")
+            #expect(try cli.state(of: d, at: t0.adding(seconds: 60)) == "probation")
+            _ = try Tool.run(bed.testbed, ["dns-remove", name])
+        }
+
+        // Probation: four passing runs over 15 days → listed, in a signed and committed list.
+        for day in [0, 5, 10] {
+            let now = t0.adding(seconds: 120).adding(days: day)
+            let out = try cli.validateAll(at: now, ["--smtp-relay", "127.0.1.1:25"])
+            #expect(out.status == 0, "day \(day): \(out.stderr)")
+            for d in domains { #expect(try cli.state(of: d, at: now) == "probation", "day \(day) \(d)") }
+        }
+        #expect(try cli.committedDomains() == nil, "nothing is listed during probation")
+        let t15 = t0.adding(seconds: 120).adding(days: 15)
+        let listedRun = try cli.validateAll(at: t15, ["--smtp-relay", "127.0.1.1:25"])
+        #expect(listedRun.status == 0, "\(listedRun.stderr)")
+        #expect(listedRun.stdout.contains("\"published\""), "\(listedRun.stdout)")
+        for d in domains {
+            #expect(try cli.state(of: d, at: t15) == "listed", "\(d)")
+            #expect(try cli.events(d, at: t15).map(\.to).suffix(1) == ["listed"], "\(d)")
+        }
+        #expect(try cli.committedDomains() == domains.sorted())
+        let (verify1, verified1) = try cli.verifyList(at: t15)
+        #expect(verify1.status == 0, "\(verify1.stderr)")
+        #expect(verified1["domains"] as? Int == 3)
+        #expect(try cli.commitCount() == 1)
+        #expect(try Tool.git(cli.repo, "log", "-1", "--format=%s").isEmpty == false)
+
+        // Day 16: mx1's certificate expires, the owner asks for removal, the policy says mode none.
+        let t16 = t15.adding(days: 1)
+        #expect(try Tool.run(bed.testbed, ["swap-cert", mx1, "expired"]).status == 0)
+        #expect(try Tool.run(bed.testbed, ["policy-set", Self.optOutDomain, "-"], stdin: Array(Self.nonePolicy.utf8)).status == 0)
+        let (ask, asked) = try cli.json(["remove", Self.ownerDomain], at: t16)
+        #expect(ask.status == 0, "\(ask.stderr)")
+        #expect(asked["action"] as? String == "challenge-issued", "\(ask.stdout)")
+        let removal = try #require(asked["challenge"] as? [String: String])
+        #expect(removal["value"]?.hasPrefix("preload-remove=") == true)
+        #expect(try Tool.run(bed.testbed, ["dns-add", removal["name"] ?? "", "TXT", removal["value"] ?? ""]).status == 0)
+        let (proven, accepted) = try cli.json(["remove", Self.ownerDomain], at: t16.adding(seconds: 60))
+        #expect(proven.status == 0, "\(proven.stderr)")
+        #expect(accepted["action"] as? String == "accepted", "\(proven.stdout)")
+        #expect(try cli.state(of: Self.ownerDomain, at: t16.adding(seconds: 60)) == "removal-requested")
+
+        let failingRun = try cli.validateAll(at: t16.adding(seconds: 120), ["--smtp-relay", "127.0.1.1:25"])
+        #expect(failingRun.status == 0, "\(failingRun.stderr)")
+        let t16b = t16.adding(seconds: 120)
+        #expect(try cli.state(of: Self.certDomain, at: t16b) == "failing")
+        let status = try cli.json(["status", Self.certDomain], at: t16b).1
+        let lastCodes = ((status["validations"] as? [[String: Any]])?.first?["errorCodes"] as? [String]) ?? []
+        #expect(lastCodes.contains("tls.cert-expired"), "\(status)")
+        #expect(try cli.state(of: Self.ownerDomain, at: t16b) == "removed")
+        #expect(try cli.state(of: Self.optOutDomain, at: t16b) == "removed")
+        #expect(try cli.events(Self.optOutDomain, at: t16b).last?.reason == "opted-out")
+        #expect(try cli.events(Self.ownerDomain, at: t16b).last?.reason == "removed-at-publish")
+        #expect(try cli.committedDomains() == [Self.certDomain], "failing stays listed; the others are gone")
+        #expect(try cli.commitCount() == 2)
+
+        // Day 24: still failing after the 7-day grace → removed, and gone from a newly published list.
+        let t24 = t16b.adding(days: 8)
+        let removedRun = try cli.validateAll(at: t24, ["--smtp-relay", "127.0.1.1:25"])
+        #expect(removedRun.status == 0, "\(removedRun.stderr)")
+        #expect(try cli.state(of: Self.certDomain, at: t24) == "removed")
+        #expect(try cli.events(Self.certDomain, at: t24).map(\.to).suffix(2) == ["failing", "removed"])
+        #expect(try cli.committedDomains() == [])
+        #expect(try cli.commitCount() == 3)
+        let (verify3, verified3) = try cli.verifyList(at: t24)
+        #expect(verify3.status == 0 && verified3["domains"] as? Int == 0, "\(verify3.stdout) \(verify3.stderr)")
+        #expect(try Tool.git(cli.repo, "status", "--porcelain") == "")
+
+        // The owner was told about every step that matters to them.
+        let mailDir = bed.mailDir + "/" + bed.notifyDomain
+        for subject in ["[preload] \(Self.certDomain) is in the preload list", "[preload] \(Self.certDomain) is failing validation",
+                        "[preload] \(Self.certDomain) was removed", "[preload] \(Self.optOutDomain) was removed",
+                        "[preload] \(Self.ownerDomain) was removed"] {
+            #expect(try await Self.waitForMail(to: contact, subject: subject, in: mailDir), "no mail: \(subject)")
+        }
+    }
+
+    /// Whether a mail to `to` with `subject` lands in the Maildir `directory` within 15 s.
+    static func waitForMail(to: String, subject: String, in directory: String) async throws -> Bool {
+        for _ in 0..<60 {
+            if let enumerator = FileManager.default.enumerator(atPath: directory) {
+                for case let path as String in enumerator {
+                    if let text = try? String(contentsOfFile: directory + "/" + path, encoding: .utf8),
+                       text.contains("To: \(to)"), text.contains("Subject: \(subject)") { return true }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return false
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import PreloadCore
+import PreloadCuration
+import PreloadState
+import Testing
+
+/// `validate-all` on the built binary: a second run while one is active is refused (exit 75); a run killed
+/// (SIGKILL) while validating or while publishing leaves state, list and repository consistent, and the
+/// next run takes it over and completes the work.
+@Suite("validate-all kill tests", .serialized) struct ValidateAllKillTests {
+    static let good = "life-kill.test"
+    static let stalled = "life-stall.test"
+
+    /// Seeds `domains` as `listed` since `now` (a domain that passed probation), straight into the state.
+    static func seedListed(_ cli: PreloadCLI, _ domains: [String], at now: Timestamp) async throws {
+        let store = try StateStore(directory: cli.state)
+        let rows = try domains.map { d in
+            DomainRow(name: d, state: "listed", since: now, reason: "probation-passed", detail: "seeded by a test",
+                      contact: "life-kill@notify.test", requestedMode: .enforce, mode: .enforce,
+                      patterns: [try MXPattern("*.\(d)")], provenance: .mtaSTS, added: now, lastVerified: now,
+                      probationSince: now.adding(days: -15), passingValidations: 4, failingSince: nil)
+        }
+        try await store.write { tx in for row in rows { try tx.save(row) } }
+    }
+
+    /// Starts `preload validate-all` in the background (stdout/stderr discarded).
+    static func spawn(_ cli: PreloadCLI, at now: Timestamp, _ extra: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: cli.binary)
+        process.arguments = ["validate-all", "--repo", cli.repo, "--signing-key", cli.key, "--bootstrap",
+                             "--publisher", "life@example.org"] + extra
+        var env = ProcessInfo.processInfo.environment
+        env["PRELOAD_CRASH_AT"] = nil
+        env["PRELOAD_NOW"] = now.rfc3339
+        env["PRELOAD_DNS"] = cli.bed.dns.server
+        env["PRELOAD_CA_FILE"] = cli.bed.caFile
+        env["PRELOAD_STATE"] = cli.state
+        env["HOME"] = cli.scratch.path
+        process.environment = env
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Waits until the state shows an unfinished run (the spawned one holds the lock and has started).
+    static func waitForRunStart(_ cli: PreloadCLI) async throws -> Bool {
+        let store = try StateStore(directory: cli.state)
+        for _ in 0..<120 {
+            if try await store.read({ try $0.unfinishedRuns() }).isEmpty == false { return true }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return false
+    }
+
+    static func summary(_ out: ProcessOutput) throws -> RunSummary {
+        try JSONDecoder().decode(RunSummary.self, from: Data(out.stdout.utf8))
+    }
+
+    @Test func concurrentRunIsRefusedAndAKilledRunIsResumed() async throws {
+        let cli = try await PreloadCLI("preload-vakill")
+        let t0 = LifecycleEndToEndTests.today()
+        try await Self.seedListed(cli, [Self.good, Self.stalled], at: t0)
+
+        // A slow run: the stalled MX host holds its probe until the 10 s deadline.
+        let slow = try Self.spawn(cli, at: t0.adding(days: 1), ["--timeout", "10"])
+        #expect(try await Self.waitForRunStart(cli), "the first run never started")
+        let second = try cli.validateAll(at: t0.adding(days: 1))
+        #expect(second.status == 75, "a concurrent run must be refused with 75: \(second.status) \(second.stderr)")
+        #expect(slow.isRunning)
+
+        // Kill it mid-run (the good domain validated, the stalled one still probing).
+        try await Task.sleep(for: .seconds(1))
+        kill(slow.processIdentifier, SIGKILL)
+        slow.waitUntilExit()
+        #expect(slow.terminationReason == .uncaughtSignal)
+        #expect(try cli.committedDomains() == nil, "nothing was published")
+
+        // The next run takes over, validates what is left, publishes and finishes.
+        let next = try cli.validateAll(at: t0.adding(days: 1).adding(seconds: 60), ["--timeout", "2"])
+        #expect(next.status == 0, "\(next.stderr)")
+        let summary = try Self.summary(next)
+        #expect(summary.resumed, "\(next.stdout)")
+        #expect(summary.validated >= 1 && summary.validated <= 2)
+        #expect(summary.publication?.action == "published", "\(next.stdout)")
+        let now = t0.adding(days: 1).adding(seconds: 60)
+        #expect(try cli.state(of: Self.stalled, at: now) == "failing")
+        #expect(try cli.state(of: Self.good, at: now) == "listed")
+        #expect(try cli.committedDomains() == [Self.good, Self.stalled].sorted())
+        #expect(try cli.verifyList(at: now).0.status == 0)
+        #expect(try Tool.git(cli.repo, "status", "--porcelain") == "")
+        let store = try StateStore(directory: cli.state)
+        #expect(try await store.read { try $0.unfinishedRuns() }.isEmpty)
+    }
+
+    @Test(arguments: [CrashPoint.afterSign, .afterRefUpdate, .afterWriteList, .afterIndexUpdate])
+    func killedWhilePublishingIsCompletedByTheNextRun(point: CrashPoint) async throws {
+        let cli = try await PreloadCLI("preload-vapub")
+        let t0 = LifecycleEndToEndTests.today()
+        try await Self.seedListed(cli, [Self.good], at: t0)
+        let now = t0.adding(days: 1)
+
+        let crashed = try cli.validateAll(at: now, environment: ["PRELOAD_CRASH_AT": point.rawValue])
+        #expect(crashed.signalled && crashed.status == 9, "\(point): not killed (\(crashed.status)): \(crashed.stderr)")
+        #expect(try cli.state(of: Self.good, at: now) == "listed", "\(point)")
+        let published = [.afterRefUpdate, .afterWriteList, .afterIndexUpdate].contains(point)
+        #expect(try cli.committedDomains() == (published ? [Self.good] : nil), "\(point)")
+        if published { #expect(try cli.commitCount() == 1, "\(point)") }
+
+        let next = try cli.validateAll(at: now.adding(seconds: 60))
+        #expect(next.status == 0, "\(point): \(next.stderr)")
+        let summary = try Self.summary(next)
+        #expect(summary.resumed, "\(point): \(next.stdout)")
+        #expect(summary.validated == 0, "\(point): the killed run had validated everything")
+        #expect(summary.publication?.action == (published ? "skipped" : "published"), "\(point): \(next.stdout)")
+        #expect(try cli.committedDomains() == [Self.good], "\(point)")
+        #expect(try cli.commitCount() == 1, "\(point): exactly one list commit")
+        #expect(try cli.verifyList(at: now.adding(seconds: 60)).0.status == 0, "\(point)")
+        #expect(try Tool.git(cli.repo, "status", "--porcelain") == "", "\(point)")
+    }
+}
