@@ -54,7 +54,8 @@ private func postfixConfigDirectory() throws -> String {
     return dir.path
 }
 
-@Suite struct SocketmapServerTests {
+// Serialized: the 1,000-connection test saturates both cores, and the others read with deadlines.
+@Suite(.serialized) struct SocketmapServerTests {
     @Test func postmapQueriesLikePostfix() async throws {
         let server = try await startServer()
         let port = try #require(server.port)
@@ -151,7 +152,7 @@ private func postfixConfigDirectory() throws -> String {
         let server = try await startServer()
         let port = try #require(server.port)
         let replies = try await onThread {
-            let client = try RawSocketClient(port: port, timeoutSeconds: 5)
+            let client = try RawSocketClient(port: port, timeoutSeconds: 20)
             try client.send(bytes)
             return try client.repliesUntilClosed()
         }
@@ -166,7 +167,7 @@ private func postfixConfigDirectory() throws -> String {
         let server = try await startServer()
         let port = try #require(server.port)
         let replies = try await onThread {
-            let client = try RawSocketClient(port: port, timeoutSeconds: 5)
+            let client = try RawSocketClient(port: port, timeoutSeconds: 20)
             try client.send(Netstring.encode("postfix slow.test") + Netstring.encode("postfix enforced.test") + Array("x:".utf8))
             return try client.repliesUntilClosed()
         }
@@ -220,7 +221,7 @@ private func postfixConfigDirectory() throws -> String {
         let server = try await startServer { $0.idleTimeout = .milliseconds(200) }
         let port = try #require(server.port)
         let replies = try await onThread {
-            let client = try RawSocketClient(port: port, timeoutSeconds: 5)
+            let client = try RawSocketClient(port: port, timeoutSeconds: 20)
             #expect(try client.ask("postfix enforced.test") == enforcedReply)
             return try client.repliesUntilClosed()
         }

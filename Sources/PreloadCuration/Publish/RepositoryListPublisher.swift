@@ -49,11 +49,16 @@ public struct RepositoryListPublisher: ListPublishing {
         self.author = author
     }
 
-    /// The verified committed list, or `nil` when there is none yet.
+    /// The verified committed list, or `nil` when there is none yet. A publish killed after its commit
+    /// may have left the work tree behind HEAD; it is repaired first, so that a run which then decides
+    /// not to publish still leaves the repository consistent.
     public func committedList() async throws -> PreloadList? {
         let publisher = self.publisher
         let now = clock.now()
-        return try await GitThread.run { try publisher.committedList(now: now)?.list }
+        return try await GitThread.run {
+            _ = try publisher.repair()
+            return try publisher.committedList(now: now)?.list
+        }
     }
 
     /// Signs and commits a list of `entries` generated at `now`.
