@@ -14,8 +14,9 @@ import Testing
         try origin.publish(key, entries: [try SignFixtures.entry("a.example")], bootstrap: true, publisher: "ops@example.org")
         let signers = String(decoding: origin.work("list/allowed_signers")!, as: UTF8.self)
         let verifier = SignedListVerifier(trust: try ListTrust(.allowedSigners(signers)))
-        let fetcher = GitListFetcher(cacheDirectory: scratch.file("cache"))
         let now = SignFixtures.t0.adding(days: 1)
+        let fetcher = GitListFetcher(cacheDirectory: scratch.file("cache"), commits: CommitSignatureVerifier(trust: verifier.trust),
+                                     clock: FixedTime(now))
 
         guard case .fetched(let list1, let sig1) = await fetcher.fetch(.git(origin.path)) else {
             Issue.record("first fetch failed")

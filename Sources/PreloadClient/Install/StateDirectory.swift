@@ -9,6 +9,7 @@ import Foundation
 /// trust/allowed_signers | trust/key.pub     who may sign lists (copied by `sync`, read by the daemon)
 /// serial                                    the highest serial ever installed (rollback protection)
 /// mta-sts-cache.sqlite                      the MTA-STS policy cache
+/// cache/git/<hash>.git                      bare mirrors of git list sources
 /// sync.lock                                 held while a sync runs
 /// ```
 ///
@@ -38,6 +39,8 @@ public struct StateDirectory: Sendable {
     public var previousListPath: String { join("previous", Self.listFile) }
     /// The MTA-STS cache database.
     public var cachePath: String { join(SQLiteSTSCacheStore.fileName) }
+    /// Where bare mirrors of git list sources are kept.
+    public var gitCachePath: String { join("cache", "git") }
 
     /// Creates the directory tree (mode 0755) when missing.
     public func prepare() throws(ClientFileError) {

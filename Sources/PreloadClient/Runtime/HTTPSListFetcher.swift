@@ -1,18 +1,22 @@
 import PreloadHTTP
 
-/// Fetches lists from `https://` URLs (the signature at the same URL + `.sig`) and from local files.
-/// Git sources are not supported yet.
+/// Fetches lists from `https://` URLs (the signature at the same URL + `.sig`), from local files, and from
+/// git repositories (when ``git`` is set: a signed branch head, see ``GitListFetcher``).
 public struct ListFetcher: ListFetching {
     /// HTTPS downloads (its `maxBodySize` bounds the list).
     public var https: PolicyFetcher
     /// Local files.
     public var local: LocalListFetcher
+    /// Git repositories; `nil` refuses git sources as unreachable.
+    public var git: GitListFetcher?
 
     /// A fetcher: lists up to `maxListBytes`, `timeout` seconds per download, trust roots from `caFile`
     /// (default: the system's).
-    public init(caFile: String? = nil, timeout: Double = 60, maxListBytes: Int = 64 << 20) {
+    /// `git` fetches git sources (none by default).
+    public init(caFile: String? = nil, timeout: Double = 60, maxListBytes: Int = 64 << 20, git: GitListFetcher? = nil) {
         https = PolicyFetcher(caFile: caFile, timeout: timeout, maxBodySize: maxListBytes)
         local = LocalListFetcher(maxListBytes: maxListBytes)
+        self.git = git
     }
 
     public func fetch(_ source: ListSource) async -> ListFetchResult {
@@ -20,7 +24,8 @@ public struct ListFetcher: ListFetching {
         case .file:
             return await local.fetch(source)
         case .git(let repository):
-            return .unreachable("git sources are not supported yet (\(repository)); use the https URL of list/preload.json")
+            guard let git else { return .unreachable("no git fetcher is configured for \(repository)") }
+            return await git.fetch(source)
         case .https(let url):
             async let listOutcome = https.get(url: url)
             var signatureFetcher = https

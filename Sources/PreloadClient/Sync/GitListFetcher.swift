@@ -5,8 +5,9 @@ import PreloadTLS
 
 /// Fetches `.git` sources through libgit2: a bare mirror per repository under `cacheDirectory`, cloned
 /// once and fetched afterwards; the list and its signature are read from the tip of `branch` (default:
-/// the repository's default branch). Nothing is checked out. The list's own signature is what makes it
-/// trustworthy: the verifier checks it after this.
+/// the repository's default branch). Nothing is checked out. The tip commit's SSH signature (namespace
+/// `git`) must verify against ``commits``' trust anchors, else the source is refused; the list's own
+/// signature is then checked by the list verifier, as for any other source.
 public struct GitListFetcher: ListFetching {
     /// Where the mirrors live (e.g. the state directory's `cache/git`).
     public var cacheDirectory: String
@@ -16,10 +17,17 @@ public struct GitListFetcher: ListFetching {
     public var timeout: Double
     /// The largest list accepted, in bytes.
     public var maxListBytes: Int
+    /// Checks the signature of the commit holding the list.
+    public var commits: CommitSignatureVerifier
+    /// The time at which signers must be valid.
+    public var clock: any TimeSource
 
     /// A fetcher; see the properties.
-    public init(cacheDirectory: String, branch: String? = nil, timeout: Double = 120, maxListBytes: Int = 64 << 20) {
+    public init(cacheDirectory: String, commits: CommitSignatureVerifier, clock: any TimeSource, branch: String? = nil,
+                timeout: Double = 120, maxListBytes: Int = 64 << 20) {
         self.cacheDirectory = cacheDirectory
+        self.commits = commits
+        self.clock = clock
         self.branch = branch
         self.timeout = timeout
         self.maxListBytes = maxListBytes
@@ -65,6 +73,13 @@ public struct GitListFetcher: ListFetching {
             }
             guard let tip = try repo.fetchedBranch(branchName) else {
                 return .refused(ListRefusal("list.invalid", "git \(url) has no branch \(branchName)"))
+            }
+            let signed = try repo.commitSignature(tip)
+            do {
+                try commits.verify(signature: signed?.signature, signedData: signed?.signedData ?? [], commit: "\(tip)",
+                                   now: clock.now())
+            } catch {
+                return .refused(error)
             }
             guard let list = try repo.file("list/preload.json", in: tip),
                 let signature = try repo.file("list/preload.json.sig", in: tip)

@@ -163,6 +163,11 @@ public enum IssueCatalogue {
         // The MTA client (`preload sync`)
         e("sync.list-too-large", .error, "The list offered by the source is larger than the client accepts.",
           "Check --source: a preload list is a few megabytes at most."),
+        e("sync.commit-unsigned", .error, "The git commit holding the list carries no SSH signature.",
+          "Publish with `preload publish`, which signs each commit (namespace `git`); check --source."),
+        e("sync.commit-signature-invalid", .error,
+          "The git commit's SSH signature does not verify, or its key is not an allowed signer for namespace `git`.",
+          "Do not use this repository until the publisher's signing key is confirmed; check --allowed-signers."),
     ]
 
     /// Entries by code.

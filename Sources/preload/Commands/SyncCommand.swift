@@ -44,8 +44,11 @@ struct SyncCommand: AsyncParsableCommand {
         commandName: "sync",
         abstract: "Fetch, verify and install the signed preload list; regenerate the Postfix table (for cron).",
         discussion: """
-            SRC is an https:// URL of the list (its signature at the same URL + .sig) or a local file (FILE.sig
-            beside it). The list must be signed (namespace preload-list) by a key of --allowed-signers (or the
+            SRC is an https:// URL of the list (its signature at the same URL + .sig), a local file (FILE.sig
+            beside it), or a git repository (a directory, or a URL ending in .git or starting with git+, ssh://
+            or git://) fetched through libgit2 into the state directory: list/preload.json and its .sig are read
+            at the head of the default branch, whose commit must carry an SSH signature (namespace git) by a
+            key of the same allowed signers. The list must be signed (namespace preload-list) by a key of --allowed-signers (or the
             --key), follow format v1, not have expired, and have a serial no lower than any installed before.
             It is installed atomically with its signature; the former list is kept as the last good copy.
             Exit codes: 0 updated or unchanged; 1 the list was refused (the installed copy is kept), or the
@@ -54,7 +57,8 @@ struct SyncCommand: AsyncParsableCommand {
             75 the source was unreachable (the installed copy is kept; retry later).
             """)
 
-    @Option(name: .long, help: ArgumentHelp("Where to get the list: https://…/preload.json or a file path.", valueName: "src"))
+    @Option(name: .long, help: ArgumentHelp("Where to get the list: https://…/preload.json, a file path, or a git repository.",
+                                                         valueName: "src"))
     var source: String
 
     @OptionGroup var client: ClientStateOptions
@@ -85,7 +89,7 @@ struct SyncCommand: AsyncParsableCommand {
         guard (client.allowedSigners == nil) != (client.key == nil) else {
             throw ValidationError("give exactly one of --allowed-signers FILE and --key FILE.pub")
         }
-        guard ListSource(source) != nil else { throw ValidationError("--source must be https:// or a file path, not plain http") }
+        guard ListSource(source) != nil else { throw ValidationError("--source must be https://, a file path or a git repository, not plain http") }
         guard PostfixVersion(postfixVersion) != nil else { throw ValidationError("--postfix-version must look like 3.10") }
         if postmap && postfixMap == nil { throw ValidationError("--postmap needs --postfix-map FILE") }
     }
@@ -123,7 +127,10 @@ struct SyncCommand: AsyncParsableCommand {
             Console.err("preload sync: \(error)")
             throw Exit.usage
         }
-        let sync = ListSync(state: state, fetcher: ListFetcher(caFile: network.resolvedCAFile, timeout: max(network.timeout, 60)),
+        let git = GitListFetcher(cacheDirectory: state.gitCachePath, commits: CommitSignatureVerifier(trust: verifier.trust),
+                                 clock: clock, timeout: max(network.timeout, 120))
+        let fetcher = ListFetcher(caFile: network.resolvedCAFile, timeout: max(network.timeout, 60), git: git)
+        let sync = ListSync(state: state, fetcher: fetcher,
                             verifier: verifier, clock: clock, logger: logger)
         var written: [String] = []
         var refreshed: [String]?
