@@ -22,11 +22,10 @@ import Testing
         try scratch.write("allowed_signers", String(decoding: origin.work("list/allowed_signers")!, as: UTF8.self))
     }
 
-    private func sync(_ source: String? = nil) throws -> (status: Int32, json: [String: Any]) {
+    private func sync(_ source: String? = nil, trust: [String]? = nil) throws -> (status: Int32, json: [String: Any]) {
         let out = try Tool.run(try Tool.preloadBinary(), [
-            "sync", "--source", source ?? origin.path, "--allowed-signers", scratch.file("allowed_signers"),
-            "--state", scratch.file("state"), "--format", "json",
-        ], environment: ["PRELOAD_NOW": now.description])
+            "sync", "--source", source ?? origin.path, "--state", scratch.file("state"), "--format", "json",
+        ] + (trust ?? ["--allowed-signers", scratch.file("allowed_signers")]), environment: ["PRELOAD_NOW": now.description])
         let json = (try? JSONSerialization.jsonObject(with: Data(out.stdout.utf8))) as? [String: Any] ?? [:]
         return (out.status, json)
     }
@@ -109,6 +108,17 @@ import Testing
         #expect(missing.status == 75)
         #expect(missing.json["result"] as? String == "unreachable")
         #expect(missing.json["serial"] as? Int == 1)
+        #expect(installedSerial == 1)
+    }
+
+    @Test func aPinnedKeyChecksTheCommitToo() throws {
+        try scratch.write("list.pub", SSHPublicKey(key.publicKey, comment: "list").openSSHLine + "\n")
+        let pinned = ["--key", scratch.file("list.pub")]
+        #expect(try sync(trust: pinned).status == 0)
+        try commitOnTop(signedBy: try Ed25519PrivateKey.generate())
+        let refused = try sync(trust: pinned)
+        #expect(refused.status == 1)
+        #expect(refused.json["code"] as? String == "sync.commit-signature-invalid")
         #expect(installedSerial == 1)
     }
 }
