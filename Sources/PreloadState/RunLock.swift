@@ -30,14 +30,25 @@ public final class RunLock: Sendable {
     public init(path: String, holder: String) throws(RunLockError) {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io("\(path): \(String(cString: strerror(errno)))") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        // A holder writes its name right after taking the lock and empties the file before letting go.
+        // An empty file on a held lock means a run that has just finished, whose open file description a
+        // process being spawned at that instant (fork before exec) still shares for a moment: wait a
+        // little for that to pass. A named holder is refused at once.
+        var attempts = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let err = errno
             var buffer = [UInt8](repeating: 0, count: 256)
             let n = pread(fd, &buffer, buffer.count, 0)
+            let text = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
+            let named = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if err == EWOULDBLOCK, named.isEmpty, attempts < 40 {
+                attempts += 1
+                usleep(50_000)
+                continue
+            }
             close(fd)
             guard err == EWOULDBLOCK else { throw .io("\(path): \(String(cString: strerror(err)))") }
-            let text = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
-            throw .held(holder: text.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw .held(holder: named)
         }
         _ = ftruncate(fd, 0)
         let bytes = Array((holder + "\n").utf8)
