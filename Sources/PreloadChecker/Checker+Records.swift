@@ -37,7 +37,8 @@ extension Checker {
                 "The _mta-sts record announces a policy, but \(host) has no address to fetch it from."))
             return (report, issues, nil)
         }
-        let outcome = await limiterFetch(domain, addresses)
+        let fetchFrom = addresses
+        let outcome = await limiter.withSlot { await https.fetchPolicy(domain: domain, addresses: fetchFrom) }
         let policySubject = "https://\(host)/.well-known/mta-sts.txt"
         switch outcome {
         case .fetched(let contentType, let body):
@@ -79,10 +80,6 @@ extension Checker {
                 "The policy could not be fetched: \(why)."))
         }
         return (report, issues, nil)
-    }
-
-    private func limiterFetch(_ domain: DomainName, _ addresses: [String]) async -> PolicyFetchOutcome {
-        await https.fetchPolicy(domain: domain, addresses: addresses)
     }
 
     static func isTextPlain(_ contentType: String?) -> Bool {

@@ -25,7 +25,7 @@ public struct Checker: Sendable {
     public let https: any PolicyFetching
     public let clock: any TimeSource
     public let settings: CheckerSettings
-    private let limiter: ProbeLimiter
+    let limiter: ProbeLimiter
 
     public init(dns: any CheckerDNS, smtp: any SMTPProbing, https: any PolicyFetching, clock: any TimeSource,
                 settings: CheckerSettings = CheckerSettings()) {
