@@ -47,7 +47,7 @@ public struct PreloadPolicyResolver: PolicyResolving {
     }
 }
 
-/// The system clock.
+/// The system's real-time clock.
 public struct SystemClock: TimeSource {
     /// The clock.
     public init() {}

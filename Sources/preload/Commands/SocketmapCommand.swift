@@ -49,7 +49,7 @@ struct SocketmapCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = stderrLogger("preload.socketmap", level: Logger.Level(rawValue: logLevel)!)
-        let clock = SystemClock()
+        let clock = try CommandClock()
         let state = client.directory
         let resolver: PreloadPolicyResolver
         do {

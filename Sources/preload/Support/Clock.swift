@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
+import PreloadClient
 import PreloadCore
 
-/// The one clock of every command: the system time, or `PRELOAD_NOW` (RFC 3339) when set, so that
+/// The one clock of every command: the system time (``SystemClock``), or `PRELOAD_NOW` (RFC 3339) when set, so that
 /// operators and tests can rehearse weeks in seconds.
 struct CommandClock: TimeSource {
     let fixed: Timestamp?
@@ -19,6 +20,6 @@ struct CommandClock: TimeSource {
     }
 
     func now() -> Timestamp {
-        fixed ?? Timestamp(secondsSince1970: Int64(Date().timeIntervalSince1970))
+        fixed ?? SystemClock().now()
     }
 }
