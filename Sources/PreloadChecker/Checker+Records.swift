@@ -45,7 +45,7 @@ extension Checker {
             report.contentType = contentType
             if !Self.isTextPlain(contentType) {
                 issues.append(Issue("mta-sts.policy-content-type", subject: policySubject,
-                    "The policy is served as '\(contentType ?? "no Content-Type")'; RFC 8461 §3.3 asks for text/plain."))
+                    "The policy is served as '\(contentType ?? "no Content-Type")', not text/plain (RFC 8461 §3.3); senders such as postfix-mta-sts-resolver and postfix-tlspol ignore it, so the domain would get no MTA-STS protection from them."))
             }
             let parsed = RecordChecks.policy(body)
             issues += parsed.issues.map { $0.withSubject($0.subject ?? "policy") }
@@ -82,18 +82,21 @@ extension Checker {
         return (report, issues, nil)
     }
 
+    /// Whether a `Content-Type` names `text/plain`: the media type compared case-insensitively, parameters
+    /// (`charset=…`) allowed.
     static func isTextPlain(_ contentType: String?) -> Bool {
         guard let type = contentType?.split(separator: ";").first else { return false }
         return String(type).trimmingCharacters(in: " \t").lowercased() == "text/plain"
     }
 
-    /// The `_smtp._tls` record.
+    /// The `_smtp._tls` record. TLS-RPT is optional for senders (RFC 8460), so nothing found here blocks
+    /// eligibility, not even a failed lookup (reported as a warning).
     func checkTLSRPT(_ domain: DomainName) async -> (TLSRPTReport, [Issue]) {
         let name = "_smtp._tls." + domain.value
         switch await dns.txt(name) {
         case .failed(let failure):
-            return (TLSRPTReport(record: "unknown", rua: []), [Issue("dns.lookup-failed", subject: name,
-                "The TXT lookup of \(name) failed: \(failure).")])
+            return (TLSRPTReport(record: "unknown", rua: []), [Issue("dns.lookup-failed", .warning, subject: name,
+                "The TXT lookup of \(name) failed: \(failure); TLS-RPT is optional, so this does not block.")])
         case .nxdomain, .noData:
             let r = RecordChecks.tlsRPTRecord([])
             return (TLSRPTReport(record: r.status, rua: r.rua), r.issues.map { $0.withSubject(name) })

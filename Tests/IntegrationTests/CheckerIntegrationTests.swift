@@ -45,6 +45,42 @@ import Testing
         #expect(Set(required).subtracting(covered).isEmpty, "codes never produced: \(Set(required).subtracting(covered).sorted())")
     }
 
+    /// Issue 14's rule corrections against real servers: nginx serving the policy as text/html blocks;
+    /// an invalid TLS-RPT record, or two of them, are warnings on an otherwise eligible domain.
+    @Test func aPolicyNotServedAsTextPlainBlocksAndTLSRPTProblemsDoNot() async throws {
+        let (checker, _) = try await Self.checker()
+        let reports = await checker.check(["policy-content-type.test", "tlsrpt-invalid.test", "tlsrpt-multiple.test"]
+            .map { try! DomainName($0) })
+        let html = reports[0]
+        #expect(html.mtaSTS?.contentType?.hasPrefix("text/html") == true)
+        #expect(html.issues.filter { $0.severity == .error }.map(\.code) == ["mta-sts.policy-content-type"])
+        #expect(!html.eligible)
+        for (report, code) in zip(reports.dropFirst(), ["tls-rpt.invalid", "tls-rpt.multiple"] as [IssueCode]) {
+            #expect(report.issues.map(\.code) == [code], "\(report.domain)")
+            #expect(report.issues.allSatisfy { $0.severity == .warning }, "\(report.domain)")
+            #expect(report.eligible, "\(report.domain)")
+            #expect(report.tlsRPT?.record == "invalid")
+        }
+    }
+
+    /// A TLS-RPT record ending in whitespace, served by the test bed's unbound (added at run time under a
+    /// name of its own, MX on notify.test's Postfix): read, with a warning, and the domain stays eligible.
+    @Test func aTLSRPTRecordWithTrailingWhitespaceIsReadWithAWarning() async throws {
+        let (checker, bed) = try await Self.checker()
+        let domain = "tlsrpt-space-\(UInt32.random(in: 0...UInt32.max)).test"
+        let mx = try #require(try bed.domain(bed.notifyDomain).mx.first)
+        let record = "v=TLSRPTv1; rua=mailto:tlsrpt@\(bed.notifyDomain) "
+        #expect(try await bed.run(["dns-add", domain, "MX", "10 \(mx.host)."]) == 0)
+        #expect(try await bed.run(["dns-add", "_smtp._tls." + domain, "TXT", record]) == 0)
+        let report = await checker.check(try DomainName(domain))
+        #expect(report.issueCodes == ["mta-sts.txt-missing", "tls-rpt.whitespace"])
+        #expect(report.tlsRPT?.record == "valid")
+        #expect(report.tlsRPT?.rua == ["mailto:tlsrpt@\(bed.notifyDomain)"])
+        #expect(report.eligible)
+        _ = try await bed.run(["dns-remove", domain])
+        _ = try await bed.run(["dns-remove", "_smtp._tls." + domain])
+    }
+
     @Test func goodDomainProbesEveryAddressOfEveryMX() async throws {
         let (checker, bed) = try await Self.checker()
         let report = await checker.check(try DomainName("good.test"))

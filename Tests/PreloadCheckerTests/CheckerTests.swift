@@ -108,7 +108,12 @@ import Testing
             body: Array("version: STSv1\nmode: testing\nmx: *.good.test\nmax_age: 604800\n".utf8))
         let report = await check("good.test", world)
         #expect(report.issueCodes == ["mta-sts.policy-content-type", "mta-sts.policy-mode-testing"])
-        #expect(report.eligible, "testing mode and a wrong content type are warnings")
+        #expect(!report.eligible, "widely used senders ignore a policy that is not text/plain: it blocks")
+        #expect(report.issues.first { $0.code == "mta-sts.policy-content-type" }?.severity == .error)
+
+        world.2.outcomes["good.test"] = .fetched(contentType: "text/plain",
+            body: Array("version: STSv1\nmode: testing\nmx: *.good.test\nmax_age: 604800\n".utf8))
+        #expect(await check("good.test", world).eligible, "testing mode alone is a warning")
 
         world.2.outcomes["good.test"] = .fetched(contentType: "text/plain",
             body: Array("version: STSv1\nmode: none\nmax_age: 86400\n".utf8))
@@ -120,6 +125,29 @@ import Testing
         let invalid = await check("good.test", world)
         #expect(invalid.issueCodes.contains("mta-sts.policy-invalid"))
         #expect(!invalid.eligible)
+    }
+
+    @Test(arguments: ["text/plain", "TEXT/PLAIN", "Text/Plain; charset=UTF-8", "text/plain;charset=us-ascii",
+                      " text/plain ; format=flowed"])
+    func textPlainIsAcceptedWhateverItsCaseAndParameters(contentType: String) async {
+        var world = goodWorld()
+        world.2.outcomes["good.test"] = .fetched(contentType: contentType,
+            body: Array("version: STSv1\nmode: enforce\nmx: *.good.test\nmax_age: 604800\n".utf8))
+        let report = await check("good.test", world)
+        #expect(report.issueCodes.isEmpty)
+        #expect(report.eligible)
+        #expect(report.mtaSTS?.contentType == contentType)
+    }
+
+    @Test(arguments: ["text/html", "application/octet-stream", "text/plainx", "text/plain-text", "text", "", nil] as [String?])
+    func anyOtherMediaTypeBlocks(contentType: String?) async {
+        var world = goodWorld()
+        world.2.outcomes["good.test"] = .fetched(contentType: contentType,
+            body: Array("version: STSv1\nmode: enforce\nmx: *.good.test\nmax_age: 604800\n".utf8))
+        let report = await check("good.test", world)
+        #expect(report.issueCodes == ["mta-sts.policy-content-type"])
+        #expect(report.issues.map(\.severity) == [.error])
+        #expect(!report.eligible)
     }
 
     @Test func recordsMissingAreWarningsOnly() async {
@@ -138,10 +166,24 @@ import Testing
         #expect(await check("good.test", world).issueCodes == ["mta-sts.txt-multiple"])
         world.0.txtRecords["_mta-sts.good.test"] = .found(["v=STSv1; id=not-valid!"], dnssec: .insecure)
         #expect(await check("good.test", world).issueCodes.contains("mta-sts.txt-invalid"))
-        world = goodWorld()
-        world.0.txtRecords["_smtp._tls.good.test"] = .found(["v=TLSRPTv1; rua=ftp://x"], dnssec: .insecure)
+    }
+
+    /// TLS-RPT is optional for senders (RFC 8460): what is wrong with it is shown, and never blocks.
+    @Test(arguments: [
+        (DNSLookup<[String]>.found(["v=TLSRPTv1; rua=ftp://x"], dnssec: .insecure), IssueCode("tls-rpt.invalid"), "invalid"),
+        (.found(["v=TLSRPTv1; rua=mailto:a@good.test", "v=TLSRPTv1; rua=mailto:b@good.test"], dnssec: .insecure),
+         "tls-rpt.multiple", "invalid"),
+        (.found(["v=TLSRPTv1; rua=mailto:tlsrpt@good.test "], dnssec: .insecure), "tls-rpt.whitespace", "valid"),
+        (.failed(.servfail("SERVFAIL")), "dns.lookup-failed", "unknown"),
+    ])
+    func tlsRPTProblemsAreWarnings(answer: DNSLookup<[String]>, code: IssueCode, status: String) async {
+        var world = goodWorld()
+        world.0.txtRecords["_smtp._tls.good.test"] = answer
         let report = await check("good.test", world)
-        #expect(report.issueCodes.contains("tls-rpt.invalid"))
+        #expect(report.issueCodes == [code])
+        #expect(report.issues.map(\.severity) == [.warning])
+        #expect(report.eligible)
+        #expect(report.tlsRPT?.record == status)
     }
 
     @Test func manyDomainsComeBackInOrder() async {

@@ -8,7 +8,8 @@ public struct TLSRPTRecordResult: Hashable, Sendable {
     public var extensions: [RecordExtension]
     /// The `v=TLSRPTv1` record that was parsed, when there was exactly one.
     public var record: String?
-    /// Findings: errors make the set invalid, warnings and infos do not.
+    /// Findings. TLS-RPT is optional for senders, so none is an error: `tls-rpt.invalid` and
+    /// `tls-rpt.multiple` (warnings) go with the status `invalid`.
     public var issues: [Issue]
 }
 
@@ -22,6 +23,11 @@ public struct TLSRPTRecordResult: Hashable, Sendable {
 /// `rua` is required; each URI is `mailto:` or `https:`, with `,`, `!` and `;` percent-encoded.
 /// The same filter as MTA-STS applies: records not beginning with `v=TLSRPTv1` are discarded and
 /// exactly one must remain.
+///
+/// TLS-RPT is optional for senders (RFC 8460), so its findings never block eligibility: an unreadable
+/// record (`tls-rpt.invalid`) or several (`tls-rpt.multiple`) are warnings, and the status says
+/// `invalid`. Whitespace after the last field, which common receivers' parsers strip, is read with the
+/// warning `tls-rpt.whitespace`.
 public enum TLSRPTRecordParser {
     /// The version tag every TLS-RPT record starts with.
     public static let version = "v=TLSRPTv1"
@@ -55,7 +61,7 @@ public enum TLSRPTRecordParser {
         }
         let text = TXTRecordSyntax.printable(record)
         result.record = text
-        let parsed = TXTRecordSyntax.parse(record, version: tag)
+        let parsed = TXTRecordSyntax.parse(record, version: tag, tolerateTrailingWhitespace: true)
         if parsed.nonASCII {
             result.issues.append(Issue("tls-rpt.invalid", subject: text,
                 "the record '\(text)' has bytes outside US-ASCII; percent-encode them in URIs"))
@@ -67,6 +73,10 @@ public enum TLSRPTRecordParser {
         if parsed.spaceBeforeFirstDelimiter {
             result.issues.append(Issue("tls-rpt.space-before-semicolon", subject: text,
                 "whitespace stands between '\(version)' and the first ';': valid ABNF, but senders that filter on 'v=TLSRPTv1;' literally will ignore the record"))
+        }
+        if parsed.trailingWhitespace {
+            result.issues.append(Issue("tls-rpt.whitespace", subject: text,
+                "the record '\(text)' ends in whitespace after its last field; common parsers strip it, but a strict reading of RFC 8460 does not allow it"))
         }
         var rua: [String]?
         var extensions: [RecordExtension] = []
@@ -101,15 +111,20 @@ public enum TLSRPTRecordParser {
             result.issues.append(Issue("tls-rpt.invalid", subject: "rua",
                 "the record has no 'rua=' field; it is required (note that field names are case-sensitive)"))
         }
-        if !result.issues.hasErrors, let rua, !rua.isEmpty {
+        let unreadable = result.issues.contains { $0.code == invalidCode }
+        if !unreadable, let rua, !rua.isEmpty {
             result.status = .valid
             result.rua = rua
             result.extensions = extensions
-        } else if !result.issues.hasErrors {
-            result.issues.append(Issue("tls-rpt.invalid", subject: "rua", "the record has no usable report URI"))
+        } else if !unreadable {
+            result.issues.append(Issue(invalidCode, subject: "rua", "the record has no usable report URI"))
         }
         return result
     }
+
+    /// The code of a record that cannot be read; its default severity is a warning, so the status, not
+    /// the severity, says whether the record counts.
+    static let invalidCode: IssueCode = "tls-rpt.invalid"
 
     /// `tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri)`: the URIs, with the whitespace around commas removed.
     /// An empty element (a leading, trailing or doubled comma) is kept as `""` so it is reported.

@@ -87,13 +87,18 @@ enum TXTRecordSyntax {
         var problems: [String] = []
         /// Whether the record has bytes outside US-ASCII.
         var nonASCII = false
+        /// Whether whitespace follows the last field: before the end, before a final `;`, or after it.
+        /// Only whitespace directly before the end is outside the grammar; see `tolerateTrailingWhitespace`.
+        var trailingWhitespace = false
     }
 
     /// Splits `record` (already filtered with ``isOfKind(_:version:)``) into fields.
     ///
     /// Only the shape is checked here: delimiters, empty fields, `=` in each field. Field names and
-    /// values are checked by the caller, which knows its own fields.
-    static func parse(_ record: [UInt8], version: [UInt8]) -> Parsed {
+    /// values are checked by the caller, which knows its own fields. Whitespace after the last field with
+    /// no `;` after it breaks the grammar; with `tolerateTrailingWhitespace` it is only flagged in
+    /// ``Parsed/trailingWhitespace`` (as common TLS-RPT parsers read such records).
+    static func parse(_ record: [UInt8], version: [UInt8], tolerateTrailingWhitespace: Bool = false) -> Parsed {
         var result = Parsed()
         if record.count > maxRecordBytes {
             result.problems.append("the record is \(record.count) bytes long; at most \(maxRecordBytes) are looked at")
@@ -130,7 +135,7 @@ enum TXTRecordSyntax {
                 result.problems.append("field \(index) is empty (two ';' in a row)")
                 continue
             }
-            if isLast && trailing > 0 {
+            if isLast && trailing > 0 && !tolerateTrailingWhitespace {
                 result.problems.append("whitespace after the last field is allowed only before a ';'")
             }
             guard let eq = field.firstIndex(of: UInt8(ascii: "=")) else {
@@ -144,6 +149,9 @@ enum TXTRecordSyntax {
         if result.fields.isEmpty && result.problems.isEmpty {
             result.problems.append("the record has no fields after the version tag")
         }
+        // What follows the last field's value: only whitespace and `;` (values never hold either).
+        let tail = record.reversed().prefix { isWSP($0) || $0 == UInt8(ascii: ";") }
+        result.trailingWhitespace = !result.fields.isEmpty && tail.contains(where: isWSP)
         return result
     }
 
