@@ -21,34 +21,30 @@ public enum RunLockError: Error, Sendable, Hashable, CustomStringConvertible {
 /// An exclusive lock on a file in the state directory (`flock(2)`), so that only one `validate-all` runs
 /// at a time. The kernel releases it when the holding process dies, however it dies, so a killed run
 /// never leaves a stale lock. The file holds the holder's pid and start time for the refusal message.
+///
+/// A `flock` belongs to the open file description, not to the descriptor, and a process being spawned
+/// (between `fork`/`clone` and `exec`, where `O_CLOEXEC` takes effect) shares every description of its
+/// parent. Closing our descriptor alone would then leave the lock held, by nobody named, until that
+/// process has exec'd. So the lock is given up with an explicit `LOCK_UN`, which releases it on the
+/// description whatever else still refers to it.
 public final class RunLock: Sendable {
     private let fd: Int32
     /// The lock file.
     public let path: String
 
-    /// Takes the lock without waiting, or throws ``RunLockError/held(holder:)``.
+    /// Takes the lock without waiting, or throws ``RunLockError/held(holder:)`` naming the holder (empty
+    /// when the holder wrote no name: another program, or a run in the instant of taking or releasing it).
     public init(path: String, holder: String) throws(RunLockError) {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io("\(path): \(String(cString: strerror(errno)))") }
-        // A holder writes its name right after taking the lock and empties the file before letting go.
-        // An empty file on a held lock means a run that has just finished, whose open file description a
-        // process being spawned at that instant (fork before exec) still shares for a moment: wait a
-        // little for that to pass. A named holder is refused at once.
-        var attempts = 0
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let err = errno
             var buffer = [UInt8](repeating: 0, count: 256)
             let n = pread(fd, &buffer, buffer.count, 0)
-            let text = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
-            let named = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            if err == EWOULDBLOCK, named.isEmpty, attempts < 40 {
-                attempts += 1
-                usleep(50_000)
-                continue
-            }
             close(fd)
             guard err == EWOULDBLOCK else { throw .io("\(path): \(String(cString: strerror(err)))") }
-            throw .held(holder: named)
+            let text = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
+            throw .held(holder: text.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         _ = ftruncate(fd, 0)
         let bytes = Array((holder + "\n").utf8)
@@ -59,6 +55,7 @@ public final class RunLock: Sendable {
 
     deinit {
         _ = ftruncate(fd, 0)
+        _ = flock(fd, LOCK_UN)
         close(fd)
     }
 }

@@ -134,4 +134,42 @@ import Testing
         let again = try RunLock(path: path, holder: "pid 3")
         withExtendedLifetime(again) {}
     }
+
+    /// The cause of the "held by no named run" refusals: a process being spawned shares the lock's open
+    /// file description until it execs (where O_CLOEXEC acts), so a run that only closed its descriptor
+    /// left the lock held for that long. A forked child that never execs holds the description for as long
+    /// as the test wants; the released lock must be free at once all the same.
+    @Test func aReleasedLockIsFreeWhileASpawnedChildStillSharesItsDescriptor() throws {
+        let store = try temporaryStore()
+        let path = store.path("validate-all.lock")
+        var first: RunLock? = try RunLock(path: path, holder: "pid 1 since \(t0.rfc3339)")
+        let child = fork()
+        if child == 0 {
+            while true { pause() }  // async-signal-safe only: the parent kills it
+        }
+        #expect(child > 0)
+        defer {
+            kill(child, SIGKILL)
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+        }
+        withExtendedLifetime(first) {}
+        first = nil
+        let second = try RunLock(path: path, holder: "pid 2 since \(t0.rfc3339)")
+        #expect(throws: RunLockError.held(holder: "pid 2 since \(t0.rfc3339)")) {
+            try RunLock(path: path, holder: "pid 3")
+        }
+        withExtendedLifetime(second) {}
+    }
+
+    /// A holder that wrote no name (another program) is refused at once, not waited for.
+    @Test func aHolderWithoutANameIsRefused() throws {
+        let store = try temporaryStore()
+        let path = store.path("validate-all.lock")
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        #expect(throws: RunLockError.held(holder: "")) { try RunLock(path: path, holder: "pid 4") }
+    }
 }
