@@ -2,7 +2,34 @@ import GRDB
 
 /// The schema, as named, append-only migrations: never edit or reorder a registered migration; add a
 /// new one.
+///
+/// A database that a newer binary has migrated is refused before anything is read or written: it may
+/// hold an applied migration this binary does not know (`grdb_migrations`), or a schema version
+/// (`PRAGMA user_version`, the number of migrations applied) above ``version``.
 enum StateSchema {
+    /// This binary's schema version: the number of migrations it knows.
+    static var version: Int { migrator.migrations.count }
+
+    /// Why a database cannot be used by this binary, or `nil` when it can (it may still need migrations).
+    static func newerSchema(_ db: Database) throws -> String? {
+        let migrator = self.migrator
+        let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+        if !unknown.isEmpty {
+            return "it has migration\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")) applied, which this preload does not know"
+        }
+        let stored = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        if stored > version {
+            return "its schema version is \(stored), and this preload knows versions up to \(version)"
+        }
+        return nil
+    }
+
+    /// Records the schema version after the migrations (never lowers it).
+    static func stampVersion(_ db: Database) throws {
+        let stored = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        if stored < version { try db.execute(sql: "PRAGMA user_version = \(version)") }
+    }
+
     /// The migrations in order.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

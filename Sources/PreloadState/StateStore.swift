@@ -7,17 +7,23 @@ public enum StateError: Error, Sendable, CustomStringConvertible {
     case directory(String, String)
     /// SQLite failed.
     case database(String)
+    /// The database was written by a newer `preload` (path, why): refused before anything was read or
+    /// written.
+    case newerThanBinary(String, String)
 
     public var description: String {
         switch self {
         case .directory(let path, let why): "state directory \(path): \(why)"
         case .database(let why): "state database: \(why)"
+        case .newerThanBinary(let path, let why):
+            "state database \(path) was written by a newer preload (\(why)); refusing to read or change it: run the newer preload, or restore a backup made for this version"
         }
     }
 }
 
 /// The curation state: one SQLite database in WAL mode under the state directory, written only through
-/// transactions, with a schema built by named, append-only migrations.
+/// transactions, with a schema built by named, append-only migrations. A database a newer binary has
+/// migrated is refused (``StateError/newerThanBinary(_:_:)``) before anything is read or written.
 ///
 /// SQLite calls block, so they run on GRDB's own serial queues (its async `read`/`write`), never on
 /// Swift's cooperative pool.
@@ -46,10 +52,18 @@ public final class StateStore: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(30)
         config.label = "preload-state"
+        let path = (directory as NSString).appendingPathComponent(Self.databaseFileName)
+        let newer: String?
         do {
-            pool = try DatabasePool(path: (directory as NSString).appendingPathComponent(Self.databaseFileName),
-                                    configuration: config)
+            pool = try DatabasePool(path: path, configuration: config)
+            newer = try pool.read(StateSchema.newerSchema)
+        } catch {
+            throw .database("\(error)")
+        }
+        if let newer { throw .newerThanBinary(path, newer) }
+        do {
             try StateSchema.migrator.migrate(pool)
+            try pool.write(StateSchema.stampVersion)
         } catch {
             throw .database("\(error)")
         }
@@ -65,6 +79,9 @@ public final class StateStore: Sendable {
 
     /// The names of every migration this code knows, in order.
     public static var knownMigrations: [String] { StateSchema.migrator.migrations }
+
+    /// This binary's schema version (`PRAGMA user_version` of the databases it writes).
+    public static var schemaVersion: Int { StateSchema.version }
 
     /// The SQLite journal mode (`wal`).
     public func journalMode() async throws -> String {

@@ -16,6 +16,41 @@ import Testing
         #expect(try await again.read { try $0.domains().count } == 1)
     }
 
+    /// A state that a newer binary migrated (a migration this binary does not know) is refused before
+    /// anything is read or written: the database holds exactly what it held.
+    @Test func aStateWithAMigrationThisBinaryDoesNotKnowIsRefused() async throws {
+        let store = try temporaryStore()
+        try await store.write { try $0.save(record(.listed).row) }
+        let file = store.path(StateStore.databaseFileName)
+        try runSQL(file, "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-the-future')")
+        let before = try sqliteDump(file)
+        #expect {
+            try StateStore(directory: store.directory)
+        } throws: { error in
+            guard case StateError.newerThanBinary(let path, let why) = error else { return false }
+            return path == file && why.contains("v9-from-the-future")
+        }
+        #expect(try sqliteDump(file) == before)
+    }
+
+    /// The same for a schema version above this binary's (`PRAGMA user_version`).
+    @Test func aStateWithAHigherSchemaVersionIsRefused() async throws {
+        let store = try temporaryStore()
+        let file = store.path(StateStore.databaseFileName)
+        #expect(try runSQL(file, "PRAGMA user_version") == "\(StateStore.schemaVersion)")
+        try runSQL(file, "PRAGMA user_version = \(StateStore.schemaVersion + 1)")
+        #expect {
+            try StateStore(directory: store.directory)
+        } throws: { error in
+            guard case StateError.newerThanBinary(_, let why) = error else { return false }
+            return why.contains("\(StateStore.schemaVersion + 1)")
+        }
+        // An older stamp (a state from before versions were stamped) is brought up to date.
+        try runSQL(file, "PRAGMA user_version = 0")
+        _ = try StateStore(directory: store.directory)
+        #expect(try runSQL(file, "PRAGMA user_version") == "\(StateStore.schemaVersion)")
+    }
+
     @Test func refusesAFileAsStateDirectory() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("preload-file-\(UUID())").path
         _ = FileManager.default.createFile(atPath: file, contents: Data())
@@ -172,4 +207,30 @@ import Testing
         #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
         #expect(throws: RunLockError.held(holder: "")) { try RunLock(path: path, holder: "pid 4") }
     }
+}
+
+/// Runs one SQL statement on the SQLite file at `path` with python3's sqlite3 (another SQLite client, as a
+/// newer binary or an operator would be), returning the first column of the first row.
+@discardableResult
+func runSQL(_ path: String, _ sql: String) throws -> String {
+    try python(path, sql, "row = c.execute(sys.argv[2]).fetchone()\nprint(row[0] if row else '')")
+}
+
+/// Everything the SQLite file at `path` holds (schema, rows, user_version), as SQL text.
+func sqliteDump(_ path: String) throws -> String {
+    try python(path, "", "print('\\n'.join(c.iterdump()))\nprint(c.execute('PRAGMA user_version').fetchone()[0])")
+}
+
+private func python(_ path: String, _ sql: String, _ body: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    process.arguments = ["-c", "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\n" + body
+        + "\nc.close()", path, sql]
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw CurationError.corrupt("python3 sqlite3 failed on '\(sql)'") }
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }

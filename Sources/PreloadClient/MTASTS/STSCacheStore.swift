@@ -10,29 +10,43 @@ public protocol STSCacheStore: Sendable {
     func save(_ entry: STSCacheEntry) async throws
 }
 
+/// Why the MTA-STS cache cannot be used.
+public enum STSCacheError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The cache was migrated by a newer `preload` (path, why): refused before anything is read or written.
+    case newerThanBinary(String, String)
+    /// The cache file holds a table this binary does not know how to read (path, why).
+    case incompatible(String, String)
+
+    public var description: String {
+        switch self {
+        case .newerThanBinary(let path, let why):
+            "the MTA-STS cache \(path) was written by a newer preload (\(why)); refusing to use it: run the newer preload, or move the file away (it is a cache: it is rebuilt)"
+        case .incompatible(let path, let why):
+            "the MTA-STS cache \(path) cannot be used: \(why); move the file away (it is a cache: it is rebuilt)"
+        }
+    }
+}
+
 /// The MTA-STS cache in SQLite (`mta-sts-cache.sqlite` in the state directory), through GRDB, whose own
 /// serial queue keeps the blocking SQLite calls off Swift's cooperative pool. WAL mode: readers (such as
 /// `preload resolve` while the daemon runs) never block the writer.
+///
+/// The schema is built by named, append-only migrations (``migrator``); a cache with a migration this
+/// binary does not know, or with a table of another shape, is refused when it is opened, so a daemon
+/// fails at start instead of failing every lookup.
 public final class SQLiteSTSCacheStore: STSCacheStore {
     /// The file name inside a state directory.
     public static let fileName = "mta-sts-cache.sqlite"
 
-    private let pool: any DatabaseWriter
-    private let readOnly: Bool
+    /// The columns this binary reads and writes.
+    static let columns: Set<String> = ["domain", "policy", "policy_id", "fetched_at", "valid_until", "checked_at",
+                                       "discovery", "discovery_detail", "fetch_failed_at", "fetch_failure"]
 
-    /// Opens (creating if needed) the cache at `path`. With `readOnly`, the file must exist and is never
-    /// written (`preload resolve` next to a running daemon): new lookups then stay in memory.
-    public init(path: String, readOnly: Bool = false) throws {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(5)
-        self.readOnly = readOnly
-        if readOnly {
-            configuration.readonly = true
-            pool = try DatabaseQueue(path: path, configuration: configuration)
-            return
-        }
-        pool = try DatabasePool(path: path, configuration: configuration)
-        try pool.write { db in
+    /// The cache's migrations, in order. Never edit or reorder one; add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-sts-cache") { db in
+            // Caches made before the cache had migrations already have this table: it is adopted as is.
             try db.execute(sql: """
                 CREATE TABLE IF NOT EXISTS sts_cache (
                     domain TEXT PRIMARY KEY NOT NULL,
@@ -48,15 +62,46 @@ public final class SQLiteSTSCacheStore: STSCacheStore {
                 )
                 """)
         }
+        return migrator
     }
 
+    private let pool: any DatabaseWriter
+    private let readOnly: Bool
+    private let hasTable: Bool
+
+    /// Opens (creating if needed) the cache at `path`, applying its migrations. With `readOnly`, the file
+    /// must exist and is never written (`preload resolve` next to a running daemon): new lookups then stay
+    /// in memory.
+    /// - Throws: ``STSCacheError`` for a cache written by a newer binary or of an unknown shape.
+    public init(path: String, readOnly: Bool = false) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.readonly = readOnly
+        self.readOnly = readOnly
+        pool = readOnly ? try DatabaseQueue(path: path, configuration: configuration)
+            : try DatabasePool(path: path, configuration: configuration)
+        let migrator = Self.migrator
+        let (unknown, table) = try pool.read { db in
+            (try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted(),
+             try db.tableExists("sts_cache") ? Set(try db.columns(in: "sts_cache").map(\.name)) : nil)
+        }
+        if !unknown.isEmpty {
+            throw STSCacheError.newerThanBinary(path, "migration \(unknown.joined(separator: ", ")) is unknown to this preload")
+        }
+        if let table, !Self.columns.isSubset(of: table) {
+            throw STSCacheError.incompatible(path, "its sts_cache table lacks \(Self.columns.subtracting(table).sorted().joined(separator: ", "))")
+        }
+        if !readOnly { try migrator.migrate(pool) }
+        hasTable = !readOnly || table != nil
+    }
     /// Opens the cache file of `stateDirectory`.
     public convenience init(stateDirectory: String, readOnly: Bool = false) throws {
         try self.init(path: (stateDirectory as NSString).appendingPathComponent(Self.fileName), readOnly: readOnly)
     }
 
     public func loadAll() async throws -> [STSCacheEntry] {
-        try await pool.read { db in
+        guard hasTable else { return [] }
+        return try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM sts_cache ORDER BY domain").compactMap(Self.entry(from:))
         }
     }

@@ -13,7 +13,7 @@ struct ResolveCommand: AsyncParsableCommand {
             Merges a live or cached MTA-STS policy with the installed list: MTA-STS wins (a fetched mode none
             removes any policy), else the list entry while the list has not expired, else none. DANE is not
             evaluated. Uses the state directory's MTA-STS cache without writing it.
-            Exit codes: 0 decided; 64 usage; 70 setup failed; 75 the lookup failed and nothing is cached or
+            Exit codes: 0 decided; 64 usage; 69 the MTA-STS cache was written by a newer preload; 70 setup failed; 75 the lookup failed and nothing is cached or
             listed (an MTA defers).
             """)
 
@@ -57,7 +57,7 @@ struct ResolveCommand: AsyncParsableCommand {
             resolver = PreloadPolicyResolver(mtaSTS: mtaSTS, list: list, clock: clock)
         } catch {
             Console.err("preload resolve: \(error)")
-            throw Exit.internalError
+            throw error is STSCacheError ? Exit.unavailable : Exit.internalError
         }
         let decision = await resolver.resolve(name)
         switch output.format {

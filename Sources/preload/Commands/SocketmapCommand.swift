@@ -15,7 +15,7 @@ struct SocketmapCommand: AsyncParsableCommand {
             Replies OK secure match=… servername=hostname for enforced policies, NOTFOUND for none (and for
             testing), TEMP when the MTA-STS lookup fails with nothing cached or listed (Postfix defers).
             Reloads the list when preload sync installs a new one; stops gracefully on SIGTERM or SIGINT.
-            Exit codes: 0 stopped by a signal; 64 usage; 69 cannot listen; 70 setup failed.
+            Exit codes: 0 stopped by a signal; 64 usage; 69 cannot listen, or the MTA-STS cache was written by a newer preload; 70 setup failed.
             """)
 
     @Option(name: .long, help: ArgumentHelp("Where to listen: HOST:PORT or unix:PATH.", valueName: "addr"))
@@ -66,7 +66,7 @@ struct SocketmapCommand: AsyncParsableCommand {
             resolver = PreloadPolicyResolver(mtaSTS: mtaSTS, list: list, clock: clock)
         } catch {
             Console.err("preload socketmap: \(error)")
-            throw Exit.internalError
+            throw error is STSCacheError ? Exit.unavailable : Exit.internalError
         }
         let configuration = SocketmapConfiguration(listen: ListenAddress(listen)!, mapNames: Set(mapNames),
                                                    postfixVersion: PostfixVersion(postfixVersion)!)
