@@ -4,9 +4,11 @@ import PreloadCore
 /// Sends one e-mail through an SMTP relay with libcurl (notifications to domain owners).
 ///
 /// STARTTLS is used when the relay offers it (or required, with ``requireTLS``); the relay's certificate
-/// is verified whenever TLS is used. Transfers run on ``BlockingThreadPool/shared``.
+/// is verified whenever TLS is used, for ``host`` (also the SNI name). To reach a relay by address (or by
+/// another name) while verifying its certificate for its TLS name, give that name as `host` and where
+/// to connect as `address` (libcurl's `CURLOPT_CONNECT_TO`). Transfers run on ``BlockingThreadPool/shared``.
 public struct SMTPMailer: Sendable {
-    /// The relay's host name (or IP address).
+    /// The relay's host name (or IP address): the name its certificate is verified for.
     public var host: String
     /// The relay's port.
     public var port: Int
@@ -16,7 +18,8 @@ public struct SMTPMailer: Sendable {
     public var caFile: String?
     /// The deadline of one submission, in seconds.
     public var timeout: Double
-    /// Connect to this address instead of resolving `host` (test beds).
+    /// Connect here (an IP address or another host name) instead of resolving `host`; the certificate is
+    /// still verified for `host`.
     public var address: String?
     /// The name sent in EHLO (libcurl sends the local host name when `nil`).
     public var ehloName: String?
@@ -53,7 +56,8 @@ private struct MailJob: Sendable {
         do {
             let easy = try CurlEasy()
             let ehlo = mailer.ehloName.map { "/" + $0 } ?? ""
-            try easy.set(CURLOPT_URL, "smtp://\(mailer.host):\(mailer.port)\(ehlo)")
+            let host = mailer.host.contains(":") ? "[\(mailer.host)]" : mailer.host  // an IPv6 address
+            try easy.set(CURLOPT_URL, "smtp://\(host):\(mailer.port)\(ehlo)")
             try easy.set(CURLOPT_PROTOCOLS_STR, "smtp")
             try easy.set(CURLOPT_USE_SSL, Int((mailer.requireTLS ? CURLUSESSL_ALL : CURLUSESSL_TRY).rawValue))
             try easy.set(CURLOPT_SSL_VERIFYPEER, 1)
@@ -62,7 +66,8 @@ private struct MailJob: Sendable {
             try easy.set(CURLOPT_TIMEOUT_MS, Int(mailer.timeout * 1000))
             try easy.set(CURLOPT_PROXY, "")
             if let address = mailer.address {
-                try easy.set(CURLOPT_RESOLVE, list: ["\(mailer.host):\(mailer.port):\(address.contains(":") ? "[\(address)]" : address)"])
+                let target = address.contains(":") ? "[\(address)]" : address
+                try easy.set(CURLOPT_CONNECT_TO, list: ["\(host):\(mailer.port):\(target):\(mailer.port)"])
             }
             try easy.set(CURLOPT_MAIL_FROM, "<\(sender)>")
             try easy.set(CURLOPT_MAIL_RCPT, list: recipients.map { "<\($0)>" })

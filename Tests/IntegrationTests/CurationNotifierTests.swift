@@ -17,23 +17,9 @@ import Testing
         let token = "curation-\(UInt64.random(in: 0...UInt64.max))"
         try await notifier.send(OutgoingMail(to: "owner@\(bed.notifyDomain)", subject: "[preload] \(token) is listed",
                                              body: "State: listed.\nNext: stays listed while validations pass.\n"))
-        let text = try #require(try await waitForMail(containing: token, in: bed.mailDir + "/" + bed.notifyDomain))
+        let text = try #require(try await bed.waitForMail(containing: token))
         #expect(text.contains("Date: Tue, 01 Dec 2026 00:00:00 +0000"))
         #expect(text.contains("Auto-Submitted: auto-generated"))
         #expect(text.contains("Next: stays listed while validations pass."))
-    }
-
-    /// Polls the mail directory (up to 15 s) for a file containing `token`.
-    private func waitForMail(containing token: String, in directory: String) async throws -> String? {
-        for _ in 0..<60 {
-            if let enumerator = FileManager.default.enumerator(atPath: directory) {
-                for case let path as String in enumerator {
-                    let full = directory + "/" + path
-                    if let text = try? String(contentsOfFile: full, encoding: .utf8), text.contains(token) { return text }
-                }
-            }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        return nil
     }
 }

@@ -30,21 +30,42 @@ struct StateOptions: ParsableArguments {
     }
 }
 
-/// `--smtp-relay HOST:PORT` and `--mail-from`, for the commands that send notifications.
+/// `--smtp-relay HOST:PORT`, `--smtp-relay-name` and `--mail-from`, for the commands that send notifications.
 struct NotificationOptions: ParsableArguments {
     @Option(name: .customLong("smtp-relay"), help: ArgumentHelp(
-        "Send notifications through this SMTP relay (STARTTLS when offered). Without it, notifications are only recorded in the state.",
+        "Send notifications through this SMTP relay (STARTTLS when offered, the certificate verified for HOST or --smtp-relay-name); an IPv6 address is written [ADDRESS]:PORT. Without it, notifications are only recorded in the state.",
         valueName: "host:port"))
     var smtpRelay: String?
+
+    @Option(name: .customLong("smtp-relay-name"), help: ArgumentHelp(
+        "The relay's TLS name: connect to --smtp-relay (e.g. an address) but verify the relay's certificate for this name, which is also sent as SNI.",
+        valueName: "name"))
+    var smtpRelayName: String?
 
     @Option(name: .customLong("mail-from"), help: ArgumentHelp("Sender address of notifications.", valueName: "address"))
     var mailFrom: String = "preload@localhost.localdomain"
 
+    /// `--smtp-relay` as host (brackets removed) and port.
+    static func relay(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (1...65535).contains(port) else { return nil }
+        var host = text[..<colon]
+        if host.hasPrefix("[") && host.hasSuffix("]") {
+            host = host.dropFirst().dropLast()
+        } else if host.contains(":") {
+            return nil  // an IPv6 address needs brackets
+        }
+        return host.isEmpty || host.contains(where: { $0 == " " || $0 == "/" }) ? nil : (String(host), port)
+    }
+
     func validate() throws {
-        if let relay = smtpRelay {
-            let parts = relay.split(separator: ":")
-            guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port) else {
-                throw ValidationError("--smtp-relay must be HOST:PORT, not '\(relay)'")
+        if let relay = smtpRelay, Self.relay(relay) == nil {
+            throw ValidationError("--smtp-relay must be HOST:PORT or [IPV6]:PORT, not '\(relay)'")
+        }
+        if let name = smtpRelayName {
+            guard smtpRelay != nil else { throw ValidationError("--smtp-relay-name needs --smtp-relay") }
+            guard (try? DomainName(name)) != nil else {
+                throw ValidationError("--smtp-relay-name must be a host name, not '\(name)'")
             }
         }
         do { _ = try ContactAddress(mailFrom) } catch { throw ValidationError("--mail-from: \(error)") }
@@ -82,10 +103,12 @@ enum Curation {
     /// The notifier for `--smtp-relay`, or `nil` (notifications recorded only).
     static func notifier(_ options: NotificationOptions, network: NetworkOptions,
                          clock: any TimeSource) throws -> (any Notifier)? {
-        guard let relay = options.smtpRelay else { return nil }
-        let parts = relay.split(separator: ":")
-        let mailer = SMTPMailer(host: String(parts[0]), port: Int(parts[1]) ?? 25, requireTLS: false,
-                                caFile: network.resolvedCAFile, timeout: network.timeout)
+        guard let text = options.smtpRelay, let relay = NotificationOptions.relay(text) else { return nil }
+        // With --smtp-relay-name, the certificate is verified for that name while the connection goes to
+        // --smtp-relay (an address, or another name).
+        let mailer = SMTPMailer(host: options.smtpRelayName ?? relay.host, port: relay.port, requireTLS: false,
+                                caFile: network.resolvedCAFile, timeout: network.timeout,
+                                address: options.smtpRelayName == nil ? nil : relay.host)
         return SMTPNotifier(mailer: mailer, from: try ContactAddress(options.mailFrom), clock: clock)
     }
 
