@@ -75,7 +75,7 @@ public struct ChallengeRow: Codable, Sendable, Hashable, FetchableRecord, Mutabl
     public var created: Timestamp
     /// When it expires.
     public var expires: Timestamp
-    /// `open`, `used` (proven) or `superseded` (a newer challenge replaced it).
+    /// `open`, `used` (proven), `superseded` (a newer challenge replaced it) or `expired` (unproven in time).
     public var status: String
     /// Submission terms (submit challenges only).
     public var contact: String?

@@ -49,6 +49,13 @@ public struct StateTransaction {
         return row
     }
 
+    /// Open challenges whose expiry is at or before `now` (of `domain` only, when given), oldest first.
+    public func openChallenges(expiredAt now: Timestamp, domain: String? = nil) throws -> [ChallengeRow] {
+        var request = ChallengeRow.filter(Column("status") == "open" && Column("expires") <= now.rfc3339)
+        if let domain { request = request.filter(Column("domain") == domain) }
+        return try request.order(Column("id")).fetchAll(db)
+    }
+
     /// Updates a challenge (its status or terms).
     public func update(_ challenge: ChallengeRow) throws { try challenge.update(db) }
 

@@ -16,7 +16,7 @@ import Testing
         let recipient = "relay-\(UInt64.random(in: 0...UInt64.max))@\(bed.notifyDomain)"
         // A listed domain that fails validation (no STARTTLS): the run queues a `failing` notification.
         let domain = "no-starttls.test"
-        let t0 = Timestamp(rfc3339: "2026-12-01T00:00:00Z")!
+        let t0 = Timestamp(secondsSince1970: Int64(Date().timeIntervalSince1970))
         let store = try StateStore(directory: cli.state)
         try await store.write { tx in
             try tx.save(DomainRow(name: domain, state: "listed", since: t0, reason: "probation-passed",

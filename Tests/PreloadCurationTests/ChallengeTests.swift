@@ -10,7 +10,7 @@ import Testing
         #expect(a.token.count == 32)
         #expect(a.token.allSatisfy { "0123456789abcdef".contains($0) })
         #expect(a.token != b.token)
-        #expect(a.expires == t0.adding(days: 7))
+        #expect(a.expires == t0.adding(days: 14))
     }
 
     @Test func leadingZerosArePadded() {
@@ -32,7 +32,7 @@ import Testing
 
     @Test func provenOnlyByTheExactValueBeforeExpiry() {
         var rng = SeededGenerator(state: 7)
-        let c = Challenge.make(purpose: .submit, now: t0, policy: LifecyclePolicy(tokenValidityDays: 2), using: &rng)
+        let c = Challenge.make(purpose: .submit, now: t0, policy: LifecyclePolicy(challengeExpiryDays: 2), using: &rng)
         #expect(c.isProven(by: ["v=spf1 -all", " preload-verify=\(c.token) "], at: t0.adding(days: 1)))
         #expect(!c.isProven(by: ["preload-verify=\(c.token)"], at: t0.adding(days: 2)))
         #expect(!c.isProven(by: ["preload-remove=\(c.token)"], at: t0))

@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func settingsAreHonoured() throws {
-        let policy = LifecyclePolicy(probationDays: 1, minPassingValidations: 1, failingGraceDays: 1, tokenValidityDays: 1)
+        let policy = LifecyclePolicy(probationDays: 1, minPassingValidations: 1, failingGraceDays: 1, challengeExpiryDays: 1)
         let s = try step(.validated(pass(t0.adding(days: 1))), record(.probation), at: t0.adding(days: 1), policy: policy)
         #expect(s.record.state == .listed)
     }

@@ -31,7 +31,7 @@ import Testing
         #expect(r.provenance == .mtaSTS)
         #expect(r.patterns == patterns("*.sts.test"))
         #expect(c.token.count == 32)
-        #expect(c.expires == t0.adding(days: 7))
+        #expect(c.expires == t0.adding(days: 14))
         #expect(c.zoneLine(for: try DomainName("sts.test")).hasPrefix("_preload-challenge.sts.test TXT \"preload-verify="))
         // The submission's check is stored as a validation.
         #expect(try await bed.store.read { try $0.validations(domain: "sts.test", limit: 5).count } == 1)
@@ -113,16 +113,18 @@ import Testing
         let bed = try Bed()
         bed.world.addGoodDomain("slow.test")
         guard case .challengeIssued(let old, _, _, _) = try await bed.submit("slow.test") else { return #expect(Bool(false)) }
-        bed.clock.advance(days: 8)
-        // Publishing the expired token is too late.
+        bed.clock.advance(days: 15)
+        // Publishing the expired token is too late: the submission expired, and this one starts afresh.
         bed.world.setTXT(Challenge.recordName(for: try DomainName("slow.test")), [old.recordValue])
         guard case .challengeIssued(let new, _, _, let renewed) = try await bed.submit("slow.test") else {
             return #expect(Bool(false))
         }
         #expect(renewed)
         #expect(new.token != old.token)
-        #expect(new.expires == t0.adding(days: 15))
+        #expect(new.expires == t0.adding(days: 29))
         #expect(try await bed.state("slow.test") == .pendingVerification)
+        let reasons = try await bed.store.read { try $0.events(domain: "slow.test").map(\.reason) }
+        #expect(reasons == ["submitted", "submission-expired", "submitted"])
     }
 
     @Test func submissionsAreRateLimitedPerDomain() async throws {

@@ -41,7 +41,7 @@ public struct Challenge: Sendable, Hashable, Codable {
         self.expires = expires
     }
 
-    /// A fresh challenge with a 128-bit token from `random`, valid for the policy's token validity.
+    /// A fresh challenge with a 128-bit token from `random`, open for the policy's challenge expiry.
     /// - Warning: pass a cryptographically secure generator (`SystemRandomNumberGenerator`) outside tests.
     public static func make(purpose: Purpose, now: Timestamp, policy: LifecyclePolicy,
                             using random: inout some RandomNumberGenerator) -> Challenge {
@@ -52,7 +52,7 @@ public struct Challenge: Sendable, Hashable, Codable {
             return String(repeating: "0", count: 16 - s.count) + s
         }
         return Challenge(purpose: purpose, token: hex(high) + hex(low), created: now,
-                         expires: now.adding(days: policy.tokenValidityDays))
+                         expires: now.adding(days: policy.challengeExpiryDays))
     }
 
     /// `_preload-challenge.DOMAIN`.

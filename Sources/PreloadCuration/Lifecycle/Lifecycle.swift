@@ -14,6 +14,8 @@ public enum LifecycleEvent: Sendable, Hashable {
     case forcedRemoval(reason: String)
     /// The published list no longer contains the domain.
     case publishedWithout
+    /// An open challenge passed its expiry unproven.
+    case challengeExpired(Challenge)
 }
 
 /// An audit line: why a step happened.
@@ -107,6 +109,21 @@ public enum Lifecycle {
             guard r.state == .removalRequested else { return LifecycleStep(record: r, from: r.state) }
             return r.moved(to: .removed, now, AuditNote(.removedAtPublish, "the published list no longer has the domain"),
                            notify: .removed)
+        case .challengeExpired(let challenge):
+            guard var r = record else { throw .notActive(nil) }
+            let issued = "issued \(challenge.created.rfc3339), expired \(challenge.expires.rfc3339)"
+            switch (challenge.purpose, r.state) {
+            case (.submit, .pendingVerification):
+                // No mail: the contact of an unproven submission is not known to belong to the domain.
+                return r.moved(to: .removed, now, AuditNote(.submissionExpired,
+                    "the challenge record was not published in time (\(issued)); submit again to start over"), notify: nil)
+            case (.remove, .pendingVerification), (.remove, .probation), (.remove, .listed), (.remove, .failing):
+                return LifecycleStep(record: r, from: r.state, audit: AuditNote(.removalExpired,
+                    "the removal challenge was not published in time (\(issued)); the domain stays \(r.state.rawValue)"),
+                    notification: nil)
+            default:
+                return LifecycleStep(record: r, from: r.state)  // nothing pending any more
+            }
         }
     }
 

@@ -9,19 +9,24 @@ public struct LifecyclePolicy: Sendable, Hashable, Codable {
     /// How long a listed domain may keep failing before removal (also: how long a domain may keep failing
     /// during probation). Default 7 days.
     public var failingGraceDays: Int
-    /// How long a challenge token stays valid. Default 7 days.
-    public var tokenValidityDays: Int
+    /// How long a challenge stays open: a pending submission, or an owner's removal request, whose
+    /// challenge record is not proven within this time expires, with an audit event
+    /// (`submission-expired`: the domain goes back to `removed` and may be submitted again;
+    /// `removal-expired`: the domain stays where it is). Each challenge keeps the expiry it was issued
+    /// with. Default 14 days.
+    public var challengeExpiryDays: Int
 
-    /// The defaults: probation 14 days with at least 3 passing validations, grace 7 days, tokens 7 days.
+    /// The defaults: probation 14 days with at least 3 passing validations, grace 7 days, challenges
+    /// expire after 14 days.
     public static let defaults = LifecyclePolicy()
 
     /// Creates a value; see the properties.
     public init(probationDays: Int = 14, minPassingValidations: Int = 3, failingGraceDays: Int = 7,
-                tokenValidityDays: Int = 7) {
+                challengeExpiryDays: Int = 14) {
         self.probationDays = probationDays
         self.minPassingValidations = minPassingValidations
         self.failingGraceDays = failingGraceDays
-        self.tokenValidityDays = tokenValidityDays
+        self.challengeExpiryDays = challengeExpiryDays
     }
 }
 

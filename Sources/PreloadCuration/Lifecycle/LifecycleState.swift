@@ -5,6 +5,7 @@
 ///                                         │                            │  ──fails──▶     │
 ///                                         └──fails too long──▶ removed ◀──grace over──────┘
 /// listed/failing ──owner removal──▶ removal-requested ──next publish──▶ removed
+/// pending-verification ──challenge expired──▶ removed
 /// ```
 /// Only `listed` and `failing` domains are in the published list.
 public enum LifecycleState: String, Sendable, Codable, CaseIterable, Hashable {
@@ -61,6 +62,10 @@ public enum TransitionReason: String, Sendable, Codable, CaseIterable, Hashable 
     case removedAtPublish = "removed-at-publish"
     /// A maintainer removed the domain (`remove --force --reason`).
     case forcedRemoval = "forced-removal"
+    /// The submission's challenge expired unproven (pending-verification → removed).
+    case submissionExpired = "submission-expired"
+    /// The owner's removal challenge expired unproven; the domain stays where it is.
+    case removalExpired = "removal-expired"
 }
 
 /// What the domain's contact is told about a step.

@@ -32,4 +32,6 @@ public enum Actor {
     public static let owner = "owner"
     /// A maintainer (`remove --force`).
     public static let maintainer = "maintainer"
+    /// Time: a challenge expired (noticed by whichever command ran next).
+    public static let expiry = "expiry"
 }

@@ -43,18 +43,22 @@ public struct RemovalService: Sendable {
     public func requestRemoval(of domain: DomainName) async throws -> RemovalOutcome {
         let now = clock.now()
         let limits = self.limits
-        let (record, open) = try await store.write { tx -> (DomainRecord, ChallengeRow?) in
+        let policy = self.policy
+        let (record, open, lapsed) = try await store.write { tx -> (DomainRecord, ChallengeRow?, Bool) in
+            // An earlier removal challenge that expired unproven lapses here (audit `removal-expired`).
+            let lapsed = try tx.expireChallenges(now: now, domain: domain, policy: policy)
+                .contains { $0.audit?.reason == .removalExpired }
             guard let record = try tx.record(domain), record.state != .removed else {
                 throw LifecycleRefusal.notActive(try tx.record(domain)?.state)
             }
-            if record.state == .removalRequested { return (record, nil) }
+            if record.state == .removalRequested { return (record, nil, lapsed) }
             let recent = try tx.attempts(domain: domain.value, kind: "remove", since: now.adding(days: -1))
             guard recent < limits.removalsPerDomainPerDay else {
                 throw CurationError.rateLimited("\(recent) removal attempts for \(domain.value) in the last 24 hours",
                                                 retryAfter: now.adding(days: 1))
             }
             try tx.recordAttempt(domain: domain.value, kind: "remove", time: now)
-            return (record, try tx.openChallenge(domain: domain.value, purpose: "remove"))
+            return (record, try tx.openChallenge(domain: domain.value, purpose: "remove"), lapsed)
         }
         if record.state == .removalRequested { return .alreadyRequested(record) }
 
@@ -69,7 +73,6 @@ public struct RemovalService: Sendable {
             }
             if !proven { return .awaitingChallenge(challenge, record, lookupFailed: lookupFailed) }
         }
-        let policy = self.policy
         if proven, let challenge {
             return try await store.write { tx in
                 let step = try Lifecycle.apply(.ownerRemovalVerified, to: try tx.record(domain), domain: domain, now: now,
@@ -88,7 +91,7 @@ public struct RemovalService: Sendable {
             try tx.insert(ChallengeRow(domain: domain.value, purpose: "remove", token: fresh.token, created: fresh.created,
                                        expires: fresh.expires))
         }
-        return .challengeIssued(fresh, record, renewed: challenge != nil)
+        return .challengeIssued(fresh, record, renewed: lapsed || challenge != nil)
     }
 
     /// A maintainer's removal, effective at once (the next publish drops a listed domain).

@@ -85,10 +85,12 @@ public struct StatusService: Sendable {
         self.policy = policy
     }
 
-    /// The status of one domain, with its newest `validations` validations.
+    /// The status of one domain, with its newest `validations` validations. A challenge of the domain
+    /// that has expired is expired first (with its audit event), so the status shows where it stands.
     public func status(of domain: DomainName, validations limit: Int = 5) async throws -> DomainStatus {
         let now = clock.now()
         let policy = self.policy
+        try await store.write { tx in try tx.expireChallenges(now: now, domain: domain, policy: policy) }
         return try await store.read { tx in
             let rows = try tx.validations(domain: domain.value, limit: limit).map {
                 ValidationSummary(time: $0.time, eligible: $0.eligible, inconclusive: $0.inconclusive,

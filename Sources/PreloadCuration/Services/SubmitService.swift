@@ -66,6 +66,12 @@ public struct SubmitService: Sendable {
     public func submit(_ request: SubmitRequest) async throws -> SubmitOutcome {
         let now = clock.now()
         let domain = request.domain
+        let policy = self.policy
+        // A pending submission whose challenge expired ends here (audit `submission-expired`); this one
+        // then starts afresh.
+        let lapsed = try await store.write { tx in
+            try tx.expireChallenges(now: now, domain: domain, policy: policy).contains { $0.audit?.reason == .submissionExpired }
+        }
         let existing = try await store.read { try $0.record(domain) }
         if let existing, !existing.state.acceptsSubmission { return .alreadyActive(existing) }
 
@@ -111,7 +117,6 @@ public struct SubmitService: Sendable {
         }
         let validation = try Self.validationRow(report, runId: nil)
         let (isProven, txtFailed) = (proven, lookupFailed)
-        let policy = self.policy
         var random = SystemRandomNumberGenerator()
         let fresh = Challenge.make(purpose: .submit, now: now, policy: policy, using: &random)
         return try await store.write { tx in
@@ -144,7 +149,7 @@ public struct SubmitService: Sendable {
                                        expires: fresh.expires, contact: terms.contact, requestedMode: terms.requestedMode,
                                        patterns: terms.patterns, provenance: terms.provenance))
             return .challengeIssued(fresh, step.record, report,
-                                    renewed: current?.state == .pendingVerification && openChallenge != nil)
+                                    renewed: lapsed || (current?.state == .pendingVerification && openChallenge != nil))
         }
     }
 

@@ -81,6 +81,12 @@ public struct ValidateAllService: Sendable {
         var summary = RunSummary(run: runId, resumed: resumed, started: run.started)
         var phase = run.phase
 
+        // Pending submissions and removal requests whose challenge expired unproven end now.
+        let policy = self.policy
+        for step in try await store.write({ tx in try tx.expireChallenges(now: start, policy: policy) }) {
+            summary.add(step)
+        }
+
         if phase == "validating" {
             try await validate(runId: runId, summary: &summary, progress: progress)
             phase = try await setPhase(runId, publisher == nil ? "notifying" : "publishing")

@@ -12,7 +12,9 @@ struct RemoveCommand: AsyncParsableCommand {
         discussion: """
             Owner: the first run prints a challenge record (_preload-challenge.DOMAIN TXT \
             "preload-remove=TOKEN"); publish it and run the command again. A listed domain is dropped \
-            at the next publish (state removal-requested), any other at once. 5 attempts per domain per day.
+            at the next publish (state removal-requested), any other at once. 5 attempts per domain per day. \
+            The challenge stays open 14 days (--challenge-expiry-days); unproven by then, the request \
+            expires (audit event removal-expired) and the domain stays where it is.
 
             Maintainer: --force --reason TEXT removes at once; the reason goes to the audit log.
 
@@ -25,6 +27,7 @@ struct RemoveCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Why (required with --force).") var reason: String?
 
     @OptionGroup var stateOptions: StateOptions
+    @OptionGroup var challenge: ChallengeOptions
     @OptionGroup var network: NetworkOptions
     @OptionGroup var output: OutputOptions
 
@@ -53,7 +56,8 @@ struct RemoveCommand: AsyncParsableCommand {
                     .forceRemoval(of: name, reason: reason ?? "")
             } else {
                 let dns = try await Curation.liveChecker(network, clock: clock).dns
-                outcome = try await RemovalService(store: store, dns: dns, clock: clock).requestRemoval(of: name)
+                outcome = try await RemovalService(store: store, dns: dns, clock: clock, policy: challenge.policy)
+                    .requestRemoval(of: name)
             }
         } catch {
             throw Curation.fail(error)
@@ -66,7 +70,7 @@ struct RemoveCommand: AsyncParsableCommand {
             result = JSONResult(domain: d, action: "challenge-issued", state: r.state.rawValue,
                                 challenge: ["name": Challenge.recordName(for: name), "type": "TXT", "value": c.recordValue,
                                             "expires": c.expires.rfc3339])
-            text = [(renewed ? "The earlier token expired. " : "") + "To remove \(d), publish this DNS record",
+            text = [(renewed ? "The earlier removal request expired. " : "") + "To remove \(d), publish this DNS record",
                     "", "    \(c.zoneLine(for: name))", "", "then run `preload remove \(d)` again before \(c.expires.rfc3339)."]
         case .awaitingChallenge(let c, let r, let failed):
             result = JSONResult(domain: d, action: "awaiting-challenge", state: r.state.rawValue,

@@ -11,7 +11,9 @@ struct SubmitCommand: AsyncParsableCommand {
         discussion: """
             The first run checks the domain (every address of every MX host, MTA-STS, TLS-RPT). An \
             eligible domain is queued and gets a challenge: publish the printed TXT record, then run the \
-            same command again to start probation. Tokens are valid 7 days; a new one is issued after that.
+            same command again to start probation. The challenge stays open 14 days \
+            (--challenge-expiry-days); unproven by then, the submission expires (state removed, audit event \
+            submission-expired) and may be made again.
 
             MX patterns: --mx (must cover every MX host), else the domain's MTA-STS policy (provenance \
             mta-sts: the entry then follows the policy), else the MX host names exactly (manual).
@@ -31,6 +33,7 @@ struct SubmitCommand: AsyncParsableCommand {
     var mx: [String] = []
 
     @OptionGroup var stateOptions: StateOptions
+    @OptionGroup var challenge: ChallengeOptions
     @OptionGroup var network: NetworkOptions
     @OptionGroup var output: OutputOptions
 
@@ -45,7 +48,8 @@ struct SubmitCommand: AsyncParsableCommand {
         let name = try Curation.domain(domain)
         let clock = try CommandClock()
         let store = try stateOptions.open()
-        let service = SubmitService(store: store, checker: try await Curation.liveChecker(network, clock: clock), clock: clock)
+        let service = SubmitService(store: store, checker: try await Curation.liveChecker(network, clock: clock), clock: clock,
+                                    policy: challenge.policy)
         let request = SubmitRequest(domain: name, contact: try ContactAddress(contact), mode: mode,
                                     patterns: try mx.map { try MXPattern($0) })
         let outcome: SubmitOutcome
@@ -116,7 +120,7 @@ enum SubmitRenderer {
             result.action = "challenge-issued"
             fill(&result, r)
             result.challenge = challenge(c, renewed: renewed)
-            text = [(renewed ? "The earlier token expired; here is a new one. " : "") + "\(d) is eligible and queued.",
+            text = [(renewed ? "The earlier submission expired; this is a new one. " : "") + "\(d) is eligible and queued.",
                     "Prove control of it: publish this DNS record",
                     "", "    \(c.zoneLine(for: domain))", "",
                     "then run `preload submit \(d) --contact \(contact)` again before \(c.expires.rfc3339).",

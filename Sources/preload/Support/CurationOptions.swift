@@ -72,6 +72,25 @@ struct NotificationOptions: ParsableArguments {
     }
 }
 
+/// `--challenge-expiry-days`, for the commands that issue challenges (`submit`, `remove`).
+struct ChallengeOptions: ParsableArguments {
+    @Option(name: .customLong("challenge-expiry-days"), help: ArgumentHelp(
+        "How long a challenge issued now stays open: unproven after that, the pending submission or removal request expires, with an audit event (submission-expired, removal-expired).",
+        valueName: "days"))
+    var days: Int = LifecyclePolicy.defaults.challengeExpiryDays
+
+    func validate() throws {
+        guard (1...365).contains(days) else { throw ValidationError("--challenge-expiry-days must be 1 to 365, not \(days)") }
+    }
+
+    /// The lifecycle rules with this expiry.
+    var policy: LifecyclePolicy {
+        var policy = LifecyclePolicy.defaults
+        policy.challengeExpiryDays = days
+        return policy
+    }
+}
+
 /// Parsing and service wiring shared by the curation commands.
 enum Curation {
     /// A domain argument: U-labels converted to A-labels; a bad name is a usage error.
