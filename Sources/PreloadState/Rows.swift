@@ -1,6 +1,17 @@
 import GRDB
 import PreloadCore
 
+/// The one shape of a stored row: a Codable value whose coding keys are its table's columns, mapped by
+/// GRDB's Codable records. Rows of tables with an autoincremented `id` get it back when inserted.
+public protocol StateRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    /// The row id; `nil` before the row is inserted.
+    var id: Int64? { get set }
+}
+
+extension StateRow {
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
 /// One domain and its lifecycle state (table `domain`). Lifecycle values are stored as their stable codes;
 /// the curation layer turns them into typed records.
 public struct DomainRow: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
@@ -61,9 +72,8 @@ public struct DomainRow: Codable, Sendable, Hashable, FetchableRecord, Persistab
 
 /// A challenge issued to a domain (table `challenge`): to submit it (`submit`, with the submission's
 /// terms) or to remove it (`remove`).
-public struct ChallengeRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+public struct ChallengeRow: StateRow {
     public static let databaseTableName = "challenge"
-    /// The row id; `nil` before the row is inserted.
     public var id: Int64?
     /// The domain name.
     public var domain: String
@@ -102,14 +112,11 @@ public struct ChallengeRow: Codable, Sendable, Hashable, FetchableRecord, Mutabl
         self.patterns = patterns
         self.provenance = provenance
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// One attempt of `submit` or owner `remove` that reached the network (table `attempt`), for rate limits.
-public struct AttemptRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+public struct AttemptRow: StateRow {
     public static let databaseTableName = "attempt"
-    /// The row id; `nil` before the row is inserted.
     public var id: Int64?
     /// The domain name.
     public var domain: String
@@ -117,22 +124,11 @@ public struct AttemptRow: Codable, Sendable, Hashable, FetchableRecord, MutableP
     public var kind: String
     /// When it happened.
     public var time: Timestamp
-
-    /// A row; see the properties.
-    public init(id: Int64? = nil, domain: String, kind: String, time: Timestamp) {
-        self.id = id
-        self.domain = domain
-        self.kind = kind
-        self.time = time
-    }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// One validation result (table `validation`).
-public struct ValidationRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+public struct ValidationRow: StateRow {
     public static let databaseTableName = "validation"
-    /// The row id; `nil` before the row is inserted.
     public var id: Int64?
     /// The domain name.
     public var domain: String
@@ -164,14 +160,11 @@ public struct ValidationRow: Codable, Sendable, Hashable, FetchableRecord, Mutab
         self.facts = facts
         self.runId = runId
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// One line of the audit log (table `audit_event`): every lifecycle step worth noting.
-public struct AuditEventRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+public struct AuditEventRow: StateRow {
     public static let databaseTableName = "audit_event"
-    /// The row id; `nil` before the row is inserted.
     public var id: Int64?
     /// When it happened.
     public var time: Timestamp
@@ -200,15 +193,12 @@ public struct AuditEventRow: Codable, Sendable, Hashable, FetchableRecord, Mutab
         self.detail = detail
         self.actor = actor
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A notification to a domain's contact (table `notification`), queued in the same transaction as its
 /// lifecycle step and delivered afterwards (an outbox).
-public struct NotificationRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+public struct NotificationRow: StateRow {
     public static let databaseTableName = "notification"
-    /// The row id; `nil` before the row is inserted.
     public var id: Int64?
     /// The audit event that caused it.
     public var auditEventId: Int64?
@@ -250,14 +240,11 @@ public struct NotificationRow: Codable, Sendable, Hashable, FetchableRecord, Mut
         self.lastError = lastError
         self.sentAt = sentAt
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// One `validate-all` run (table `run`): the journal a killed run leaves for the next one.
-public struct RunRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+public struct RunRow: StateRow {
     public static let databaseTableName = "run"
-    /// The row id; `nil` before the row is inserted.
     public var id: Int64?
     /// When it started.
     public var started: Timestamp
@@ -286,8 +273,6 @@ public struct RunRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersi
         self.finished = finished
         self.summary = summary
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// A domain a run must validate (table `run_item`).
@@ -299,19 +284,11 @@ public struct RunItemRow: Codable, Sendable, Hashable, FetchableRecord, Persista
     public var domain: String
     /// Whether the domain was validated (its step committed).
     public var done: Bool
-
-    /// A row; see the properties.
-    public init(runId: Int64, domain: String, done: Bool = false) {
-        self.runId = runId
-        self.domain = domain
-        self.done = done
-    }
 }
 
 /// A list this state published (table `publication`).
-public struct PublicationRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+public struct PublicationRow: StateRow {
     public static let databaseTableName = "publication"
-    /// The row id; `nil` before the row is inserted.
     public var id: Int64?
     /// When it was published.
     public var time: Timestamp
@@ -337,6 +314,4 @@ public struct PublicationRow: Codable, Sendable, Hashable, FetchableRecord, Muta
         self.commit = commit
         self.runId = runId
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -8,6 +8,19 @@ public struct StateTransaction {
 
     init(_ db: Database) { self.db = db }
 
+    // MARK: Rows
+
+    /// Inserts a row, returning it with its new id.
+    @discardableResult
+    public func insert<Row: StateRow>(_ row: Row) throws -> Row {
+        var row = row
+        try row.insert(db)
+        return row
+    }
+
+    /// Updates a stored row (found by its id).
+    public func update<Row: StateRow>(_ row: Row) throws { try row.update(db) }
+
     // MARK: Domains
 
     /// The domain's row.
@@ -45,7 +58,7 @@ public struct StateTransaction {
         try db.execute(sql: "UPDATE challenge SET status = 'superseded' WHERE domain = ? AND purpose = ? AND status = 'open'",
                        arguments: [challenge.domain, challenge.purpose])
         var row = challenge
-        try row.insert(db)
+        try row.insert(db)  // not the generic insert: this one supersedes
         return row
     }
 
@@ -56,13 +69,9 @@ public struct StateTransaction {
         return try request.order(Column("id")).fetchAll(db)
     }
 
-    /// Updates a challenge (its status or terms).
-    public func update(_ challenge: ChallengeRow) throws { try challenge.update(db) }
-
     /// Records one attempt of `kind` for the domain.
     public func recordAttempt(domain: String, kind: String, time: Timestamp) throws {
-        var row = AttemptRow(domain: domain, kind: kind, time: time)
-        try row.insert(db)
+        try insert(AttemptRow(id: nil, domain: domain, kind: kind, time: time))
     }
 
     /// Attempts of `kind` for the domain at or after `since`.
@@ -78,14 +87,6 @@ public struct StateTransaction {
 
     // MARK: Validations
 
-    /// Stores a validation result.
-    @discardableResult
-    public func insert(_ validation: ValidationRow) throws -> ValidationRow {
-        var row = validation
-        try row.insert(db)
-        return row
-    }
-
     /// The domain's newest validations, newest first.
     public func validations(domain: String, limit: Int) throws -> [ValidationRow] {
         try ValidationRow.filter(Column("domain") == domain).order(Column("time").desc, Column("id").desc)
@@ -93,14 +94,6 @@ public struct StateTransaction {
     }
 
     // MARK: Audit log
-
-    /// Appends an audit event.
-    @discardableResult
-    public func insert(_ event: AuditEventRow) throws -> AuditEventRow {
-        var row = event
-        try row.insert(db)
-        return row
-    }
 
     /// Audit events, oldest first, optionally for one domain and only the newest `limit`.
     public func events(domain: String? = nil, limit: Int? = nil) throws -> [AuditEventRow] {
@@ -112,14 +105,6 @@ public struct StateTransaction {
 
     // MARK: Notifications
 
-    /// Queues a notification.
-    @discardableResult
-    public func insert(_ notification: NotificationRow) throws -> NotificationRow {
-        var row = notification
-        try row.insert(db)
-        return row
-    }
-
     /// Notifications in `status`, oldest first.
     public func notifications(status: String) throws -> [NotificationRow] {
         try NotificationRow.filter(Column("status") == status).order(Column("id")).fetchAll(db)
@@ -129,9 +114,6 @@ public struct StateTransaction {
     public func notifications(domain: String) throws -> [NotificationRow] {
         try NotificationRow.filter(Column("domain") == domain).order(Column("id")).fetchAll(db)
     }
-
-    /// Updates a notification's delivery fields.
-    public func update(_ notification: NotificationRow) throws { try notification.update(db) }
 
     // MARK: Runs
 
@@ -150,14 +132,10 @@ public struct StateTransaction {
 
     /// Starts a run with the domains it must validate.
     public func startRun(_ run: RunRow, domains: [String]) throws -> RunRow {
-        var row = run
-        try row.insert(db)
-        for domain in domains { try RunItemRow(runId: row.id!, domain: domain).insert(db) }
+        let row = try insert(run)
+        for domain in domains { try RunItemRow(runId: row.id!, domain: domain, done: false).insert(db) }
         return row
     }
-
-    /// Updates a run's status, phase or summary.
-    public func update(_ run: RunRow) throws { try run.update(db) }
 
     /// The run's domains not validated yet, by name.
     public func pendingItems(run: Int64) throws -> [String] {
@@ -178,14 +156,6 @@ public struct StateTransaction {
     }
 
     // MARK: Publications
-
-    /// Records a published list.
-    @discardableResult
-    public func insert(_ publication: PublicationRow) throws -> PublicationRow {
-        var row = publication
-        try row.insert(db)
-        return row
-    }
 
     /// The newest publication.
     public func lastPublication() throws -> PublicationRow? {

@@ -224,28 +224,28 @@ public enum Lifecycle {
 extension DomainRecord {
     /// Takes over new submission terms (mode, patterns, provenance, contact).
     mutating func apply(terms: SubmissionTerms) {
-        contact = terms.contact
-        requestedMode = terms.requestedMode
-        mode = terms.requestedMode
-        patterns = terms.patterns
-        provenance = terms.provenance
+        self.contact = terms.contact
+        self.requestedMode = terms.requestedMode
+        self.mode = terms.requestedMode
+        self.patterns = terms.patterns
+        self.provenance = terms.provenance
     }
 
     /// For an `mta-sts` entry, takes over the policy's patterns and mode; returns what changed.
     mutating func follow(_ policy: STSPolicy?) -> String? {
-        guard provenance == .mtaSTS, let policy, let policyMode = ListMode(policy.mode), !policy.mx.isEmpty else {
+        guard self.provenance == .mtaSTS, let policy, let policyMode = ListMode(policy.mode), !policy.mx.isEmpty else {
             return nil
         }
         let newPatterns = Array(Set(policy.mx)).sorted()
-        let newMode = ListMode.leastStrict(requestedMode, policyMode)
+        let newMode = ListMode.leastStrict(self.requestedMode, policyMode)
         var changes: [String] = []
-        if newPatterns != patterns {
-            changes.append("patterns \(patterns.map(\.description).joined(separator: " ")) → \(newPatterns.map(\.description).joined(separator: " "))")
-            patterns = newPatterns
+        if newPatterns != self.patterns {
+            changes.append("patterns \(self.patterns.map(\.description).joined(separator: " ")) → \(newPatterns.map(\.description).joined(separator: " "))")
+            self.patterns = newPatterns
         }
-        if newMode != mode {
-            changes.append("mode \(mode.rawValue) → \(newMode.rawValue)")
-            mode = newMode
+        if newMode != self.mode {
+            changes.append("mode \(self.mode.rawValue) → \(newMode.rawValue)")
+            self.mode = newMode
         }
         return changes.isEmpty ? nil : "follows its MTA-STS policy: " + changes.joined(separator: "; ")
     }
@@ -255,9 +255,9 @@ extension DomainRecord {
                                     notify: NotificationKind?) -> LifecycleStep {
         let from = self.state
         self.state = state
-        since = now
+        self.since = now
         reason = note.reason
-        detail = note.detail
+        self.detail = note.detail
         return LifecycleStep(record: self, from: from, audit: note, notification: notify)
     }
 }

@@ -8,36 +8,6 @@ public struct CorruptStateError: Error, Sendable, CustomStringConvertible {
     public var description: String { "the state database holds \(what)" }
 }
 
-extension DomainRecord {
-    /// The record a stored row holds.
-    public init(row: DomainRow) throws(CorruptStateError) {
-        guard let domain = try? DomainName(row.name) else { throw CorruptStateError(what: "an invalid domain '\(row.name)'") }
-        guard let state = LifecycleState(rawValue: row.state) else {
-            throw CorruptStateError(what: "an unknown state '\(row.state)' for \(row.name)")
-        }
-        guard let reason = TransitionReason(rawValue: row.reason) else {
-            throw CorruptStateError(what: "an unknown reason '\(row.reason)' for \(row.name)")
-        }
-        self.init(domain: domain, state: state, since: row.since, reason: reason, detail: row.detail,
-                  terms: SubmissionTerms(contact: row.contact, requestedMode: row.requestedMode, patterns: row.patterns,
-                                         provenance: row.provenance))
-        mode = row.mode
-        added = row.added
-        lastVerified = row.lastVerified
-        probationSince = row.probationSince
-        passingValidations = row.passingValidations
-        failingSince = row.failingSince
-    }
-
-    /// The row that stores this record.
-    public var row: DomainRow {
-        DomainRow(name: domain.value, state: state.rawValue, since: since, reason: reason.rawValue, detail: detail,
-                  contact: contact, requestedMode: requestedMode, mode: mode, patterns: patterns, provenance: provenance,
-                  added: added, lastVerified: lastVerified, probationSince: probationSince,
-                  passingValidations: passingValidations, failingSince: failingSince)
-    }
-}
-
 extension Challenge {
     /// The challenge a stored row holds.
     public init(row: ChallengeRow) throws(CorruptStateError) {
