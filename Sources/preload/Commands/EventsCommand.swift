@@ -7,7 +7,7 @@ struct EventsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "events",
         abstract: "Print the audit log: every lifecycle step with its reason, actor and notification.",
-        discussion: "Exit codes: 0 success; 64 usage; 69 state unavailable.")
+        discussion: "Exit codes: 0 success; 64 usage; 69 state unavailable, or written by a newer preload.")
 
     @Option(name: .long, help: "Only this domain.") var domain: String?
     @Option(name: .long, help: "Only the newest N events.") var limit: Int?

@@ -19,7 +19,7 @@ struct RemoveCommand: AsyncParsableCommand {
             Maintainer: --force --reason TEXT removes at once; the reason goes to the audit log.
 
             Exit codes: 0 challenge issued, awaiting it, or removal accepted; 1 nothing to remove; \
-            64 usage; 69 state or network unavailable; 75 rate limited.
+            64 usage; 69 state or network unavailable, or a state written by a newer preload; 75 rate limited.
             """)
 
     @Argument(help: "The mail domain.") var domain: String

@@ -11,7 +11,7 @@ struct StatusCommand: AsyncParsableCommand {
             States: pending-verification, probation, listed, failing, removal-requested, removed \
             (unknown when the domain was never submitted).
 
-            Exit codes: 0 success (also for unknown domains); 64 usage; 69 state unavailable.
+            Exit codes: 0 success (also for unknown domains); 64 usage; 69 state unavailable, or written by a newer preload.
             """)
 
     @Argument(help: "The mail domain.") var domain: String

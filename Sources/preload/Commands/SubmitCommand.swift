@@ -22,7 +22,7 @@ struct SubmitCommand: AsyncParsableCommand {
 
             Exit codes: 0 queued, awaiting the challenge, verified, or already in curation (nothing \
             changed); 1 ineligible or --mx not covering every MX (the report says why; nothing queued); \
-            64 usage; 69 state or network unavailable; 75 rate limited.
+            64 usage; 69 state or network unavailable, or a state written by a newer preload; 75 rate limited.
             """)
 
     @Argument(help: "The mail domain.") var domain: String

@@ -11,14 +11,16 @@ struct ValidateAllCommand: AsyncParsableCommand {
         discussion: """
             Lifecycle defaults: probation 14 days with at least 3 passing validations; a listed domain \
             that fails is failing (still listed) and removed after 7 days unless it passes again; an \
-            MTA-STS policy with mode none removes the domain; mta-sts entries follow their policy.
+            MTA-STS policy with mode none removes the domain; mta-sts entries follow their policy. A run \
+            first expires every challenge left unproven past its time (a pending submission goes back to \
+            removed; a removal request lapses), with an audit event.
 
             The list is published (signed and committed) when its content changed or the committed list \
             is past half its validity. Only one run at a time (a lock in the state directory); a run \
             that was killed is taken over by the next one, which finishes its work.
 
             Exit codes: 0 the run completed, whatever the domains did; 64 usage; 69 state or network \
-            unavailable; 70 publishing failed (validation results are kept; the next run publishes); \
+            unavailable, or a state written by a newer preload; 70 publishing failed (validation results are kept; the next run publishes); \
             75 another run is active, or our resolver was unreachable (results inconclusive).
             """)
 
