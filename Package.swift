@@ -49,12 +49,12 @@ let package = Package(
         // MARK: State, curation, client.
         .target(
             name: "PreloadState",
-            dependencies: ["PreloadCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["PreloadCore", "PreloadCuration", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: settings),
         .target(
             name: "PreloadCuration",
             dependencies: [
-                "PreloadCore", "PreloadChecker", "PreloadState", "PreloadTLS", "PreloadGit", "PreloadHTTP",
+                "PreloadCore", "PreloadChecker", "PreloadTLS", "PreloadGit", "PreloadHTTP",
                 "PreloadDNS", "PreloadNetwork", "PreloadClient", .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"], swiftSettings: settings),

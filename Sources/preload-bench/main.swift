@@ -123,12 +123,14 @@ case "seed-state":
     do {
         let names = try String(contentsOfFile: args[3], encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
         let rows = try names.map { d in
-            DomainRow(name: d, state: "listed", since: now, reason: "probation-passed", detail: "seeded (benchmark)",
-                      contact: "bench@notify.test", requestedMode: .enforce, mode: .enforce,
-                      patterns: [try MXPattern("*.\(d)")], provenance: .mtaSTS, added: now, lastVerified: now,
-                      probationSince: now.adding(days: -15), passingValidations: 4, failingSince: nil)
+            var r = DomainRecord(domain: try DomainName(d), state: .listed, since: now, reason: .probationPassed,
+                                 detail: "seeded (benchmark)",
+                                 terms: SubmissionTerms(contact: "bench@notify.test", requestedMode: .enforce,
+                                                        patterns: [try MXPattern("*.\(d)")], provenance: .mtaSTS))
+            (r.added, r.lastVerified, r.probationSince, r.passingValidations) = (now, now, now.adding(days: -15), 4)
+            return r
         }
-        let store = try StateStore(directory: args[2])
+        let store = try SQLiteStateStore(directory: args[2])
         try await store.write { tx in for row in rows { try tx.save(row) } }
         print("seeded \(rows.count) listed domains into \(args[2])")
     } catch {

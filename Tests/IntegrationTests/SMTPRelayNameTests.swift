@@ -17,14 +17,14 @@ import Testing
         // A listed domain that fails validation (no STARTTLS): the run queues a `failing` notification.
         let domain = "no-starttls.test"
         let t0 = Timestamp(secondsSince1970: Int64(Date().timeIntervalSince1970))
-        let store = try StateStore(directory: cli.state)
-        try await store.write { tx in
-            try tx.save(DomainRow(name: domain, state: "listed", since: t0, reason: "probation-passed",
-                                  detail: "seeded by a test", contact: recipient, requestedMode: .enforce, mode: .enforce,
-                                  patterns: [try MXPattern("mx1.\(domain)")], provenance: .manual, added: t0,
-                                  lastVerified: t0, probationSince: t0.adding(days: -15), passingValidations: 4,
-                                  failingSince: nil))
-        }
+        let store = try SQLiteStateStore(directory: cli.state)
+        var seeded = DomainRecord(domain: try DomainName(domain), state: .listed, since: t0, reason: .probationPassed,
+                                  detail: "seeded by a test",
+                                  terms: SubmissionTerms(contact: recipient, requestedMode: .enforce,
+                                                         patterns: [try MXPattern("mx1.\(domain)")], provenance: .manual))
+        (seeded.added, seeded.lastVerified, seeded.probationSince, seeded.passingValidations) = (t0, t0, t0.adding(days: -15), 4)
+        let row = seeded
+        try await store.write { tx in try tx.save(row) }
         let byAddress = ["--no-publish", "--timeout", "5", "--format", "json", "--mail-from", "preload@preload.invalid",
                          "--smtp-relay", "\(address):\(bed.smtpPort)"]
 
@@ -39,8 +39,8 @@ import Testing
         #expect(delivered.sent == 1 && delivered.retrying == 0)
         let mail = try await bed.waitForMail(containing: recipient)
         #expect(mail?.contains(domain) == true)
-        let sent = try await store.read { try $0.notifications(domain: domain) }
-        #expect(sent.map(\.status) == ["sent"])
+        let sent = try await store.read { try $0.notifications(domain: try DomainName(domain)) }
+        #expect(sent.map(\.status) == [.sent])
         #expect(sent.first?.lastError?.isEmpty == false, "the first attempt's failure is kept")
     }
 

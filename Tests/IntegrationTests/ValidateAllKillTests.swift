@@ -13,12 +13,14 @@ import Testing
 
     /// Seeds `domains` as `listed` since `now` (a domain that passed probation), straight into the state.
     static func seedListed(_ cli: PreloadCLI, _ domains: [String], at now: Timestamp) async throws {
-        let store = try StateStore(directory: cli.state)
+        let store = try SQLiteStateStore(directory: cli.state)
         let rows = try domains.map { d in
-            DomainRow(name: d, state: "listed", since: now, reason: "probation-passed", detail: "seeded by a test",
-                      contact: "life-kill@notify.test", requestedMode: .enforce, mode: .enforce,
-                      patterns: [try MXPattern("*.\(d)")], provenance: .mtaSTS, added: now, lastVerified: now,
-                      probationSince: now.adding(days: -15), passingValidations: 4, failingSince: nil)
+            var r = DomainRecord(domain: try DomainName(d), state: .listed, since: now, reason: .probationPassed,
+                                 detail: "seeded by a test",
+                                 terms: SubmissionTerms(contact: "life-kill@notify.test", requestedMode: .enforce,
+                                                        patterns: [try MXPattern("*.\(d)")], provenance: .mtaSTS))
+            (r.added, r.lastVerified, r.probationSince, r.passingValidations) = (now, now, now.adding(days: -15), 4)
+            return r
         }
         try await store.write { tx in for row in rows { try tx.save(row) } }
     }
@@ -45,7 +47,7 @@ import Testing
 
     /// Waits until the state shows an unfinished run (the spawned one holds the lock and has started).
     static func waitForRunStart(_ cli: PreloadCLI) async throws -> Bool {
-        let store = try StateStore(directory: cli.state)
+        let store = try SQLiteStateStore(directory: cli.state)
         for _ in 0..<120 {
             if try await store.read({ try $0.unfinishedRuns() }).isEmpty == false { return true }
             try await Task.sleep(for: .milliseconds(250))
@@ -82,14 +84,14 @@ import Testing
         let summary = try Self.summary(next)
         #expect(summary.resumed, "\(next.stdout)")
         #expect(summary.validated >= 1 && summary.validated <= 2)
-        #expect(summary.publication?.action == "published", "\(next.stdout)")
+        #expect(summary.publication?.action == .published, "\(next.stdout)")
         let now = t0.adding(days: 1).adding(seconds: 60)
         #expect(try cli.state(of: Self.stalled, at: now) == "failing")
         #expect(try cli.state(of: Self.good, at: now) == "listed")
         #expect(try cli.committedDomains() == [Self.good, Self.stalled].sorted())
         #expect(try cli.verifyList(at: now).0.status == 0)
         #expect(try Tool.git(cli.repo, "status", "--porcelain") == "")
-        let store = try StateStore(directory: cli.state)
+        let store = try SQLiteStateStore(directory: cli.state)
         #expect(try await store.read { try $0.unfinishedRuns() }.isEmpty)
     }
 
@@ -112,7 +114,7 @@ import Testing
         let summary = try Self.summary(next)
         #expect(summary.resumed, "\(point): \(next.stdout)")
         #expect(summary.validated == 0, "\(point): the killed run had validated everything")
-        #expect(summary.publication?.action == (published ? "skipped" : "published"), "\(point): \(next.stdout)")
+        #expect(summary.publication?.action == (published ? .skipped : .published), "\(point): \(next.stdout)")
         #expect(try cli.committedDomains() == [Self.good], "\(point)")
         #expect(try cli.commitCount() == 1, "\(point): exactly one list commit")
         // A run killed after moving the branch but before finishing the work tree (after-ref-update,

@@ -7,7 +7,8 @@ import Testing
 /// staying open forever.
 @Suite struct ChallengeExpiryTests {
     private func events(_ bed: Bed, _ domain: String) async throws -> [AuditEventRow] {
-        try await bed.store.read { try $0.events(domain: domain) }
+        let name = try DomainName(domain)
+        return try await bed.store.read { try $0.events(domain: name) }
     }
 
     @Test func anUnprovenSubmissionExpiresWhenValidateAllRuns() async throws {
@@ -30,12 +31,12 @@ import Testing
                 && $0.domains == ["late.test"]
         })
         let log = try await events(bed, "late.test")
-        #expect(log.map(\.reason) == ["submitted", "submission-expired"])
-        #expect(log.last?.actor == "expiry")
-        #expect(log.last?.fromState == "pending-verification" && log.last?.toState == "removed")
+        #expect(log.map(\.reason.rawValue) == ["submitted", "submission-expired"])
+        #expect(log.last?.actor == .expiry)
+        #expect(log.last?.fromState?.rawValue == "pending-verification" && log.last?.toState.rawValue == "removed")
         // No mail to a contact that never proved control, and the challenge is closed.
         #expect(try await bed.store.read { try $0.notifications(domain: "late.test") }.isEmpty)
-        #expect(try await bed.store.read { try $0.openChallenge(domain: "late.test", purpose: "submit") } == nil)
+        #expect(try await bed.store.read { try $0.openChallenge(domain: "late.test", purpose: .submit) } == nil)
         // A second run finds nothing more to expire.
         _ = try await bed.validateAll().run()
         #expect(try await events(bed, "late.test").count == 2)
@@ -57,7 +58,7 @@ import Testing
         #expect(expired.next?.kind == Forecast.Kind.none)
         // Asking again records nothing more.
         _ = try await bed.statusService().status(of: try DomainName("quiet.test"))
-        #expect(try await events(bed, "quiet.test").map(\.reason) == ["submitted", "submission-expired"])
+        #expect(try await events(bed, "quiet.test").map(\.reason.rawValue) == ["submitted", "submission-expired"])
     }
 
     @Test func aNewSubmissionAfterExpiryWorks() async throws {
@@ -77,7 +78,7 @@ import Testing
         bed.world.setTXT(Challenge.recordName(for: try DomainName("again.test")), [fresh.recordValue])
         guard case .verified(let verified, _) = try await bed.submit("again.test") else { return #expect(Bool(false)) }
         #expect(verified.state == .probation)
-        #expect(try await events(bed, "again.test").map(\.reason)
+        #expect(try await events(bed, "again.test").map(\.reason.rawValue)
                 == ["submitted", "submission-expired", "submitted", "challenge-verified"])
     }
 
@@ -94,10 +95,10 @@ import Testing
         _ = try await bed.validateAll().run()
         #expect(try await bed.state("keep.test") == .probation)
         let log = try await events(bed, "keep.test")
-        #expect(log.last?.reason == "removal-expired")
-        #expect(log.last?.fromState == "probation" && log.last?.toState == "probation")
-        #expect(log.last?.actor == "expiry")
-        #expect(try await bed.store.read { try $0.openChallenge(domain: "keep.test", purpose: "remove") } == nil)
+        #expect(log.last?.reason.rawValue == "removal-expired")
+        #expect(log.last?.fromState?.rawValue == "probation" && log.last?.toState.rawValue == "probation")
+        #expect(log.last?.actor == .expiry)
+        #expect(try await bed.store.read { try $0.openChallenge(domain: "keep.test", purpose: .remove) } == nil)
 
         // Publishing the lapsed token now proves nothing: a new request gets a new challenge.
         bed.world.setTXT(Challenge.recordName(for: try DomainName("keep.test")), [first.recordValue])
@@ -116,7 +117,7 @@ import Testing
         guard case .challengeIssued(_, _, let renewed) = try await bed.removalService()
             .requestRemoval(of: try DomainName("owner.test")) else { return #expect(Bool(false)) }
         #expect(renewed)
-        #expect(try await events(bed, "owner.test").map(\.reason).suffix(1) == ["removal-expired"])
+        #expect(try await events(bed, "owner.test").map(\.reason.rawValue).suffix(1) == ["removal-expired"])
     }
 
     /// The rule itself: only an open submission or removal request lapses; anything else is left alone.

@@ -182,16 +182,16 @@ actor FakeNotifier: Notifier {
 }
 
 /// A fresh state directory.
-func temporaryStore() throws -> StateStore {
+func temporaryStore() throws -> SQLiteStateStore {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("preload-state-\(UUID().uuidString)").path
-    return try StateStore(directory: dir)
+    return try SQLiteStateStore(directory: dir)
 }
 
 /// Everything a curation test needs.
 struct Bed {
     let clock: TestClock
     let world: FakeWorld
-    let store: StateStore
+    let store: SQLiteStateStore
     let publisher: FakePublisher
     let notifier: FakeNotifier
 

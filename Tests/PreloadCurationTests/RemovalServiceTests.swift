@@ -11,7 +11,7 @@ import Testing
         listed.domain = try DomainName("bye.test")
         listed.patterns = patterns("mx1.bye.test", "mx2.bye.test")
         let saved = listed
-        try await bed.store.write { try $0.save(saved.row) }
+        try await bed.store.write { try $0.save(saved) }
         _ = try await bed.validateAll().run()
         #expect(await bed.publisher.entry("bye.test") != nil)
 
@@ -30,10 +30,10 @@ import Testing
 
         bed.clock.advance(days: 1)
         let summary = try await bed.validateAll().run()
-        #expect(summary.publication?.action == "published")
+        #expect(summary.publication?.action == .published)
         #expect(await bed.publisher.entry("bye.test") == nil)
         #expect(try await bed.state("bye.test") == .removed)
-        let reasons = try await bed.store.read { try $0.events(domain: "bye.test").map(\.reason) }
+        let reasons = try await bed.store.read { try $0.events(domain: "bye.test").map(\.reason.rawValue) }
         #expect(reasons == ["owner-removal", "removed-at-publish"])
     }
 
@@ -70,8 +70,8 @@ import Testing
         }
         #expect(r.state == .removed)
         let last = try await bed.store.read { try $0.events(domain: "abuse.test").last }
-        #expect(last?.actor == "maintainer")
-        #expect(last?.reason == "forced-removal")
+        #expect(last?.actor == .maintainer)
+        #expect(last?.reason.rawValue == "forced-removal")
         #expect(last?.detail == "ticket 42")
     }
 

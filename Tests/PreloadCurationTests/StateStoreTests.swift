@@ -8,24 +8,24 @@ import Testing
     @Test func opensInWALModeWithEveryMigration() async throws {
         let store = try temporaryStore()
         #expect(try await store.journalMode() == "wal")
-        #expect(try await store.appliedMigrations() == StateStore.knownMigrations)
-        #expect(StateStore.knownMigrations.first == "v1-initial")
+        #expect(try await store.appliedMigrations() == SQLiteStateStore.knownMigrations)
+        #expect(SQLiteStateStore.knownMigrations.first == "v1-initial")
         // Reopening applies nothing twice and keeps the data.
-        try await store.write { try $0.save(record(.listed).row) }
-        let again = try StateStore(directory: store.directory)
-        #expect(try await again.read { try $0.domains().count } == 1)
+        try await store.write { try $0.save(record(.listed)) }
+        let again = try SQLiteStateStore(directory: store.directory)
+        #expect(try await again.read { try $0.records().count } == 1)
     }
 
     /// A state that a newer binary migrated (a migration this binary does not know) is refused before
     /// anything is read or written: the database holds exactly what it held.
     @Test func aStateWithAMigrationThisBinaryDoesNotKnowIsRefused() async throws {
         let store = try temporaryStore()
-        try await store.write { try $0.save(record(.listed).row) }
-        let file = store.path(StateStore.databaseFileName)
+        try await store.write { try $0.save(record(.listed)) }
+        let file = store.path(SQLiteStateStore.databaseFileName)
         try runSQL(file, "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-the-future')")
         let before = try sqliteDump(file)
         #expect {
-            try StateStore(directory: store.directory)
+            try SQLiteStateStore(directory: store.directory)
         } throws: { error in
             guard case StateError.newerThanBinary(let path, let why) = error else { return false }
             return path == file && why.contains("v9-from-the-future")
@@ -36,25 +36,25 @@ import Testing
     /// The same for a schema version above this binary's (`PRAGMA user_version`).
     @Test func aStateWithAHigherSchemaVersionIsRefused() async throws {
         let store = try temporaryStore()
-        let file = store.path(StateStore.databaseFileName)
-        #expect(try runSQL(file, "PRAGMA user_version") == "\(StateStore.schemaVersion)")
-        try runSQL(file, "PRAGMA user_version = \(StateStore.schemaVersion + 1)")
+        let file = store.path(SQLiteStateStore.databaseFileName)
+        #expect(try runSQL(file, "PRAGMA user_version") == "\(SQLiteStateStore.schemaVersion)")
+        try runSQL(file, "PRAGMA user_version = \(SQLiteStateStore.schemaVersion + 1)")
         #expect {
-            try StateStore(directory: store.directory)
+            try SQLiteStateStore(directory: store.directory)
         } throws: { error in
             guard case StateError.newerThanBinary(_, let why) = error else { return false }
-            return why.contains("\(StateStore.schemaVersion + 1)")
+            return why.contains("\(SQLiteStateStore.schemaVersion + 1)")
         }
         // An older stamp (a state from before versions were stamped) is brought up to date.
         try runSQL(file, "PRAGMA user_version = 0")
-        _ = try StateStore(directory: store.directory)
-        #expect(try runSQL(file, "PRAGMA user_version") == "\(StateStore.schemaVersion)")
+        _ = try SQLiteStateStore(directory: store.directory)
+        #expect(try runSQL(file, "PRAGMA user_version") == "\(SQLiteStateStore.schemaVersion)")
     }
 
     @Test func refusesAFileAsStateDirectory() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("preload-file-\(UUID())").path
         _ = FileManager.default.createFile(atPath: file, contents: Data())
-        #expect(throws: StateError.self) { try StateStore(directory: file) }
+        #expect(throws: StateError.self) { try SQLiteStateStore(directory: file) }
     }
 
     @Test func domainRecordsRoundTrip() async throws {
@@ -66,19 +66,27 @@ import Testing
         r.probationSince = t0.adding(days: -20)
         r.detail = "failed: tls.cert-expired"
         let saved = r
-        try await store.write { try $0.save(saved.row) }
+        try await store.write { try $0.save(saved) }
         let back = try await store.read { try $0.record(example) }
         #expect(back == saved)
-        #expect(try await store.read { try $0.domainCounts() } == ["failing": 1])
+        #expect(try await store.read { try $0.domainCounts() } == [.failing: 1])
     }
 
     @Test func unknownStateCodesAreReportedNotGuessed() async throws {
         let store = try temporaryStore()
-        var row = record(.listed).row
-        row.state = "frozen"
-        let bad = row
-        try await store.write { try $0.save(bad) }
-        await #expect(throws: CorruptStateError.self) { try await store.read { try $0.record(example) } }
+        try await store.write { try $0.save(record(.listed)) }
+        try runSQL(store.path(SQLiteStateStore.databaseFileName), "UPDATE domain SET state = 'frozen'")
+        let reads: [@Sendable (any StateReader) throws -> Void] = [
+            { _ = try $0.record(example) }, { _ = try $0.records() }, { _ = try $0.domainCounts() },
+        ]
+        for read in reads {
+            await #expect {
+                try await store.read(read)
+            } throws: { error in
+                let e = error as? CorruptStateError
+                return e?.table == "domain" && e?.column == "state" && e?.value == "frozen"
+            }
+        }
     }
 
     @Test func aThrowingTransactionLeavesNothing() async throws {
@@ -86,30 +94,30 @@ import Testing
         struct Boom: Error {}
         await #expect(throws: Boom.self) {
             try await store.write { tx in
-                try tx.save(record(.listed).row)
-                try tx.insert(AuditEventRow(time: t0, domain: "example.test", fromState: nil, toState: "listed",
-                                            reason: "submitted", detail: "", actor: "test"))
+                try tx.save(record(.listed))
+                try tx.insert(AuditEventRow(time: t0, domain: "example.test", fromState: nil, toState: .listed,
+                                            reason: .submitted, detail: "", actor: .submit))
                 throw Boom()
             }
         }
-        #expect(try await store.read { try $0.domains().isEmpty && $0.events().isEmpty })
+        #expect(try await store.read { try $0.records().isEmpty && $0.events().isEmpty })
     }
 
     @Test func aNewChallengeSupersedesTheOpenOne() async throws {
         let store = try temporaryStore()
         let (first, second) = try await store.write { tx in
-            let a = try tx.insert(ChallengeRow(domain: "example.test", purpose: "submit", token: "a", created: t0,
+            let a = try tx.insert(ChallengeRow(domain: "example.test", purpose: .submit, token: "a", created: t0,
                                                expires: t0.adding(days: 7)))
-            try tx.insert(ChallengeRow(domain: "example.test", purpose: "remove", token: "r", created: t0,
+            try tx.insert(ChallengeRow(domain: "example.test", purpose: .remove, token: "r", created: t0,
                                        expires: t0.adding(days: 7)))
-            let b = try tx.insert(ChallengeRow(domain: "example.test", purpose: "submit", token: "b", created: t0,
+            let b = try tx.insert(ChallengeRow(domain: "example.test", purpose: .submit, token: "b", created: t0,
                                                expires: t0.adding(days: 7)))
             return (a, b)
         }
         #expect(first.id != second.id)
-        let open = try await store.read { try $0.openChallenge(domain: "example.test", purpose: "submit") }
+        let open = try await store.read { try $0.openChallenge(domain: "example.test", purpose: .submit) }
         #expect(open?.token == "b")
-        #expect(try await store.read { try $0.openChallenge(domain: "example.test", purpose: "remove") }?.token == "r")
+        #expect(try await store.read { try $0.openChallenge(domain: "example.test", purpose: .remove) }?.token == "r")
         #expect(try await store.read { try $0.submissionsCreated(since: t0) } == 2)
         #expect(try await store.read { try $0.submissionsCreated(since: t0.adding(seconds: 1)) } == 0)
     }
@@ -118,29 +126,29 @@ import Testing
         let store = try temporaryStore()
         try await store.write { tx in
             for h in [0, 10, 20, 30] {
-                try tx.recordAttempt(domain: "example.test", kind: "submit", time: t0.adding(seconds: Int64(h) * 3600))
+                try tx.recordAttempt(domain: "example.test", kind: .submit, time: t0.adding(seconds: Int64(h) * 3600))
             }
-            try tx.recordAttempt(domain: "other.test", kind: "submit", time: t0)
-            try tx.recordAttempt(domain: "example.test", kind: "remove", time: t0)
+            try tx.recordAttempt(domain: "other.test", kind: .submit, time: t0)
+            try tx.recordAttempt(domain: "example.test", kind: .remove, time: t0)
         }
-        let n = try await store.read { try $0.attempts(domain: "example.test", kind: "submit", since: t0.adding(seconds: 10 * 3600)) }
+        let n = try await store.read { try $0.attempts(domain: "example.test", kind: .submit, since: t0.adding(seconds: 10 * 3600)) }
         #expect(n == 3)
     }
 
     @Test func eventsComeOldestFirstAndLimitKeepsTheNewest() async throws {
         let store = try temporaryStore()
         try await store.write { tx in
-            for (i, to) in ["pending-verification", "probation", "listed"].enumerated() {
+            for (i, to) in [LifecycleState.pendingVerification, .probation, .listed].enumerated() {
                 try tx.insert(AuditEventRow(time: t0.adding(days: i), domain: "example.test", fromState: nil, toState: to,
-                                            reason: "r", detail: "", actor: "test"))
+                                            reason: .submitted, detail: "", actor: .submit))
             }
-            try tx.insert(AuditEventRow(time: t0, domain: "other.test", fromState: nil, toState: "probation",
-                                        reason: "r", detail: "", actor: "test"))
+            try tx.insert(AuditEventRow(time: t0, domain: "other.test", fromState: nil, toState: .probation,
+                                        reason: .submitted, detail: "", actor: .submit))
         }
         let all = try await store.read { try $0.events(domain: "example.test") }
-        #expect(all.map(\.toState) == ["pending-verification", "probation", "listed"])
+        #expect(all.map(\.toState) == [.pendingVerification, .probation, .listed])
         let last2 = try await store.read { try $0.events(domain: "example.test", limit: 2) }
-        #expect(last2.map(\.toState) == ["probation", "listed"])
+        #expect(last2.map(\.toState) == [.probation, .listed])
         #expect(try await store.read { try $0.events().count } == 4)
     }
 

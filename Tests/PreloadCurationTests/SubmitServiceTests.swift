@@ -15,7 +15,7 @@ import Testing
         }
         #expect(report.issueCodes.contains("smtp.starttls-missing"))
         #expect(try await bed.state("bad.test") == nil)
-        #expect(try await bed.store.read { try $0.openChallenge(domain: "bad.test", purpose: "submit") } == nil)
+        #expect(try await bed.store.read { try $0.openChallenge(domain: "bad.test", purpose: .submit) } == nil)
         #expect(try await bed.store.read { try $0.events().isEmpty })
     }
 
@@ -87,12 +87,12 @@ import Testing
         #expect(r.state == .probation)
         #expect(r.probationSince == t0.adding(days: 1))
         let events = try await bed.store.read { try $0.events(domain: "ok.test") }
-        #expect(events.map(\.reason) == ["submitted", "challenge-verified"])
-        #expect(events.map(\.actor) == ["submit", "submit"])
+        #expect(events.map(\.reason.rawValue) == ["submitted", "challenge-verified"])
+        #expect(events.map(\.actor) == [.submit, .submit])
         let notes = try await bed.store.read { try $0.notifications(domain: "ok.test") }
-        #expect(notes.map(\.kind) == ["verified"])
+        #expect(notes.map(\.kind) == [.verified])
         #expect(notes.first?.recipient == "postmaster@example.test")
-        #expect(try await bed.store.read { try $0.openChallenge(domain: "ok.test", purpose: "submit") } == nil)
+        #expect(try await bed.store.read { try $0.openChallenge(domain: "ok.test", purpose: .submit) } == nil)
     }
 
     @Test func resubmittingAnActiveDomainChangesNothing() async throws {
@@ -123,7 +123,7 @@ import Testing
         #expect(new.token != old.token)
         #expect(new.expires == t0.adding(days: 29))
         #expect(try await bed.state("slow.test") == .pendingVerification)
-        let reasons = try await bed.store.read { try $0.events(domain: "slow.test").map(\.reason) }
+        let reasons = try await bed.store.read { try $0.events(domain: "slow.test").map(\.reason.rawValue) }
         #expect(reasons == ["submitted", "submission-expired", "submitted"])
     }
 

@@ -63,3 +63,8 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// Domain names written as literals in tests (a bad literal stops the test at once).
+extension DomainName: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { try! self.init(value) }
+}

@@ -23,20 +23,20 @@ import Testing
         // Probation: listed after 14 days with passing validations.
         var runs = try await daily(bed, days: 13)
         #expect(try await bed.state("life.test") == .probation)
-        #expect(runs.first?.publication?.action == "published")   // the first, empty list
-        #expect(runs[1].publication?.action == "skipped")
+        #expect(runs.first?.publication?.action == .published)   // the first, empty list
+        #expect(runs[1].publication?.action == .skipped)
         #expect(await bed.publisher.entry("life.test") == nil)
         runs = try await daily(bed, days: 1)
         #expect(try await bed.state("life.test") == .listed)
         #expect(runs[0].transitions == [.init(from: "probation", to: "listed", reason: "probation-passed", domains: ["life.test"])])
-        #expect(runs[0].publication?.action == "published")
+        #expect(runs[0].publication?.action == .published)
         let entry = await bed.publisher.entry("life.test")
         #expect(entry?.policy == .patterns(mode: .enforce, mx: patterns("*.life.test")))
         #expect(entry?.provenance.method == .mtaSTS)
         // Unchanged content: no new publish until half the validity is over.
         let serial = await bed.publisher.committed?.serial
         runs = try await daily(bed, days: 1)
-        #expect(runs[0].publication?.action == "skipped")
+        #expect(runs[0].publication?.action == .skipped)
         #expect(await bed.publisher.committed?.serial == serial)
         // The certificate expires: failing, still listed; removed after the grace period.
         bed.world.setSMTP("life.test", FakeWorld.expiredTLS("mx1.life.test", bed.clock.now()))
@@ -47,7 +47,7 @@ import Testing
         runs = try await daily(bed, days: 7)
         #expect(try await bed.state("life.test") == .removed)
         #expect(await bed.publisher.entry("life.test") == nil)
-        let reasons = try await bed.store.read { try $0.events(domain: "life.test").map(\.reason) }
+        let reasons = try await bed.store.read { try $0.events(domain: "life.test").map(\.reason.rawValue) }
         #expect(reasons == ["submitted", "challenge-verified", "probation-passed", "validation-failed", "grace-expired"])
         let mails = await bed.notifier.sent.map(\.subject)
         #expect(mails.count == 4)
@@ -64,7 +64,7 @@ import Testing
         r.domain = try DomainName("wobbly.test")
         r.patterns = patterns("mx1.wobbly.test", "mx2.wobbly.test")
         let saved = r
-        try await bed.store.write { try $0.save(saved.row) }
+        try await bed.store.write { try $0.save(saved) }
         bed.world.setSMTP("wobbly.test", .bannerTimeout)
         _ = try await daily(bed, days: 2)
         #expect(try await bed.state("wobbly.test") == .failing)
@@ -91,18 +91,18 @@ import Testing
         r.domain = try DomainName("moving.test")
         r.patterns = patterns("*.moving.test")
         let saved = r
-        try await bed.store.write { try $0.save(saved.row) }
+        try await bed.store.write { try $0.save(saved) }
         _ = try await daily(bed, days: 1)
         bed.world.addMX("moving.test", host: "backup.elsewhere.test")
         bed.world.setPolicy("moving.test", "version: STSv1\nmode: testing\nmx: *.moving.test\nmx: backup.elsewhere.test\nmax_age: 86400\n")
         let runs = try await daily(bed, days: 1)
         #expect(try await bed.state("moving.test") == .listed)
-        #expect(runs[0].publication?.action == "published")
+        #expect(runs[0].publication?.action == .published)
         #expect(runs[0].publication?.reason.contains("changed moving.test") == true)
         let entry = await bed.publisher.entry("moving.test")
         #expect(entry?.policy == .patterns(mode: .testing, mx: patterns("*.moving.test", "backup.elsewhere.test")))
         let last = try await bed.store.read { try $0.events(domain: "moving.test").last }
-        #expect(last?.reason == "policy-followed")
+        #expect(last?.reason.rawValue == "policy-followed")
     }
 
     @Test func theListIsRefreshedAtHalfItsValidity() async throws {
@@ -112,7 +112,7 @@ import Testing
         _ = try await daily(bed, days: 6)
         #expect(await bed.publisher.committed?.serial == 1)
         let runs = try await daily(bed, days: 1)
-        #expect(runs[0].publication?.action == "published")
+        #expect(runs[0].publication?.action == .published)
         #expect(await bed.publisher.committed?.serial == 2)
     }
 
@@ -122,9 +122,9 @@ import Testing
         var r = record(.removalRequested)
         r.domain = try DomainName("stay.test")
         let saved = r
-        try await bed.store.write { try $0.save(saved.row) }
+        try await bed.store.write { try $0.save(saved) }
         let runs = try await daily(bed, days: 1, publish: false)
-        #expect(runs[0].publication?.action == "disabled")
+        #expect(runs[0].publication?.action == .disabled)
         #expect(await bed.publisher.publishCount == 0)
         #expect(try await bed.state("stay.test") == .removalRequested)
     }
@@ -132,7 +132,7 @@ import Testing
     @Test func aSecondConcurrentRunIsRefused() async throws {
         let bed = try Bed()
         do {
-            let lock = try RunLock(path: bed.store.path(ValidateAllService.lockFileName), holder: "pid 99 since x")
+            let lock = try RunLock(path: bed.store.path(SQLiteStateStore.runLockFileName), holder: "pid 99 since x")
             await #expect(throws: CurationError.busy("pid 99 since x")) { try await bed.validateAll().run() }
             withExtendedLifetime(lock) {}
         }
@@ -147,7 +147,7 @@ import Testing
             r.domain = try DomainName(d)
             r.patterns = patterns("*.\(d)")
             let saved = r
-            try await bed.store.write { try $0.save(saved.row) }
+            try await bed.store.write { try $0.save(saved) }
         }
         // A run that died after validating a.test (its step committed, its item done).
         let dead = try await bed.store.write { tx in
@@ -162,7 +162,7 @@ import Testing
         #expect(summary.validated == 2)
         #expect(Set(bed.world.checked) == ["b.test", "c.test"])
         let run = try await bed.store.read { try $0.run(dead.id!) }
-        #expect(run?.status == "completed")
+        #expect(run?.status == .completed)
         #expect(run?.resumes == 1)
         #expect(try await bed.store.read { try $0.unfinishedRuns() }.isEmpty)
         // The next run is a fresh one over every domain.
@@ -178,17 +178,17 @@ import Testing
         r.domain = try DomainName("p.test")
         r.patterns = patterns("*.p.test")
         let saved = r
-        try await bed.store.write { try $0.save(saved.row) }
+        try await bed.store.write { try $0.save(saved) }
         try await bed.store.write { tx in
             var run = try tx.startRun(RunRow(started: t0, pid: 999_999), domains: ["p.test"])
             try tx.markDone(run: run.id!, domain: "p.test")
-            run.phase = "publishing"
+            run.phase = .publishing
             try tx.update(run)
         }
         let summary = try await bed.validateAll().run()
         #expect(summary.resumed)
         #expect(summary.validated == 0)
-        #expect(summary.publication?.action == "published")
+        #expect(summary.publication?.action == .published)
         #expect(await bed.publisher.entry("p.test") != nil)
     }
 
@@ -199,7 +199,7 @@ import Testing
         let runs = try await bed.store.read { try $0.unfinishedRuns() }
         #expect(runs.isEmpty)
         let summary = try await bed.validateAll().run()
-        #expect(summary.publication?.action == "published")
+        #expect(summary.publication?.action == .published)
     }
 
     @Test func anUnreachableResolverChangesNoState() async throws {
@@ -209,7 +209,7 @@ import Testing
         r.domain = try DomainName("dark.test")
         r.patterns = patterns("*.dark.test")
         let saved = r
-        try await bed.store.write { try $0.save(saved.row) }
+        try await bed.store.write { try $0.save(saved) }
         bed.world.resolverDown = true
         let runs = try await daily(bed, days: 10)
         #expect(runs.allSatisfy { $0.inconclusive == 1 && $0.failed == 0 })
@@ -230,7 +230,7 @@ import Testing
         #expect(summary.notifications.sent == 1)
         #expect(await bed.notifier.sent.first?.to == "postmaster@example.test")
         let rows = try await bed.store.read { try $0.notifications(domain: "n.test") }
-        #expect(rows.map(\.status) == ["sent"])
+        #expect(rows.map(\.status) == [.sent])
         #expect(rows.first?.attempts == 2)
 
         // Without a relay they are recorded only.
@@ -252,7 +252,7 @@ import Testing
             r.domain = try DomainName(d)
             r.patterns = patterns("*.\(d)")
             let saved = r
-            try await bed.store.write { try $0.save(saved.row) }
+            try await bed.store.write { try $0.save(saved) }
         }
         let seen = Seen()
         let summary = try await bed.validateAll(concurrency: 3).run { done, total in seen.add(done, total) }
@@ -339,7 +339,7 @@ struct RunLockAcrossProcessesTests {
 
     @Test func anotherProcessHoldingTheLockRefusesTheRun() async throws {
         let bed = try Bed()
-        let holder = try holdLock(bed.store.path(ValidateAllService.lockFileName))
+        let holder = try holdLock(bed.store.path(SQLiteStateStore.runLockFileName))
         defer {
             kill(holder.processIdentifier, SIGKILL)
             holder.waitUntilExit()
@@ -350,7 +350,7 @@ struct RunLockAcrossProcessesTests {
 
     @Test func aKilledHolderReleasesTheLock() async throws {
         let bed = try Bed()
-        let holder = try holdLock(bed.store.path(ValidateAllService.lockFileName))
+        let holder = try holdLock(bed.store.path(SQLiteStateStore.runLockFileName))
         kill(holder.processIdentifier, SIGKILL)
         holder.waitUntilExit()
         let summary = try await bed.validateAll().run()

@@ -1,5 +1,4 @@
 import PreloadCore
-import PreloadState
 
 /// What a submitter asks for: who to tell, which mode, which MX patterns and where they came from.
 public struct SubmissionTerms: Sendable, Hashable, Codable {
@@ -21,36 +20,45 @@ public struct SubmissionTerms: Sendable, Hashable, Codable {
     }
 }
 
-/// One domain's lifecycle record: its state and everything the rules need to decide the next one.
-///
-/// The record is its stored row, ``DomainRow`` (where each field is documented), seen with the domain
-/// name, state and reason typed: `record.contact`, `record.patterns`, `record.failingSince`… read and
-/// write the row's fields, and ``row`` is what is saved. The fields are listed once, in the row.
-@dynamicMemberLookup
-public struct DomainRecord: Sendable, Hashable {
+/// One domain's lifecycle record: its state and everything the rules need to decide the next one. It is
+/// also what the state stores for the domain (table `domain`, one column per field; the name in column
+/// `name`).
+public struct DomainRecord: Sendable, Hashable, Codable {
     /// The domain name.
     public var domain: DomainName
     /// The lifecycle state.
     public var state: LifecycleState
+    /// When the current state was entered.
+    public var since: Timestamp
     /// Why it is in `state` (the last step's reason).
     public var reason: TransitionReason
-    /// The other fields. Its `name`, `state` and `reason` are not read: ``row`` takes them from the typed
-    /// properties above.
-    private var fields: DomainRow
+    /// The explanation that goes with the reason.
+    public var detail: String
+    /// The contact's email address.
+    public var contact: String
+    /// The mode asked for at submission.
+    public var requestedMode: ListMode
+    /// The list mode (`enforce` or `testing`).
+    public var mode: ListMode
+    /// The MX patterns, sorted.
+    public var patterns: [MXPattern]
+    /// Where the patterns come from: `mta-sts` or `manual`.
+    public var provenance: AdmissionMethod
+    /// When the domain (last) entered the list.
+    public var added: Timestamp?
+    /// When a validation last passed.
+    public var lastVerified: Timestamp?
+    /// When the current probation period started.
+    public var probationSince: Timestamp?
+    /// Passing validations since the probation period started.
+    public var passingValidations: Int
+    /// When the current run of failed validations started.
+    public var failingSince: Timestamp?
 
-    /// A field of the stored row (``DomainRow``).
-    public subscript<T>(dynamicMember field: WritableKeyPath<DomainRow, T>) -> T {
-        get { row[keyPath: field] }
-        set { fields[keyPath: field] = newValue }
-    }
-
-    /// The row that stores this record.
-    public var row: DomainRow {
-        var row = fields
-        row.name = domain.value
-        row.state = state.rawValue
-        row.reason = reason.rawValue
-        return row
+    enum CodingKeys: String, CodingKey {
+        case domain = "name"
+        case state, since, reason, detail, contact, requestedMode, mode, patterns, provenance, added, lastVerified
+        case probationSince, passingValidations, failingSince
     }
 
     /// Creates a value: a domain entering `state` at `since` with the submission `terms`.
@@ -58,43 +66,28 @@ public struct DomainRecord: Sendable, Hashable {
                 detail: String = "", terms: SubmissionTerms) {
         self.domain = domain
         self.state = state
+        self.since = since
         self.reason = reason
-        fields = DomainRow(name: domain.value, state: state.rawValue, since: since, reason: reason.rawValue, detail: detail,
-                           contact: terms.contact, requestedMode: terms.requestedMode, mode: terms.requestedMode,
-                           patterns: terms.patterns, provenance: terms.provenance, added: nil, lastVerified: nil,
-                           probationSince: nil, passingValidations: 0, failingSince: nil)
+        self.detail = detail
+        contact = terms.contact
+        requestedMode = terms.requestedMode
+        mode = terms.requestedMode
+        patterns = terms.patterns
+        provenance = terms.provenance
+        passingValidations = 0
     }
-
-    /// The record a stored row holds.
-    public init(row: DomainRow) throws(CorruptStateError) {
-        guard let domain = try? DomainName(row.name) else { throw CorruptStateError(what: "an invalid domain '\(row.name)'") }
-        guard let state = LifecycleState(rawValue: row.state) else {
-            throw CorruptStateError(what: "an unknown state '\(row.state)' for \(row.name)")
-        }
-        guard let reason = TransitionReason(rawValue: row.reason) else {
-            throw CorruptStateError(what: "an unknown reason '\(row.reason)' for \(row.name)")
-        }
-        self.domain = domain
-        self.state = state
-        self.reason = reason
-        fields = row
-    }
-
-    public static func == (a: DomainRecord, b: DomainRecord) -> Bool { a.row == b.row }
-    public func hash(into hasher: inout Hasher) { hasher.combine(row) }
 
     /// The submission terms this record holds.
     public var terms: SubmissionTerms {
-        SubmissionTerms(contact: self.contact, requestedMode: self.requestedMode, patterns: self.patterns,
-                        provenance: self.provenance)
+        SubmissionTerms(contact: contact, requestedMode: requestedMode, patterns: patterns, provenance: provenance)
     }
 
     /// The list entry for this record, when it belongs in the list.
     public var listEntry: ListEntry? {
         guard state.isInList else { return nil }
-        let added = self.added ?? self.since
-        return ListEntry(domain: domain, policy: .patterns(mode: self.mode, mx: self.patterns),
-                         provenance: Provenance(method: self.provenance, added: added, verified: self.lastVerified ?? added))
+        let added = self.added ?? since
+        return ListEntry(domain: domain, policy: .patterns(mode: mode, mx: patterns),
+                         provenance: Provenance(method: provenance, added: added, verified: lastVerified ?? added))
     }
 }
 

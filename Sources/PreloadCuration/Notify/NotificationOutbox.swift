@@ -1,5 +1,4 @@
 import PreloadCore
-import PreloadState
 
 /// What delivering the queued notifications did.
 public struct DeliveryTally: Sendable, Hashable, Codable {
@@ -21,28 +20,28 @@ public enum NotificationOutbox {
     public static let maxAttempts = 5
 
     /// Sends every queued notification through `notifier`; with no notifier, marks them `recorded`.
-    public static func deliver(store: StateStore, notifier: (any Notifier)?, now: Timestamp) async throws -> DeliveryTally {
-        let queued = try await store.read { try $0.notifications(status: "queued") }
+    public static func deliver(store: any CurationStore, notifier: (any Notifier)?, now: Timestamp) async throws -> DeliveryTally {
+        let queued = try await store.read { try $0.notifications(status: .queued) }
         var tally = DeliveryTally()
         for var row in queued {
             if let notifier {
                 row.attempts += 1
                 do {
                     try await notifier.send(OutgoingMail(to: row.recipient, subject: row.subject, body: row.body))
-                    row.status = "sent"
+                    row.status = .sent
                     row.sentAt = now
                     tally.sent += 1
                 } catch {
                     row.lastError = "\(error)"
                     if row.attempts >= maxAttempts {
-                        row.status = "failed"
+                        row.status = .failed
                         tally.failed += 1
                     } else {
                         tally.retrying += 1
                     }
                 }
             } else {
-                row.status = "recorded"
+                row.status = .recorded
                 tally.recorded += 1
             }
             let done = row

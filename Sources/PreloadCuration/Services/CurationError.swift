@@ -21,17 +21,3 @@ public enum CurationError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
-
-/// Who took a step, as written in the audit log.
-public enum Actor {
-    /// `preload submit`.
-    public static let submit = "submit"
-    /// `preload validate-all`.
-    public static let validateAll = "validate-all"
-    /// The domain owner (proven by a challenge).
-    public static let owner = "owner"
-    /// A maintainer (`remove --force`).
-    public static let maintainer = "maintainer"
-    /// Time: a challenge expired (noticed by whichever command ran next).
-    public static let expiry = "expiry"
-}

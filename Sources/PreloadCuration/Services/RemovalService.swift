@@ -1,6 +1,5 @@
 import PreloadChecker
 import PreloadCore
-import PreloadState
 
 /// What `preload remove` did.
 public enum RemovalOutcome: Sendable {
@@ -19,7 +18,7 @@ public enum RemovalOutcome: Sendable {
 /// `preload remove`: by the owner through a challenge, or by a maintainer with `--force --reason`.
 public struct RemovalService: Sendable {
     /// The state.
-    public let store: StateStore
+    public let store: any CurationStore
     /// For the challenge TXT lookup.
     public let dns: any CheckerDNS
     /// The one clock.
@@ -30,7 +29,7 @@ public struct RemovalService: Sendable {
     public let limits: AbuseLimits
 
     /// Creates a value; see the properties.
-    public init(store: StateStore, dns: any CheckerDNS, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
+    public init(store: any CurationStore, dns: any CheckerDNS, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
                 limits: AbuseLimits = .defaults) {
         self.store = store
         self.dns = dns
@@ -52,17 +51,17 @@ public struct RemovalService: Sendable {
                 throw LifecycleRefusal.notActive(try tx.record(domain)?.state)
             }
             if record.state == .removalRequested { return (record, nil, lapsed) }
-            let recent = try tx.attempts(domain: domain.value, kind: "remove", since: now.adding(days: -1))
+            let recent = try tx.attempts(domain: domain, kind: .remove, since: now.adding(days: -1))
             guard recent < limits.removalsPerDomainPerDay else {
                 throw CurationError.rateLimited("\(recent) removal attempts for \(domain.value) in the last 24 hours",
                                                 retryAfter: now.adding(days: 1))
             }
-            try tx.recordAttempt(domain: domain.value, kind: "remove", time: now)
-            return (record, try tx.openChallenge(domain: domain.value, purpose: "remove"), lapsed)
+            try tx.recordAttempt(domain: domain, kind: .remove, time: now)
+            return (record, try tx.openChallenge(domain: domain, purpose: .remove), lapsed)
         }
         if record.state == .removalRequested { return .alreadyRequested(record) }
 
-        let challenge = try open.map { row throws(CorruptStateError) in try Challenge(row: row) }
+        let challenge = open.map(Challenge.init(row:))
         var proven = false
         var lookupFailed = false
         if let challenge, !challenge.isExpired(at: now) {
@@ -77,9 +76,9 @@ public struct RemovalService: Sendable {
             return try await store.write { tx in
                 let step = try Lifecycle.apply(.ownerRemovalVerified, to: try tx.record(domain), domain: domain, now: now,
                                                policy: policy)
-                try tx.record(step, actor: Actor.owner, now: now, policy: policy)
-                if var row = try tx.openChallenge(domain: domain.value, purpose: "remove"), row.token == challenge.token {
-                    row.status = "used"
+                try tx.record(step, actor: .owner, now: now, policy: policy)
+                if var row = try tx.openChallenge(domain: domain, purpose: .remove), row.token == challenge.token {
+                    row.status = .used
                     try tx.update(row)
                 }
                 return .accepted(step.record)
@@ -88,7 +87,7 @@ public struct RemovalService: Sendable {
         var random = SystemRandomNumberGenerator()
         let fresh = Challenge.make(purpose: .remove, now: now, policy: policy, using: &random)
         try await store.write { tx in
-            try tx.insert(ChallengeRow(domain: domain.value, purpose: "remove", token: fresh.token, created: fresh.created,
+            try tx.insert(ChallengeRow(domain: domain, purpose: .remove, token: fresh.token, created: fresh.created,
                                        expires: fresh.expires))
         }
         return .challengeIssued(fresh, record, renewed: lapsed || challenge != nil)
@@ -101,7 +100,7 @@ public struct RemovalService: Sendable {
         return try await store.write { tx in
             let step = try Lifecycle.apply(.forcedRemoval(reason: reason), to: try tx.record(domain), domain: domain,
                                            now: now, policy: policy)
-            try tx.record(step, actor: Actor.maintainer, now: now, policy: policy)
+            try tx.record(step, actor: .maintainer, now: now, policy: policy)
             return .forced(step.record)
         }
     }

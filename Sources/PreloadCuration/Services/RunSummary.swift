@@ -39,12 +39,22 @@ public struct RunSummary: Sendable, Hashable, Codable {
 
     /// What the publish phase did.
     public struct PublicationOutcome: Sendable, Hashable, Codable {
-        /// `published`, `skipped` or `disabled`.
-        public var action: String
+        /// Published, skipped or disabled.
+        public var action: Action
         /// Why (the content change, the refresh, or why nothing was published).
         public var reason: String
         /// The published list, when one was published.
         public var list: PublishedListInfo?
+
+        /// What the publish phase did (stored with the run's summary).
+        public enum Action: String, Sendable, Hashable, Codable, CaseIterable {
+            /// A new list was signed and committed.
+            case published
+            /// The committed list is current.
+            case skipped
+            /// `--no-publish`.
+            case disabled
+        }
     }
 
     /// Creates a value; see the properties.

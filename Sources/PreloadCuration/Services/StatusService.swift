@@ -1,5 +1,4 @@
 import PreloadCore
-import PreloadState
 
 /// One validation as `status` shows it.
 public struct ValidationSummary: Sendable, Hashable, Codable {
@@ -72,14 +71,14 @@ public struct DomainStatus: Sendable, Hashable, Codable {
 /// Reads the state for `status` and `events`.
 public struct StatusService: Sendable {
     /// The state.
-    public let store: StateStore
+    public let store: any CurationStore
     /// The one clock.
     public let clock: any TimeSource
     /// The lifecycle rules.
     public let policy: LifecyclePolicy
 
     /// Creates a value; see the properties.
-    public init(store: StateStore, clock: any TimeSource, policy: LifecyclePolicy = .defaults) {
+    public init(store: any CurationStore, clock: any TimeSource, policy: LifecyclePolicy = .defaults) {
         self.store = store
         self.clock = clock
         self.policy = policy
@@ -92,7 +91,7 @@ public struct StatusService: Sendable {
         let policy = self.policy
         try await store.write { tx in try tx.expireChallenges(now: now, domain: domain, policy: policy) }
         return try await store.read { tx in
-            let rows = try tx.validations(domain: domain.value, limit: limit).map {
+            let rows = try tx.validations(domain: domain, limit: limit).map {
                 ValidationSummary(time: $0.time, eligible: $0.eligible, inconclusive: $0.inconclusive,
                                   issueCodes: $0.issueCodes, errorCodes: $0.errorCodes)
             }
@@ -101,13 +100,9 @@ public struct StatusService: Sendable {
             }
             var open: Challenge? = nil
             if record.state == .pendingVerification {
-                open = try tx.openChallenge(domain: domain.value, purpose: "submit").map { row throws(CorruptStateError) in
-                    try Challenge(row: row)
-                }
+                open = try tx.openChallenge(domain: domain, purpose: .submit).map(Challenge.init(row:))
             } else if record.state.isValidated {
-                open = try tx.openChallenge(domain: domain.value, purpose: "remove").map { row throws(CorruptStateError) in
-                    try Challenge(row: row)
-                }
+                open = try tx.openChallenge(domain: domain, purpose: .remove).map(Challenge.init(row:))
             }
             if let c = open, c.isExpired(at: now), c.purpose == .remove { open = nil }
             let info = open.flatMap { c in
@@ -127,16 +122,19 @@ public struct StatusService: Sendable {
     /// Audit events, oldest first, with the delivery status of the notification each caused.
     public func events(domain: DomainName?, limit: Int? = nil) async throws -> [AuditEntry] {
         try await store.read { tx in
-            let events = try tx.events(domain: domain?.value, limit: limit)
+            let events = try tx.events(domain: domain, limit: limit)
             var byEvent: [Int64: NotificationRow] = [:]
             for name in Set(events.map(\.domain)) {
                 for n in try tx.notifications(domain: name) { if let id = n.auditEventId { byEvent[id] = n } }
             }
             return events.map { e in
                 let n = e.id.flatMap { byEvent[$0] }
-                return AuditEntry(id: e.id ?? 0, time: e.time, domain: e.domain, from: e.fromState, to: e.toState,
-                                  reason: e.reason, detail: e.detail, actor: e.actor,
-                                  notification: n.map { AuditEntry.Notice(kind: $0.kind, to: $0.recipient, status: $0.status) })
+                return AuditEntry(id: e.id ?? 0, time: e.time, domain: e.domain.value, from: e.fromState?.rawValue,
+                                  to: e.toState.rawValue, reason: e.reason.rawValue, detail: e.detail,
+                                  actor: e.actor.rawValue,
+                                  notification: n.map {
+                                      AuditEntry.Notice(kind: $0.kind.rawValue, to: $0.recipient, status: $0.status.rawValue)
+                                  })
             }
         }
     }
@@ -150,7 +148,7 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public var time: Timestamp
     /// The domain name.
     public var domain: String
-    /// State before the step (`nil` for a new domain).
+    /// State code before the step (`nil` for a new domain).
     public var from: String?
     /// State code after the step.
     public var to: String

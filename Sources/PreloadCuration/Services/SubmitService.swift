@@ -1,7 +1,6 @@
 import Foundation
 import PreloadChecker
 import PreloadCore
-import PreloadState
 
 /// What `preload submit` asked for.
 public struct SubmitRequest: Sendable {
@@ -42,7 +41,7 @@ public enum SubmitOutcome: Sendable {
 /// `preload submit`: check, queue, issue a challenge, and verify it on a later run.
 public struct SubmitService: Sendable {
     /// The state.
-    public let store: StateStore
+    public let store: any CurationStore
     /// The checker (live network, or fakes in tests).
     public let checker: Checker
     /// The one clock.
@@ -53,7 +52,7 @@ public struct SubmitService: Sendable {
     public let limits: AbuseLimits
 
     /// Creates a value; see the properties.
-    public init(store: StateStore, checker: Checker, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
+    public init(store: any CurationStore, checker: Checker, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
                 limits: AbuseLimits = .defaults) {
         self.store = store
         self.checker = checker
@@ -79,7 +78,7 @@ public struct SubmitService: Sendable {
         let dayAgo = now.adding(days: -1)
         let limits = self.limits
         try await store.write { tx in
-            let recent = try tx.attempts(domain: domain.value, kind: "submit", since: dayAgo)
+            let recent = try tx.attempts(domain: domain, kind: .submit, since: dayAgo)
             guard recent < limits.submissionsPerDomainPerDay else {
                 throw CurationError.rateLimited("\(recent) submissions of \(domain.value) in the last 24 hours",
                                                 retryAfter: now.adding(days: 1))
@@ -92,7 +91,7 @@ public struct SubmitService: Sendable {
                                                     retryAfter: nil)
                 }
             }
-            try tx.recordAttempt(domain: domain.value, kind: "submit", time: now)
+            try tx.recordAttempt(domain: domain, kind: .submit, time: now)
         }
 
         let report = await checker.check(domain)
@@ -106,8 +105,8 @@ public struct SubmitService: Sendable {
         // A pending domain with an open, unexpired challenge: is the record published?
         var lookupFailed = false
         var proven = false
-        let open = try await store.read { tx in try tx.openChallenge(domain: domain.value, purpose: "submit") }
-        let openChallenge = try open.map { row throws(CorruptStateError) in try Challenge(row: row) }
+        let openChallenge = try await store.read { tx in try tx.openChallenge(domain: domain, purpose: .submit) }
+            .map(Challenge.init(row:))
         if existing?.state == .pendingVerification, let challenge = openChallenge, !challenge.isExpired(at: now) {
             switch await checker.dns.txt(Challenge.recordName(for: domain)) {
             case .found(let records, _): proven = challenge.isProven(by: records, at: now)
@@ -115,7 +114,7 @@ public struct SubmitService: Sendable {
             case .failed: lookupFailed = true
             }
         }
-        let validation = try Self.validationRow(report, runId: nil)
+        let validation = try Self.validationRow(report, of: domain, runId: nil)
         let (isProven, txtFailed) = (proven, lookupFailed)
         var random = SystemRandomNumberGenerator()
         let fresh = Challenge.make(purpose: .submit, now: now, policy: policy, using: &random)
@@ -124,19 +123,19 @@ public struct SubmitService: Sendable {
             let current = try tx.record(domain)
             if let current, !current.state.acceptsSubmission { return .alreadyActive(current) }
             try tx.insert(validation)
-            if isProven, let row = try tx.openChallenge(domain: domain.value, purpose: "submit"),
+            if isProven, let row = try tx.openChallenge(domain: domain, purpose: .submit),
                let challenge = openChallenge, row.token == challenge.token {
                 let step = try Lifecycle.apply(.challengeVerified(terms), to: current, domain: domain, now: now, policy: policy)
-                try tx.record(step, actor: Actor.submit, now: now, policy: policy)
+                try tx.record(step, actor: .submit, now: now, policy: policy)
                 var used = row
-                used.status = "used"
+                used.status = .used
                 try tx.update(used)
                 return .verified(step.record, report)
             }
             let step = try Lifecycle.apply(.submitted(terms), to: current, domain: domain, now: now, policy: policy)
-            try tx.record(step, actor: Actor.submit, now: now, policy: policy)
+            try tx.record(step, actor: .submit, now: now, policy: policy)
             if current?.state == .pendingVerification, let challenge = openChallenge, !challenge.isExpired(at: now) {
-                if var row = try tx.openChallenge(domain: domain.value, purpose: "submit") {
+                if var row = try tx.openChallenge(domain: domain, purpose: .submit) {
                     row.contact = terms.contact
                     row.requestedMode = terms.requestedMode
                     row.patterns = terms.patterns
@@ -145,7 +144,7 @@ public struct SubmitService: Sendable {
                 }
                 return .awaitingChallenge(challenge, step.record, report, lookupFailed: txtFailed)
             }
-            try tx.insert(ChallengeRow(domain: domain.value, purpose: "submit", token: fresh.token, created: fresh.created,
+            try tx.insert(ChallengeRow(domain: domain, purpose: .submit, token: fresh.token, created: fresh.created,
                                        expires: fresh.expires, contact: terms.contact, requestedMode: terms.requestedMode,
                                        patterns: terms.patterns, provenance: terms.provenance))
             return .challengeIssued(fresh, step.record, report,
@@ -178,13 +177,13 @@ public struct SubmitService: Sendable {
                                         provenance: .manual))
     }
 
-    /// The stored form of a checker report.
-    static func validationRow(_ report: DomainReport, runId: Int64?) throws -> ValidationRow {
+    /// The stored form of a checker report on `domain`.
+    static func validationRow(_ report: DomainReport, of domain: DomainName, runId: Int64?) throws -> ValidationRow {
         let outcome = ValidationOutcome(report: report)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let facts = String(decoding: try encoder.encode(report), as: UTF8.self)
-        return ValidationRow(domain: report.domain, time: report.checkedAt, eligible: report.eligible,
+        return ValidationRow(domain: domain, time: report.checkedAt, eligible: report.eligible,
                              inconclusive: outcome.inconclusive, issueCodes: outcome.issueCodes,
                              errorCodes: outcome.errorCodes, facts: facts, runId: runId)
     }

@@ -1,20 +1,19 @@
 import Foundation
 import PreloadChecker
 import PreloadCore
-import PreloadState
 
 /// `preload validate-all`: re-validate every domain in probation, listed or failing, apply the lifecycle,
 /// publish when needed, and deliver notifications.
 ///
-/// Crash safety: the run lock is an `flock` the kernel drops when the process dies. The run and the
-/// domains it must validate are journaled (`run`, `run_item`); each domain's validation, lifecycle step,
-/// audit line, queued notification and "done" mark are one transaction. A run killed at any point
-/// leaves each domain either before or after its step; the next run takes the journal over, validates
+/// Crash safety: the store's run lock dies with the process (with SQLite, an `flock` the kernel drops
+/// when the process dies). The run and the domains it must validate are journaled (`run`, `run_item`);
+/// each domain's validation, lifecycle step, audit line, queued notification and "done" mark are one
+/// transaction. A run killed at any point leaves each domain either before or after its step; the next run takes the journal over, validates
 /// only what is left, then publishes from the state (compared with the committed list, not with a note
 /// of ours), so nothing is lost and nothing is done twice.
 public struct ValidateAllService: Sendable {
     /// The state.
-    public let store: StateStore
+    public let store: any CurationStore
     /// The checker (live network, or fakes in tests).
     public let checker: Checker
     /// The one clock.
@@ -29,7 +28,7 @@ public struct ValidateAllService: Sendable {
     public let concurrency: Int
 
     /// Creates a value; see the properties.
-    public init(store: StateStore, checker: Checker, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
+    public init(store: any CurationStore, checker: Checker, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
                 publisher: (any ListPublishing)?, notifier: (any Notifier)?, concurrency: Int) {
         self.store = store
         self.checker = checker
@@ -40,21 +39,11 @@ public struct ValidateAllService: Sendable {
         self.concurrency = max(1, concurrency)
     }
 
-    /// The lock file in the state directory.
-    public static let lockFileName = "validate-all.lock"
-
     /// Runs (or resumes) a run. `progress` gets (done, total) after each domain.
     public func run(progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> RunSummary {
         let start = clock.now()
         let pid = getpid()
-        let lock: RunLock
-        do {
-            lock = try RunLock(path: store.path(Self.lockFileName), holder: "pid \(pid) since \(start.rfc3339)")
-        } catch .held(let holder) {
-            throw CurationError.busy(holder.isEmpty ? "the lock is held" : holder)
-        } catch {
-            throw error
-        }
+        let lock = try store.takeRunLock(holder: "pid \(pid) since \(start.rfc3339)")
         defer { withExtendedLifetime(lock) {} }
         return try await runLocked(start: start, pid: pid, progress: progress)
     }
@@ -65,7 +54,7 @@ public struct ValidateAllService: Sendable {
             let unfinished = try tx.unfinishedRuns()
             if var last = unfinished.last {
                 for var stale in unfinished.dropLast() {
-                    stale.status = "failed"
+                    stale.status = .failed
                     stale.finished = start
                     try tx.update(stale)
                 }
@@ -74,7 +63,7 @@ public struct ValidateAllService: Sendable {
                 try tx.update(last)
                 return (last, true)
             }
-            let names = try tx.domains(inStates: LifecycleState.allCases.filter(\.isValidated).map(\.rawValue)).map(\.name)
+            let names = try tx.records(inStates: Set(LifecycleState.allCases.filter(\.isValidated))).map(\.domain)
             return (try tx.startRun(RunRow(started: start, pid: pid), domains: names), false)
         }
         let runId = run.id!
@@ -87,27 +76,27 @@ public struct ValidateAllService: Sendable {
             summary.add(step)
         }
 
-        if phase == "validating" {
+        if phase == .validating {
             try await validate(runId: runId, summary: &summary, progress: progress)
-            phase = try await setPhase(runId, publisher == nil ? "notifying" : "publishing")
+            phase = try await setPhase(runId, publisher == nil ? .notifying : .publishing)
         }
-        if phase == "publishing" {
+        if phase == .publishing {
             if let publisher {
                 do {
                     try await publish(publisher, runId: runId, summary: &summary)
                 } catch {
-                    try await finish(runId, status: "failed", summary: summary)
+                    try await finish(runId, status: .failed, summary: summary)
                     throw CurationError.publishFailed("\(error)")
                 }
             }
-            phase = try await setPhase(runId, "notifying")
+            phase = try await setPhase(runId, .notifying)
         }
         if publisher == nil {
-            summary.publication = .init(action: "disabled", reason: "--no-publish", list: nil)
+            summary.publication = .init(action: .disabled, reason: "--no-publish", list: nil)
         }
         summary.notifications = try await NotificationOutbox.deliver(store: store, notifier: notifier, now: clock.now())
         summary.finished = clock.now()
-        try await finish(runId, status: "completed", summary: summary)
+        try await finish(runId, status: .completed, summary: summary)
         return summary
     }
 
@@ -143,22 +132,18 @@ public struct ValidateAllService: Sendable {
     }
 
     /// Validates one domain and records the result and its step in one transaction.
-    private func validateOne(_ name: String, runId: Int64) async throws -> LifecycleStep? {
-        guard let domain = try? DomainName(name) else {
-            try await store.write { try $0.markDone(run: runId, domain: name) }
-            return nil
-        }
+    private func validateOne(_ domain: DomainName, runId: Int64) async throws -> LifecycleStep? {
         let report = await checker.check(domain)
-        let row = try SubmitService.validationRow(report, runId: runId)
+        let row = try SubmitService.validationRow(report, of: domain, runId: runId)
         let outcome = ValidationOutcome(report: report)
         let now = clock.now()
         let policy = self.policy
         return try await store.write { tx in
-            defer { try? tx.markDone(run: runId, domain: name) }
+            defer { try? tx.markDone(run: runId, domain: domain) }
             try tx.insert(row)
             guard let record = try tx.record(domain), record.state.isValidated else { return nil }
             let step = try Lifecycle.apply(.validated(outcome), to: record, domain: domain, now: now, policy: policy)
-            try tx.record(step, actor: Actor.validateAll, now: now, policy: policy)
+            try tx.record(step, actor: .validateAll, now: now, policy: policy)
             return step
         }
     }
@@ -167,9 +152,7 @@ public struct ValidateAllService: Sendable {
         let now = clock.now()
         let committed = try await publisher.committedList()
         let desired = try await store.read { tx in
-            try tx.domains(inStates: LifecycleState.allCases.filter(\.isInList).map(\.rawValue)).compactMap {
-                row throws(CorruptStateError) in try DomainRecord(row: row).listEntry
-            }
+            try tx.records(inStates: Set(LifecycleState.allCases.filter(\.isInList))).compactMap(\.listEntry)
         }
         let inList: Set<String>
         switch PublishDecision.decide(desired: desired, committed: committed, now: now) {
@@ -179,20 +162,19 @@ public struct ValidateAllService: Sendable {
                 try tx.insert(PublicationRow(time: now, serial: Int64(info.serial), expires: info.expires,
                                              domains: info.domains, commit: info.commit, runId: runId))
             }
-            summary.publication = .init(action: "published", reason: reason, list: info)
+            summary.publication = .init(action: .published, reason: reason, list: info)
             inList = Set(desired.map(\.domain.value))
         case .skip(let reason):
-            summary.publication = .init(action: "skipped", reason: reason, list: nil)
+            summary.publication = .init(action: .skipped, reason: reason, list: nil)
             inList = Set(committed?.entries.map(\.domain.value) ?? [])
         }
         // Owner removals take effect once the committed list no longer has the domain.
         let policy = self.policy
         let steps = try await store.write { tx in
             var steps: [LifecycleStep] = []
-            for row in try tx.domains(inStates: [LifecycleState.removalRequested.rawValue]) where !inList.contains(row.name) {
-                let record = try DomainRecord(row: row)
+            for record in try tx.records(inStates: [.removalRequested]) where !inList.contains(record.domain.value) {
                 let step = try Lifecycle.apply(.publishedWithout, to: record, domain: record.domain, now: now, policy: policy)
-                try tx.record(step, actor: Actor.validateAll, now: now, policy: policy)
+                try tx.record(step, actor: .validateAll, now: now, policy: policy)
                 steps.append(step)
             }
             return steps
@@ -200,7 +182,7 @@ public struct ValidateAllService: Sendable {
         for step in steps { summary.add(step) }
     }
 
-    private func setPhase(_ runId: Int64, _ phase: String) async throws -> String {
+    private func setPhase(_ runId: Int64, _ phase: RunPhase) async throws -> RunPhase {
         try await store.write { tx in
             guard var run = try tx.run(runId) else { return phase }
             run.phase = phase
@@ -209,7 +191,7 @@ public struct ValidateAllService: Sendable {
         }
     }
 
-    private func finish(_ runId: Int64, status: String, summary: RunSummary) async throws {
+    private func finish(_ runId: Int64, status: RunStatus, summary: RunSummary) async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(summary), as: UTF8.self)
@@ -217,7 +199,7 @@ public struct ValidateAllService: Sendable {
         try await store.write { tx in
             guard var run = try tx.run(runId) else { return }
             run.status = status
-            run.phase = status == "completed" ? "done" : run.phase
+            run.phase = status == .completed ? .done : run.phase
             run.finished = now
             run.summary = json
             try tx.update(run)

@@ -1,9 +1,8 @@
 import PreloadCore
-import PreloadState
 
-extension StateTransaction {
+extension StateWriter {
     /// Expires, in this transaction, every open challenge whose time is up (only `domain`'s when given):
-    /// the challenge is marked `expired` and its lifecycle step recorded with an audit line (actor
+    /// the challenge is marked expired and its lifecycle step recorded with an audit line (actor
     /// `expiry`). A pending submission goes back to `removed`; a removal request lapses and the domain
     /// stays where it is. Run by `validate-all` for every domain, and by `submit`, `remove` and `status`
     /// for theirs, so an expiry shows wherever the domain is looked at.
@@ -11,14 +10,14 @@ extension StateTransaction {
     public func expireChallenges(now: Timestamp, domain: DomainName? = nil,
                                  policy: LifecyclePolicy = .defaults) throws -> [LifecycleStep] {
         var steps: [LifecycleStep] = []
-        for var row in try openChallenges(expiredAt: now, domain: domain?.value) {
-            let challenge = try Challenge(row: row)
-            row.status = "expired"
+        for var row in try openChallenges(expiredAt: now, domain: domain) {
+            row.status = .expired
             try update(row)
-            guard let name = try? DomainName(row.domain), let current = try record(name) else { continue }
-            let step = try Lifecycle.apply(.challengeExpired(challenge), to: current, domain: name, now: now, policy: policy)
+            guard let current = try record(row.domain) else { continue }
+            let step = try Lifecycle.apply(.challengeExpired(Challenge(row: row)), to: current, domain: row.domain,
+                                           now: now, policy: policy)
             guard step.audit != nil else { continue }
-            try record(step, actor: Actor.expiry, now: now, policy: policy)
+            try record(step, actor: .expiry, now: now, policy: policy)
             steps.append(step)
         }
         return steps

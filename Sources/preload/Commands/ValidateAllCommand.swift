@@ -78,7 +78,7 @@ struct ValidateAllCommand: AsyncParsableCommand {
             out.append("  \(t.from) → \(t.to) (\(t.reason)): \(t.domains.joined(separator: " "))")
         }
         if let p = s.publication {
-            var line = "  list: \(p.action) — \(p.reason)"
+            var line = "  list: \(p.action.rawValue) — \(p.reason)"
             if let l = p.list { line += " (serial \(l.serial), \(l.domains) domains, expires \(l.expires.rfc3339))" }
             out.append(line)
         }

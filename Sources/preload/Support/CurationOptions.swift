@@ -20,9 +20,9 @@ struct StateOptions: ParsableArguments {
     }
 
     /// Opens the state (creating it on first use).
-    func open() throws -> StateStore {
+    func open() throws -> SQLiteStateStore {
         do {
-            return try StateStore(directory: directory)
+            return try SQLiteStateStore(directory: directory)
         } catch {
             Console.err("preload: \(error)")
             throw Exit.unavailable

@@ -1,92 +1,32 @@
-import GRDB
 import PreloadCore
 
-/// The one shape of a stored row: a Codable value whose coding keys are its table's columns, mapped by
-/// GRDB's Codable records. Rows of tables with an autoincremented `id` get it back when inserted.
-public protocol StateRow: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+/// The one shape of a stored row: a Codable value whose coding keys are its table's columns, with the
+/// persisted codes typed (enums, ``DomainName``). A storage backend maps it; it knows no database.
+/// Rows of tables with an autoincremented `id` get it back when inserted.
+public protocol StateRow: Codable, Sendable, Hashable {
+    /// The table the row lives in.
+    static var tableName: String { get }
     /// The row id; `nil` before the row is inserted.
     var id: Int64? { get set }
-}
-
-extension StateRow {
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
-}
-
-/// One domain and its lifecycle state (table `domain`). Lifecycle values are stored as their stable codes;
-/// the curation layer turns them into typed records.
-public struct DomainRow: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "domain"
-    /// The normalised domain name (primary key).
-    public var name: String
-    /// Lifecycle state code, e.g. `probation`.
-    public var state: String
-    /// When the current state was entered.
-    public var since: Timestamp
-    /// Transition reason code of the last step.
-    public var reason: String
-    /// The explanation that goes with the reason.
-    public var detail: String
-    /// The contact's email address.
-    public var contact: String
-    /// The mode asked for at submission.
-    public var requestedMode: ListMode
-    /// The list mode (`enforce` or `testing`).
-    public var mode: ListMode
-    /// The MX patterns, sorted.
-    public var patterns: [MXPattern]
-    /// Where the patterns come from: `mta-sts` or `manual`.
-    public var provenance: AdmissionMethod
-    /// When the domain (last) entered the list.
-    public var added: Timestamp?
-    /// When a validation last passed.
-    public var lastVerified: Timestamp?
-    /// When the current probation period started.
-    public var probationSince: Timestamp?
-    /// Passing validations since the probation period started.
-    public var passingValidations: Int
-    /// When the current run of failed validations started.
-    public var failingSince: Timestamp?
-
-    /// A row; see the properties.
-    public init(name: String, state: String, since: Timestamp, reason: String, detail: String, contact: String,
-                requestedMode: ListMode, mode: ListMode, patterns: [MXPattern], provenance: AdmissionMethod,
-                added: Timestamp?, lastVerified: Timestamp?, probationSince: Timestamp?, passingValidations: Int,
-                failingSince: Timestamp?) {
-        self.name = name
-        self.state = state
-        self.since = since
-        self.reason = reason
-        self.detail = detail
-        self.contact = contact
-        self.requestedMode = requestedMode
-        self.mode = mode
-        self.patterns = patterns
-        self.provenance = provenance
-        self.added = added
-        self.lastVerified = lastVerified
-        self.probationSince = probationSince
-        self.passingValidations = passingValidations
-        self.failingSince = failingSince
-    }
 }
 
 /// A challenge issued to a domain (table `challenge`): to submit it (`submit`, with the submission's
 /// terms) or to remove it (`remove`).
 public struct ChallengeRow: StateRow {
-    public static let databaseTableName = "challenge"
+    public static let tableName = "challenge"
     public var id: Int64?
     /// The domain name.
-    public var domain: String
+    public var domain: DomainName
     /// `submit` or `remove`.
-    public var purpose: String
+    public var purpose: Challenge.Purpose
     /// The 128-bit token, as 32 lowercase hex digits.
     public var token: String
     /// When it was created.
     public var created: Timestamp
     /// When it expires.
     public var expires: Timestamp
-    /// `open`, `used` (proven), `superseded` (a newer challenge replaced it) or `expired` (unproven in time).
-    public var status: String
+    /// Open, used (proven), superseded (a newer challenge replaced it) or expired (unproven in time).
+    public var status: ChallengeStatus
     /// Submission terms (submit challenges only).
     public var contact: String?
     /// The mode asked for at submission.
@@ -97,8 +37,8 @@ public struct ChallengeRow: StateRow {
     public var provenance: AdmissionMethod?
 
     /// A row; see the properties.
-    public init(id: Int64? = nil, domain: String, purpose: String, token: String, created: Timestamp,
-                expires: Timestamp, status: String = "open", contact: String? = nil, requestedMode: ListMode? = nil,
+    public init(id: Int64? = nil, domain: DomainName, purpose: Challenge.Purpose, token: String, created: Timestamp,
+                expires: Timestamp, status: ChallengeStatus = .open, contact: String? = nil, requestedMode: ListMode? = nil,
                 patterns: [MXPattern]? = nil, provenance: AdmissionMethod? = nil) {
         self.id = id
         self.domain = domain
@@ -116,22 +56,30 @@ public struct ChallengeRow: StateRow {
 
 /// One attempt of `submit` or owner `remove` that reached the network (table `attempt`), for rate limits.
 public struct AttemptRow: StateRow {
-    public static let databaseTableName = "attempt"
+    public static let tableName = "attempt"
     public var id: Int64?
     /// The domain name.
-    public var domain: String
+    public var domain: DomainName
     /// `submit` or `remove`.
-    public var kind: String
+    public var kind: AttemptKind
     /// When it happened.
     public var time: Timestamp
+
+    /// A row; see the properties.
+    public init(id: Int64? = nil, domain: DomainName, kind: AttemptKind, time: Timestamp) {
+        self.id = id
+        self.domain = domain
+        self.kind = kind
+        self.time = time
+    }
 }
 
 /// One validation result (table `validation`).
 public struct ValidationRow: StateRow {
-    public static let databaseTableName = "validation"
+    public static let tableName = "validation"
     public var id: Int64?
     /// The domain name.
-    public var domain: String
+    public var domain: DomainName
     /// When it happened.
     public var time: Timestamp
     /// The checker's verdict.
@@ -148,7 +96,7 @@ public struct ValidationRow: StateRow {
     public var runId: Int64?
 
     /// A row; see the properties.
-    public init(id: Int64? = nil, domain: String, time: Timestamp, eligible: Bool, inconclusive: Bool,
+    public init(id: Int64? = nil, domain: DomainName, time: Timestamp, eligible: Bool, inconclusive: Bool,
                 issueCodes: [IssueCode], errorCodes: [IssueCode], facts: String, runId: Int64?) {
         self.id = id
         self.domain = domain
@@ -164,26 +112,26 @@ public struct ValidationRow: StateRow {
 
 /// One line of the audit log (table `audit_event`): every lifecycle step worth noting.
 public struct AuditEventRow: StateRow {
-    public static let databaseTableName = "audit_event"
+    public static let tableName = "audit_event"
     public var id: Int64?
     /// When it happened.
     public var time: Timestamp
     /// The domain name.
-    public var domain: String
-    /// State code before; `nil` for a domain seen for the first time.
-    public var fromState: String?
-    /// State code after the step.
-    public var toState: String
-    /// Transition reason code.
-    public var reason: String
+    public var domain: DomainName
+    /// State before; `nil` for a domain seen for the first time.
+    public var fromState: LifecycleState?
+    /// State after the step.
+    public var toState: LifecycleState
+    /// Why the step happened.
+    public var reason: TransitionReason
     /// The explanation that goes with the reason.
     public var detail: String
-    /// Who: `submit`, `validate-all`, `remove`, `maintainer`, or a notification record.
-    public var actor: String
+    /// Who took the step.
+    public var actor: AuditActor
 
     /// A row; see the properties.
-    public init(id: Int64? = nil, time: Timestamp, domain: String, fromState: String?, toState: String, reason: String,
-                detail: String, actor: String) {
+    public init(id: Int64? = nil, time: Timestamp, domain: DomainName, fromState: LifecycleState?,
+                toState: LifecycleState, reason: TransitionReason, detail: String, actor: AuditActor) {
         self.id = id
         self.time = time
         self.domain = domain
@@ -198,14 +146,14 @@ public struct AuditEventRow: StateRow {
 /// A notification to a domain's contact (table `notification`), queued in the same transaction as its
 /// lifecycle step and delivered afterwards (an outbox).
 public struct NotificationRow: StateRow {
-    public static let databaseTableName = "notification"
+    public static let tableName = "notification"
     public var id: Int64?
     /// The audit event that caused it.
     public var auditEventId: Int64?
     /// The domain name.
-    public var domain: String
-    /// Notification kind code, e.g. `listed`.
-    public var kind: String
+    public var domain: DomainName
+    /// What the contact is told.
+    public var kind: NotificationKind
     /// The address it goes to.
     public var recipient: String
     /// The mail subject.
@@ -214,8 +162,8 @@ public struct NotificationRow: StateRow {
     public var body: String
     /// When it was created.
     public var created: Timestamp
-    /// `queued`, `sent`, `recorded` (no relay configured: the audit log is the record) or `failed`.
-    public var status: String
+    /// Queued, sent, recorded (no relay configured: the audit log is the record) or failed.
+    public var status: NotificationStatus
     /// Delivery attempts so far.
     public var attempts: Int
     /// The last delivery failure's message.
@@ -224,8 +172,8 @@ public struct NotificationRow: StateRow {
     public var sentAt: Timestamp?
 
     /// A row; see the properties.
-    public init(id: Int64? = nil, auditEventId: Int64?, domain: String, kind: String, recipient: String,
-                subject: String, body: String, created: Timestamp, status: String = "queued", attempts: Int = 0,
+    public init(id: Int64? = nil, auditEventId: Int64?, domain: DomainName, kind: NotificationKind, recipient: String,
+                subject: String, body: String, created: Timestamp, status: NotificationStatus = .queued, attempts: Int = 0,
                 lastError: String? = nil, sentAt: Timestamp? = nil) {
         self.id = id
         self.auditEventId = auditEventId
@@ -244,16 +192,16 @@ public struct NotificationRow: StateRow {
 
 /// One `validate-all` run (table `run`): the journal a killed run leaves for the next one.
 public struct RunRow: StateRow {
-    public static let databaseTableName = "run"
+    public static let tableName = "run"
     public var id: Int64?
     /// When it started.
     public var started: Timestamp
     /// The process that runs (or last ran) it.
     public var pid: Int32
-    /// `running`, `completed` or `failed`.
-    public var status: String
-    /// `validating`, `publishing`, `notifying`, `done`.
-    public var phase: String
+    /// Running (or killed), completed or failed.
+    public var status: RunStatus
+    /// How far it got.
+    public var phase: RunPhase
     /// How many times a later run took it over after its process died.
     public var resumes: Int
     /// When it finished.
@@ -262,8 +210,8 @@ public struct RunRow: StateRow {
     public var summary: String?
 
     /// A row; see the properties.
-    public init(id: Int64? = nil, started: Timestamp, pid: Int32, status: String = "running",
-                phase: String = "validating", resumes: Int = 0, finished: Timestamp? = nil, summary: String? = nil) {
+    public init(id: Int64? = nil, started: Timestamp, pid: Int32, status: RunStatus = .running,
+                phase: RunPhase = .validating, resumes: Int = 0, finished: Timestamp? = nil, summary: String? = nil) {
         self.id = id
         self.started = started
         self.pid = pid
@@ -275,20 +223,9 @@ public struct RunRow: StateRow {
     }
 }
 
-/// A domain a run must validate (table `run_item`).
-public struct RunItemRow: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "run_item"
-    /// The `validate-all` run.
-    public var runId: Int64
-    /// The domain name.
-    public var domain: String
-    /// Whether the domain was validated (its step committed).
-    public var done: Bool
-}
-
 /// A list this state published (table `publication`).
 public struct PublicationRow: StateRow {
-    public static let databaseTableName = "publication"
+    public static let tableName = "publication"
     public var id: Int64?
     /// When it was published.
     public var time: Timestamp

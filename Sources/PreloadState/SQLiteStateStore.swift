@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PreloadCuration
 
 /// Why the state could not be opened or used.
 public enum StateError: Error, Sendable, CustomStringConvertible {
@@ -21,15 +22,18 @@ public enum StateError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// The curation state: one SQLite database in WAL mode under the state directory, written only through
-/// transactions, with a schema built by named, append-only migrations. A database a newer binary has
-/// migrated is refused (``StateError/newerThanBinary(_:_:)``) before anything is read or written.
+/// The curation state in SQLite: one database in WAL mode under the state directory, written only through
+/// transactions, with a schema built by named, append-only migrations; the ``CurationStore`` the command
+/// line uses. A database a newer binary has migrated is refused (``StateError/newerThanBinary(_:_:)``)
+/// before anything is read or written.
 ///
 /// SQLite calls block, so they run on GRDB's own serial queues (its async `read`/`write`), never on
-/// Swift's cooperative pool.
-public final class StateStore: Sendable {
+/// Swift's cooperative pool. The run lock is an `flock` on ``runLockFileName`` in the state directory.
+public final class SQLiteStateStore: CurationStore {
     /// The database file's name inside the state directory.
     public static let databaseFileName = "state.sqlite"
+    /// The run lock's file name inside the state directory.
+    public static let runLockFileName = "validate-all.lock"
 
     /// The state directory.
     public let directory: String
@@ -88,14 +92,26 @@ public final class StateStore: Sendable {
         try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 
-    /// Runs `body` in a read-only transaction (a consistent snapshot).
-    public func read<T: Sendable>(_ body: @Sendable @escaping (StateTransaction) throws -> T) async throws -> T {
-        try await pool.read { db in try body(StateTransaction(db)) }
+    public func read<T: Sendable>(_ body: @Sendable @escaping (any StateReader) throws -> T) async throws -> T {
+        try await pool.read { db in try body(SQLiteTransaction(db)) }
     }
 
-    /// Runs `body` in one write transaction: everything it does is committed together, or nothing is.
     @discardableResult
-    public func write<T: Sendable>(_ body: @Sendable @escaping (StateTransaction) throws -> T) async throws -> T {
-        try await pool.write { db in try body(StateTransaction(db)) }
+    public func write<T: Sendable>(_ body: @Sendable @escaping (any StateWriter) throws -> T) async throws -> T {
+        try await pool.write { db in try body(SQLiteTransaction(db)) }
+    }
+
+    /// Takes the `flock` on ``runLockFileName``; throws ``CurationError/busy(_:)`` naming the holder when
+    /// another process holds it.
+    public func takeRunLock(holder: String) throws -> any RunLease {
+        do {
+            return try RunLock(path: path(Self.runLockFileName), holder: holder)
+        } catch .held(let holder) {
+            throw CurationError.busy(holder.isEmpty ? "the lock is held" : holder)
+        } catch {
+            throw error
+        }
     }
 }
+
+extension RunLock: RunLease {}

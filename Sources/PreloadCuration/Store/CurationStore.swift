@@ -1,0 +1,134 @@
+import PreloadCore
+
+/// The curation state as the services see it: transactions over typed records and rows. The SQLite store
+/// (`SQLiteStateStore` in `PreloadState`) is one implementation; another backend implements the same three
+/// protocols and the services do not change.
+///
+/// A transaction body is synchronous: it never awaits, so no transaction is held open across the network
+/// (the services check, look up and send outside transactions and re-read inside them). A backend runs
+/// the body where blocking is allowed: the SQLite store on its database's serial queues, a networked
+/// database on a thread of its own pool, blocking on its connection there; never on Swift's cooperative
+/// pool.
+public protocol CurationStore: Sendable {
+    /// Runs `body` in a read-only transaction (a consistent snapshot).
+    func read<T: Sendable>(_ body: @Sendable @escaping (any StateReader) throws -> T) async throws -> T
+
+    /// Runs `body` in one write transaction: everything it does is committed together, or nothing is
+    /// (when it throws).
+    @discardableResult
+    func write<T: Sendable>(_ body: @Sendable @escaping (any StateWriter) throws -> T) async throws -> T
+
+    /// Takes the lock that lets one `validate-all` run at a time, without waiting; it is held until the
+    /// returned lease is released. Throws ``CurationError/busy(_:)`` when another run holds it.
+    func takeRunLock(holder: String) throws -> any RunLease
+}
+
+/// The run lock, held while the value lives.
+public protocol RunLease: AnyObject, Sendable {}
+
+/// What a transaction reads. Every value is typed: a stored code or domain name this code cannot read is
+/// a ``CorruptStateError``, never a guess or a skipped row.
+public protocol StateReader {
+    /// The domain's lifecycle record.
+    func record(_ domain: DomainName) throws -> DomainRecord?
+    /// The records whose state is one of `states` (all when `nil`), by name.
+    func records(inStates states: Set<LifecycleState>?) throws -> [DomainRecord]
+    /// How many domains are in each state.
+    func domainCounts() throws -> [LifecycleState: Int]
+
+    /// The newest open challenge of `purpose` for the domain.
+    func openChallenge(domain: DomainName, purpose: Challenge.Purpose) throws -> ChallengeRow?
+    /// Open challenges whose expiry is at or before `now` (of `domain` only, when given), oldest first.
+    func openChallenges(expiredAt now: Timestamp, domain: DomainName?) throws -> [ChallengeRow]
+    /// Submit challenges created at or after `since` (new submissions).
+    func submissionsCreated(since: Timestamp) throws -> Int
+    /// Attempts of `kind` for the domain at or after `since`.
+    func attempts(domain: DomainName, kind: AttemptKind, since: Timestamp) throws -> Int
+
+    /// The domain's newest validations, newest first.
+    func validations(domain: DomainName, limit: Int) throws -> [ValidationRow]
+    /// Audit events, oldest first, optionally for one domain and only the newest `limit`.
+    func events(domain: DomainName?, limit: Int?) throws -> [AuditEventRow]
+    /// Notifications in `status`, oldest first.
+    func notifications(status: NotificationStatus) throws -> [NotificationRow]
+    /// All notifications for a domain, oldest first.
+    func notifications(domain: DomainName) throws -> [NotificationRow]
+
+    /// Runs still marked running, oldest first.
+    func unfinishedRuns() throws -> [RunRow]
+    /// The newest run that completed.
+    func lastCompletedRun() throws -> RunRow?
+    /// The run with this id.
+    func run(_ id: Int64) throws -> RunRow?
+    /// The run's domains not validated yet, by name.
+    func pendingItems(run: Int64) throws -> [DomainName]
+    /// How many domains the run has, and how many are done.
+    func itemCounts(run: Int64) throws -> (total: Int, done: Int)
+
+    /// The newest publication.
+    func lastPublication() throws -> PublicationRow?
+}
+
+/// What a write transaction does, besides reading.
+public protocol StateWriter: StateReader {
+    /// Inserts or replaces the domain's record.
+    func save(_ record: DomainRecord) throws
+    /// Inserts a challenge, superseding the domain's other open challenges of the same purpose.
+    @discardableResult func insert(_ challenge: ChallengeRow) throws -> ChallengeRow
+    /// Updates a stored challenge (found by its id).
+    func update(_ challenge: ChallengeRow) throws
+    /// Records one attempt of `kind` for the domain.
+    func recordAttempt(domain: DomainName, kind: AttemptKind, time: Timestamp) throws
+    /// Inserts a validation result.
+    @discardableResult func insert(_ validation: ValidationRow) throws -> ValidationRow
+    /// Inserts an audit line.
+    @discardableResult func insert(_ event: AuditEventRow) throws -> AuditEventRow
+    /// Queues a notification.
+    @discardableResult func insert(_ notification: NotificationRow) throws -> NotificationRow
+    /// Updates a stored notification (found by its id).
+    func update(_ notification: NotificationRow) throws
+    /// Starts a run with the domains it must validate.
+    func startRun(_ run: RunRow, domains: [DomainName]) throws -> RunRow
+    /// Updates a stored run (found by its id).
+    func update(_ run: RunRow) throws
+    /// Marks one of the run's domains as validated.
+    func markDone(run: Int64, domain: DomainName) throws
+    /// Records a published list.
+    @discardableResult func insert(_ publication: PublicationRow) throws -> PublicationRow
+}
+
+extension StateReader {
+    /// Every record, by name.
+    public func records() throws -> [DomainRecord] { try records(inStates: nil) }
+    /// Every open challenge whose expiry is at or before `now`, oldest first.
+    public func openChallenges(expiredAt now: Timestamp) throws -> [ChallengeRow] {
+        try openChallenges(expiredAt: now, domain: nil)
+    }
+    /// Audit events, oldest first (of `domain` only, when given).
+    public func events(domain: DomainName? = nil) throws -> [AuditEventRow] { try events(domain: domain, limit: nil) }
+}
+
+/// A stored value this code cannot read: an unknown state, status, phase, kind or reason code, or a name
+/// that is not a domain name. Reported (the command fails, exit 70), never guessed or skipped.
+public struct CorruptStateError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The table.
+    public var table: String
+    /// The column.
+    public var column: String
+    /// The stored value, as text.
+    public var value: String
+    /// Why it cannot be read.
+    public var why: String
+
+    /// Creates a value; see the properties.
+    public init(table: String, column: String, value: String, why: String) {
+        self.table = table
+        self.column = column
+        self.value = value
+        self.why = why
+    }
+
+    public var description: String {
+        "the state database holds a value this preload cannot read in \(table).\(column): '\(value)' (\(why)); nothing was changed"
+    }
+}

@@ -1,0 +1,236 @@
+import GRDB
+import PreloadCore
+import PreloadCuration
+
+/// A row of one of the curation's tables as GRDB stores it: the row's own `Codable` mapping, its
+/// coding keys being the table's columns. A wrapper, so that the curation's types need not know GRDB.
+struct Stored<Value: StateRow>: FetchableRecord, MutablePersistableRecord, Codable {
+    static var databaseTableName: String { Value.tableName }
+    var value: Value
+    init(_ value: Value) { self.value = value }
+    init(from decoder: any Decoder) throws { value = try Value(from: decoder) }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+    mutating func didInsert(_ inserted: InsertionSuccess) { value.id = inserted.rowID }
+}
+
+/// A domain's record as GRDB stores it (table `domain`, keyed by `name`).
+struct StoredDomain: FetchableRecord, PersistableRecord, Codable {
+    static let databaseTableName = "domain"
+    var value: DomainRecord
+    init(_ value: DomainRecord) { self.value = value }
+    init(from decoder: any Decoder) throws { value = try DomainRecord(from: decoder) }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}
+
+/// A domain a run must validate (table `run_item`).
+private struct RunItem: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "run_item"
+    var runId: Int64
+    var domain: String
+    var done: Bool
+}
+
+/// One transaction on the SQLite state: the ``StateWriter`` given to the bodies of
+/// ``SQLiteStateStore/read(_:)`` and ``SQLiteStateStore/write(_:)``, valid only inside them.
+///
+/// Every read decodes typed values: a stored code no enum has, or a name that is not a domain name, is
+/// reported as a ``CorruptStateError`` naming the table, the column and the value.
+struct SQLiteTransaction: StateWriter {
+    let db: Database
+
+    init(_ db: Database) { self.db = db }
+
+    // MARK: Decoding
+
+    /// Decodes fetched rows of `table` with `make`, turning a value that does not decode (an unknown code,
+    /// an invalid domain name) into a ``CorruptStateError`` naming the table, the column and the value.
+    private func decode<T>(_ table: String, _ rows: [Row], _ make: (Row) throws -> T) throws -> [T] {
+        try rows.map { row in
+            do {
+                return try make(row)
+            } catch let error as DecodingError {
+                let (path, why): ([any CodingKey], String)
+                switch error {
+                case .dataCorrupted(let c): (path, why) = (c.codingPath, c.debugDescription)
+                case .typeMismatch(_, let c): (path, why) = (c.codingPath, c.debugDescription)
+                case .valueNotFound(_, let c): (path, why) = (c.codingPath, c.debugDescription)
+                case .keyNotFound(let key, let c): (path, why) = (c.codingPath + [key], c.debugDescription)
+                @unknown default: (path, why) = ([], "\(error)")
+                }
+                let column = path.first?.stringValue ?? "?"
+                let stored: DatabaseValue = row[column] ?? .null
+                throw CorruptStateError(table: table, column: column,
+                                        value: String.fromDatabaseValue(stored) ?? stored.description, why: why)
+            }
+        }
+    }
+
+    /// A domain name read from `table.column`.
+    private func name(_ raw: String, _ table: String, _ column: String) throws -> DomainName {
+        do { return try DomainName(raw) } catch {
+            throw CorruptStateError(table: table, column: column, value: raw, why: "not a valid domain name: \(error)")
+        }
+    }
+
+    private func rows<R: StateRow>(_ request: QueryInterfaceRequest<Stored<R>>) throws -> [R] {
+        try decode(R.tableName, try request.asRequest(of: Row.self).fetchAll(db)) { try Stored<R>(row: $0).value }
+    }
+
+    private func row<R: StateRow>(_ request: QueryInterfaceRequest<Stored<R>>) throws -> R? {
+        try rows(request.limit(1)).first
+    }
+
+    private func domainRecords(_ request: QueryInterfaceRequest<StoredDomain>) throws -> [DomainRecord] {
+        try decode(StoredDomain.databaseTableName, try request.asRequest(of: Row.self).fetchAll(db)) {
+            try StoredDomain(row: $0).value
+        }
+    }
+
+    @discardableResult
+    private func insertRow<R: StateRow>(_ row: R) throws -> R {
+        var stored = Stored(row)
+        try stored.insert(db)
+        return stored.value
+    }
+
+    private func updateRow<R: StateRow>(_ row: R) throws { try Stored(row).update(db) }
+
+    // MARK: Domains
+
+    func record(_ domain: DomainName) throws -> DomainRecord? {
+        try domainRecords(StoredDomain.filter(Column("name") == domain.value)).first
+    }
+
+    func records(inStates states: Set<LifecycleState>?) throws -> [DomainRecord] {
+        var request = StoredDomain.order(Column("name"))
+        if let states { request = request.filter(states.map(\.rawValue).contains(Column("state"))) }
+        return try domainRecords(request)
+    }
+
+    func domainCounts() throws -> [LifecycleState: Int] {
+        let rows = try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM domain GROUP BY state")
+        return try Dictionary(uniqueKeysWithValues: rows.map { row in
+            let code: String = row["state"]
+            guard let state = LifecycleState(rawValue: code) else {
+                throw CorruptStateError(table: "domain", column: "state", value: code, why: "not a lifecycle state")
+            }
+            return (state, row["n"] as Int)
+        })
+    }
+
+    func save(_ record: DomainRecord) throws { try StoredDomain(record).upsert(db) }
+
+    // MARK: Challenges and attempts
+
+    func openChallenge(domain: DomainName, purpose: Challenge.Purpose) throws -> ChallengeRow? {
+        try row(Stored<ChallengeRow>.filter(Column("domain") == domain.value && Column("purpose") == purpose.rawValue
+                                                && Column("status") == ChallengeStatus.open.rawValue)
+            .order(Column("id").desc))
+    }
+
+    func openChallenges(expiredAt now: Timestamp, domain: DomainName?) throws -> [ChallengeRow] {
+        var request = Stored<ChallengeRow>.filter(Column("status") == ChallengeStatus.open.rawValue
+                                                      && Column("expires") <= now.rfc3339)
+        if let domain { request = request.filter(Column("domain") == domain.value) }
+        return try rows(request.order(Column("id")))
+    }
+
+    func insert(_ challenge: ChallengeRow) throws -> ChallengeRow {
+        try db.execute(sql: "UPDATE challenge SET status = ? WHERE domain = ? AND purpose = ? AND status = ?",
+                       arguments: [ChallengeStatus.superseded.rawValue, challenge.domain.value, challenge.purpose.rawValue,
+                                   ChallengeStatus.open.rawValue])
+        return try insertRow(challenge)
+    }
+
+    func update(_ challenge: ChallengeRow) throws { try updateRow(challenge) }
+
+    func submissionsCreated(since: Timestamp) throws -> Int {
+        try Stored<ChallengeRow>.filter(Column("purpose") == Challenge.Purpose.submit.rawValue
+                                            && Column("created") >= since.rfc3339).fetchCount(db)
+    }
+
+    func recordAttempt(domain: DomainName, kind: AttemptKind, time: Timestamp) throws {
+        try insertRow(AttemptRow(domain: domain, kind: kind, time: time))
+    }
+
+    func attempts(domain: DomainName, kind: AttemptKind, since: Timestamp) throws -> Int {
+        try Stored<AttemptRow>.filter(Column("domain") == domain.value && Column("kind") == kind.rawValue
+                                          && Column("time") >= since.rfc3339).fetchCount(db)
+    }
+
+    // MARK: Validations, audit log, notifications
+
+    func validations(domain: DomainName, limit: Int) throws -> [ValidationRow] {
+        try rows(Stored<ValidationRow>.filter(Column("domain") == domain.value)
+            .order(Column("time").desc, Column("id").desc).limit(limit))
+    }
+
+    func insert(_ validation: ValidationRow) throws -> ValidationRow { try insertRow(validation) }
+
+    func events(domain: DomainName?, limit: Int?) throws -> [AuditEventRow] {
+        var request = Stored<AuditEventRow>.order(Column("id").desc)
+        if let domain { request = request.filter(Column("domain") == domain.value) }
+        if let limit { request = request.limit(limit) }
+        return try rows(request).reversed()
+    }
+
+    func insert(_ event: AuditEventRow) throws -> AuditEventRow { try insertRow(event) }
+
+    func notifications(status: NotificationStatus) throws -> [NotificationRow] {
+        try rows(Stored<NotificationRow>.filter(Column("status") == status.rawValue).order(Column("id")))
+    }
+
+    func notifications(domain: DomainName) throws -> [NotificationRow] {
+        try rows(Stored<NotificationRow>.filter(Column("domain") == domain.value).order(Column("id")))
+    }
+
+    func insert(_ notification: NotificationRow) throws -> NotificationRow { try insertRow(notification) }
+
+    func update(_ notification: NotificationRow) throws { try updateRow(notification) }
+
+    // MARK: Runs
+
+    func unfinishedRuns() throws -> [RunRow] {
+        try rows(Stored<RunRow>.filter(Column("status") == RunStatus.running.rawValue).order(Column("id")))
+    }
+
+    func lastCompletedRun() throws -> RunRow? {
+        try row(Stored<RunRow>.filter(Column("status") == RunStatus.completed.rawValue).order(Column("id").desc))
+    }
+
+    func run(_ id: Int64) throws -> RunRow? {
+        try row(Stored<RunRow>.filter(Column("id") == id))
+    }
+
+    func startRun(_ run: RunRow, domains: [DomainName]) throws -> RunRow {
+        let row = try insertRow(run)
+        for domain in domains { try RunItem(runId: row.id!, domain: domain.value, done: false).insert(db) }
+        return row
+    }
+
+    func update(_ run: RunRow) throws { try updateRow(run) }
+
+    func pendingItems(run: Int64) throws -> [DomainName] {
+        try String.fetchAll(db, sql: "SELECT domain FROM run_item WHERE runId = ? AND done = 0 ORDER BY domain",
+                            arguments: [run])
+            .map { try name($0, "run_item", "domain") }
+    }
+
+    func itemCounts(run: Int64) throws -> (total: Int, done: Int) {
+        let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, COALESCE(SUM(done), 0) AS d FROM run_item WHERE runId = ?",
+                                   arguments: [run])
+        return (row?["n"] ?? 0, row?["d"] ?? 0)
+    }
+
+    func markDone(run: Int64, domain: DomainName) throws {
+        try db.execute(sql: "UPDATE run_item SET done = 1 WHERE runId = ? AND domain = ?", arguments: [run, domain.value])
+    }
+
+    // MARK: Publications
+
+    func lastPublication() throws -> PublicationRow? {
+        try row(Stored<PublicationRow>.order(Column("id").desc))
+    }
+
+    func insert(_ publication: PublicationRow) throws -> PublicationRow { try insertRow(publication) }
+}
