@@ -65,6 +65,19 @@ struct SQLiteTransaction: StateWriter {
         }
     }
 
+    /// Rows filtered on a stored code are only as good as the codes: a code no case of `Code` has (in the
+    /// rows `scope` selects) is a ``CorruptStateError``, so that a filter never skips a row silently.
+    private func requireKnown<Code: RawRepresentable & CaseIterable>(_: Code.Type, _ table: String, _ column: String,
+                                                                   scope: String = "1", _ arguments: [String] = [])
+    throws where Code.RawValue == String {
+        let known = Code.allCases.map(\.rawValue)
+        let marks = Array(repeating: "?", count: known.count).joined(separator: ", ")
+        let sql = "SELECT \(column) FROM \(table) WHERE \(scope) AND \(column) NOT IN (\(marks)) LIMIT 1"
+        if let code = try String.fetchOne(db, sql: sql, arguments: StatementArguments(arguments + known)) {
+            throw CorruptStateError(table: table, column: column, value: code, why: "not a known \(Code.self) code")
+        }
+    }
+
     /// A domain name read from `table.column`.
     private func name(_ raw: String, _ table: String, _ column: String) throws -> DomainName {
         do { return try DomainName(raw) } catch {
@@ -103,7 +116,10 @@ struct SQLiteTransaction: StateWriter {
 
     func records(inStates states: Set<LifecycleState>?) throws -> [DomainRecord] {
         var request = StoredDomain.order(Column("name"))
-        if let states { request = request.filter(states.map(\.rawValue).contains(Column("state"))) }
+        if let states {
+            try requireKnown(LifecycleState.self, "domain", "state")
+            request = request.filter(states.map(\.rawValue).contains(Column("state")))
+        }
         return try domainRecords(request)
     }
 
@@ -123,12 +139,15 @@ struct SQLiteTransaction: StateWriter {
     // MARK: Challenges and attempts
 
     func openChallenge(domain: DomainName, purpose: Challenge.Purpose) throws -> ChallengeRow? {
-        try row(Stored<ChallengeRow>.filter(Column("domain") == domain.value && Column("purpose") == purpose.rawValue
+        try requireKnown(ChallengeStatus.self, "challenge", "status", scope: "domain = ?", [domain.value])
+        try requireKnown(Challenge.Purpose.self, "challenge", "purpose", scope: "domain = ?", [domain.value])
+        return try row(Stored<ChallengeRow>.filter(Column("domain") == domain.value && Column("purpose") == purpose.rawValue
                                                 && Column("status") == ChallengeStatus.open.rawValue)
             .order(Column("id").desc))
     }
 
     func openChallenges(expiredAt now: Timestamp, domain: DomainName?) throws -> [ChallengeRow] {
+        try requireKnown(ChallengeStatus.self, "challenge", "status")
         var request = Stored<ChallengeRow>.filter(Column("status") == ChallengeStatus.open.rawValue
                                                       && Column("expires") <= now.rfc3339)
         if let domain { request = request.filter(Column("domain") == domain.value) }
@@ -145,7 +164,8 @@ struct SQLiteTransaction: StateWriter {
     func update(_ challenge: ChallengeRow) throws { try updateRow(challenge) }
 
     func submissionsCreated(since: Timestamp) throws -> Int {
-        try Stored<ChallengeRow>.filter(Column("purpose") == Challenge.Purpose.submit.rawValue
+        try requireKnown(Challenge.Purpose.self, "challenge", "purpose", scope: "created >= ?", [since.rfc3339])
+        return try Stored<ChallengeRow>.filter(Column("purpose") == Challenge.Purpose.submit.rawValue
                                             && Column("created") >= since.rfc3339).fetchCount(db)
     }
 
@@ -154,7 +174,8 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func attempts(domain: DomainName, kind: AttemptKind, since: Timestamp) throws -> Int {
-        try Stored<AttemptRow>.filter(Column("domain") == domain.value && Column("kind") == kind.rawValue
+        try requireKnown(AttemptKind.self, "attempt", "kind", scope: "domain = ?", [domain.value])
+        return try Stored<AttemptRow>.filter(Column("domain") == domain.value && Column("kind") == kind.rawValue
                                           && Column("time") >= since.rfc3339).fetchCount(db)
     }
 
@@ -177,7 +198,8 @@ struct SQLiteTransaction: StateWriter {
     func insert(_ event: AuditEventRow) throws -> AuditEventRow { try insertRow(event) }
 
     func notifications(status: NotificationStatus) throws -> [NotificationRow] {
-        try rows(Stored<NotificationRow>.filter(Column("status") == status.rawValue).order(Column("id")))
+        try requireKnown(NotificationStatus.self, "notification", "status")
+        return try rows(Stored<NotificationRow>.filter(Column("status") == status.rawValue).order(Column("id")))
     }
 
     func notifications(domain: DomainName) throws -> [NotificationRow] {
@@ -191,11 +213,13 @@ struct SQLiteTransaction: StateWriter {
     // MARK: Runs
 
     func unfinishedRuns() throws -> [RunRow] {
-        try rows(Stored<RunRow>.filter(Column("status") == RunStatus.running.rawValue).order(Column("id")))
+        try requireKnown(RunStatus.self, "run", "status")
+        return try rows(Stored<RunRow>.filter(Column("status") == RunStatus.running.rawValue).order(Column("id")))
     }
 
     func lastCompletedRun() throws -> RunRow? {
-        try row(Stored<RunRow>.filter(Column("status") == RunStatus.completed.rawValue).order(Column("id").desc))
+        try requireKnown(RunStatus.self, "run", "status")
+        return try row(Stored<RunRow>.filter(Column("status") == RunStatus.completed.rawValue).order(Column("id").desc))
     }
 
     func run(_ id: Int64) throws -> RunRow? {

@@ -27,7 +27,9 @@ public protocol CurationStore: Sendable {
 public protocol RunLease: AnyObject, Sendable {}
 
 /// What a transaction reads. Every value is typed: a stored code or domain name this code cannot read is
-/// a ``CorruptStateError``, never a guess or a skipped row.
+/// a ``CorruptStateError``, never a guess or a skipped row. A read that selects rows by a code (state,
+/// status, purpose, kind) fails the same way when a row it considers holds a code this code does not know,
+/// rather than leaving that row out.
 public protocol StateReader {
     /// The domain's lifecycle record.
     func record(_ domain: DomainName) throws -> DomainRecord?
