@@ -22,6 +22,14 @@ struct StoredDomain: FetchableRecord, PersistableRecord, Codable {
     func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 
+/// One attempt of `submit` or owner `remove` that reached the network (table `attempt`), for rate limits.
+private struct Attempt: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "attempt"
+    var domain: String
+    var kind: String
+    var time: Timestamp
+}
+
 /// A domain a run must validate (table `run_item`).
 private struct RunItem: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "run_item"
@@ -170,12 +178,12 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func recordAttempt(domain: DomainName, kind: AttemptKind, time: Timestamp) throws {
-        try insertRow(AttemptRow(domain: domain, kind: kind, time: time))
+        try Attempt(domain: domain.value, kind: kind.rawValue, time: time).insert(db)
     }
 
     func attempts(domain: DomainName, kind: AttemptKind, since: Timestamp) throws -> Int {
         try requireKnown(AttemptKind.self, "attempt", "kind", scope: "domain = ?", [domain.value])
-        return try Stored<AttemptRow>.filter(Column("domain") == domain.value && Column("kind") == kind.rawValue
+        return try Attempt.filter(Column("domain") == domain.value && Column("kind") == kind.rawValue
                                           && Column("time") >= since.rfc3339).fetchCount(db)
     }
 

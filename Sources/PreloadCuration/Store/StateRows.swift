@@ -2,7 +2,8 @@ import PreloadCore
 
 /// The one shape of a stored row: a Codable value whose coding keys are its table's columns, with the
 /// persisted codes typed (enums, ``DomainName``). A storage backend maps it; it knows no database.
-/// Rows of tables with an autoincremented `id` get it back when inserted.
+/// Rows of tables with an autoincremented `id` get it back when inserted. The curation services make
+/// rows (their memberwise initialisers are internal); backends and callers read them.
 public protocol StateRow: Codable, Sendable, Hashable {
     /// The table the row lives in.
     static var tableName: String { get }
@@ -26,7 +27,7 @@ public struct ChallengeRow: StateRow {
     /// When it expires.
     public var expires: Timestamp
     /// Open, used (proven), superseded (a newer challenge replaced it) or expired (unproven in time).
-    public var status: ChallengeStatus
+    public var status: ChallengeStatus = .open
     /// Submission terms (submit challenges only).
     public var contact: String?
     /// The mode asked for at submission.
@@ -36,42 +37,6 @@ public struct ChallengeRow: StateRow {
     /// Where the patterns come from: `mta-sts` or `manual`.
     public var provenance: AdmissionMethod?
 
-    /// A row; see the properties.
-    public init(id: Int64? = nil, domain: DomainName, purpose: Challenge.Purpose, token: String, created: Timestamp,
-                expires: Timestamp, status: ChallengeStatus = .open, contact: String? = nil, requestedMode: ListMode? = nil,
-                patterns: [MXPattern]? = nil, provenance: AdmissionMethod? = nil) {
-        self.id = id
-        self.domain = domain
-        self.purpose = purpose
-        self.token = token
-        self.created = created
-        self.expires = expires
-        self.status = status
-        self.contact = contact
-        self.requestedMode = requestedMode
-        self.patterns = patterns
-        self.provenance = provenance
-    }
-}
-
-/// One attempt of `submit` or owner `remove` that reached the network (table `attempt`), for rate limits.
-public struct AttemptRow: StateRow {
-    public static let tableName = "attempt"
-    public var id: Int64?
-    /// The domain name.
-    public var domain: DomainName
-    /// `submit` or `remove`.
-    public var kind: AttemptKind
-    /// When it happened.
-    public var time: Timestamp
-
-    /// A row; see the properties.
-    public init(id: Int64? = nil, domain: DomainName, kind: AttemptKind, time: Timestamp) {
-        self.id = id
-        self.domain = domain
-        self.kind = kind
-        self.time = time
-    }
 }
 
 /// One validation result (table `validation`).
@@ -95,19 +60,6 @@ public struct ValidationRow: StateRow {
     /// The `validate-all` run, or `nil` for `submit`.
     public var runId: Int64?
 
-    /// A row; see the properties.
-    public init(id: Int64? = nil, domain: DomainName, time: Timestamp, eligible: Bool, inconclusive: Bool,
-                issueCodes: [IssueCode], errorCodes: [IssueCode], facts: String, runId: Int64?) {
-        self.id = id
-        self.domain = domain
-        self.time = time
-        self.eligible = eligible
-        self.inconclusive = inconclusive
-        self.issueCodes = issueCodes
-        self.errorCodes = errorCodes
-        self.facts = facts
-        self.runId = runId
-    }
 }
 
 /// One line of the audit log (table `audit_event`): every lifecycle step worth noting.
@@ -129,18 +81,6 @@ public struct AuditEventRow: StateRow {
     /// Who took the step.
     public var actor: AuditActor
 
-    /// A row; see the properties.
-    public init(id: Int64? = nil, time: Timestamp, domain: DomainName, fromState: LifecycleState?,
-                toState: LifecycleState, reason: TransitionReason, detail: String, actor: AuditActor) {
-        self.id = id
-        self.time = time
-        self.domain = domain
-        self.fromState = fromState
-        self.toState = toState
-        self.reason = reason
-        self.detail = detail
-        self.actor = actor
-    }
 }
 
 /// A notification to a domain's contact (table `notification`), queued in the same transaction as its
@@ -163,31 +103,14 @@ public struct NotificationRow: StateRow {
     /// When it was created.
     public var created: Timestamp
     /// Queued, sent, recorded (no relay configured: the audit log is the record) or failed.
-    public var status: NotificationStatus
+    public var status: NotificationStatus = .queued
     /// Delivery attempts so far.
-    public var attempts: Int
+    public var attempts = 0
     /// The last delivery failure's message.
     public var lastError: String?
     /// When the relay accepted it.
     public var sentAt: Timestamp?
 
-    /// A row; see the properties.
-    public init(id: Int64? = nil, auditEventId: Int64?, domain: DomainName, kind: NotificationKind, recipient: String,
-                subject: String, body: String, created: Timestamp, status: NotificationStatus = .queued, attempts: Int = 0,
-                lastError: String? = nil, sentAt: Timestamp? = nil) {
-        self.id = id
-        self.auditEventId = auditEventId
-        self.domain = domain
-        self.kind = kind
-        self.recipient = recipient
-        self.subject = subject
-        self.body = body
-        self.created = created
-        self.status = status
-        self.attempts = attempts
-        self.lastError = lastError
-        self.sentAt = sentAt
-    }
 }
 
 /// One `validate-all` run (table `run`): the journal a killed run leaves for the next one.
@@ -199,28 +122,16 @@ public struct RunRow: StateRow {
     /// The process that runs (or last ran) it.
     public var pid: Int32
     /// Running (or killed), completed or failed.
-    public var status: RunStatus
+    public var status: RunStatus = .running
     /// How far it got.
-    public var phase: RunPhase
+    public var phase: RunPhase = .validating
     /// How many times a later run took it over after its process died.
-    public var resumes: Int
+    public var resumes = 0
     /// When it finished.
     public var finished: Timestamp?
     /// The summary as JSON, when finished.
     public var summary: String?
 
-    /// A row; see the properties.
-    public init(id: Int64? = nil, started: Timestamp, pid: Int32, status: RunStatus = .running,
-                phase: RunPhase = .validating, resumes: Int = 0, finished: Timestamp? = nil, summary: String? = nil) {
-        self.id = id
-        self.started = started
-        self.pid = pid
-        self.status = status
-        self.phase = phase
-        self.resumes = resumes
-        self.finished = finished
-        self.summary = summary
-    }
 }
 
 /// A list this state published (table `publication`).
@@ -240,15 +151,4 @@ public struct PublicationRow: StateRow {
     /// The `validate-all` run.
     public var runId: Int64?
 
-    /// A row; see the properties.
-    public init(id: Int64? = nil, time: Timestamp, serial: Int64, expires: Timestamp, domains: Int, commit: String?,
-                runId: Int64?) {
-        self.id = id
-        self.time = time
-        self.serial = serial
-        self.expires = expires
-        self.domains = domains
-        self.commit = commit
-        self.runId = runId
-    }
 }
