@@ -1,3 +1,4 @@
+// Pure over bytes: imports only PreloadCore. A fuzzing harness compiles this file with Netstring.swift.
 import PreloadCore
 
 /// One socketmap request, `NAME KEY` (`socketmap_table(5)`), with the key normalised to a destination domain.
@@ -11,13 +12,26 @@ public struct SocketmapRequest: Hashable, Sendable {
 
     /// Parses a request payload; `nil` when it has no `NAME KEY` shape (empty name or key, no space).
     public init?(payload: String) {
-        guard let space = payload.firstIndex(of: " ") else { return nil }
-        let name = String(payload[..<space])
-        let key = String(payload[payload.index(after: space)...])
+        self.init(payload: Array(payload.utf8))
+    }
+
+    /// Parses a request payload given as bytes (invalid UTF-8 is kept as U+FFFD in ``mapName`` and ``rawKey``).
+    public init?<Bytes: RandomAccessCollection>(payload: Bytes) where Bytes.Element == UInt8, Bytes.Index == Int {
+        guard let (name, key) = Self.split(payload) else { return nil }
+        self.mapName = String(decoding: payload[name], as: UTF8.self)
+        self.rawKey = String(decoding: payload[key], as: UTF8.self)
+        self.key = SocketmapKey(normalizing: payload[key])
+    }
+
+    /// Where the map name and the key lie in a payload: split at the first space; `nil` when either is empty.
+    @inlinable
+    public static func split<Bytes: RandomAccessCollection>(_ payload: Bytes) -> (name: Range<Int>, key: Range<Int>)?
+    where Bytes.Element == UInt8, Bytes.Index == Int {
+        guard let space = payload.firstIndex(of: UInt8(ascii: " ")) else { return nil }
+        let name = payload.startIndex..<space
+        let key = (space + 1)..<payload.endIndex
         guard !name.isEmpty, !key.isEmpty else { return nil }
-        self.mapName = name
-        self.rawKey = key
-        self.key = SocketmapKey(normalizing: key)
+        return (name, key)
     }
 }
 
@@ -36,36 +50,43 @@ public enum SocketmapKey: Hashable, Sendable {
 
     /// Normalises `raw`.
     public init(normalizing raw: String) {
-        var key = Substring(raw)
-        if key.hasPrefix("[") {
-            guard let close = key.firstIndex(of: "]") else {
+        self.init(normalizing: Array(raw.utf8))
+    }
+
+    /// Normalises a key given as bytes.
+    public init<Bytes: RandomAccessCollection>(normalizing raw: Bytes) where Bytes.Element == UInt8, Bytes.Index == Int {
+        var start = raw.startIndex
+        var end = raw.endIndex
+        if start < end, raw[start] == UInt8(ascii: "[") {
+            guard let close = raw[start..<end].firstIndex(of: UInt8(ascii: "]")) else {
                 self = .noPolicy(reason: "unbalanced bracket")
                 return
             }
-            let rest = key[key.index(after: close)...]
-            guard rest.isEmpty || Self.isPort(rest) else {
+            guard close + 1 == end || Self.isPort(raw[(close + 1)..<end]) else {
                 self = .noPolicy(reason: "unexpected text after the bracketed next hop")
                 return
             }
-            key = key[key.index(after: key.startIndex)..<close]
-        } else if let colon = key.lastIndex(of: ":") {
+            start += 1
+            end = close
+        } else if let colon = raw[start..<end].lastIndex(of: UInt8(ascii: ":")) {
             // `host:port` has one colon; more colons mean a bare IPv6 address.
-            if key.firstIndex(of: ":") == colon, Self.isPort(key[colon...]) {
-                key = key[..<colon]
+            if raw[start..<end].firstIndex(of: UInt8(ascii: ":")) == colon, Self.isPort(raw[colon..<end]) {
+                end = colon
             } else {
                 self = .noPolicy(reason: "an address literal has no policy")
                 return
             }
         }
-        if key.hasPrefix(".") {
+        let key = raw[start..<end]
+        if key.first == UInt8(ascii: ".") {
             self = .noPolicy(reason: "a parent-domain key; subdomains do not inherit a policy")
             return
         }
-        if key.lowercased().hasPrefix("ipv6:") || key.contains(":") {
+        if Self.hasIPv6Prefix(key) || key.contains(UInt8(ascii: ":")) {
             self = .noPolicy(reason: "an address literal has no policy")
             return
         }
-        let name = String(key)
+        let name = String(decoding: key, as: UTF8.self)
         switch Result(catching: { () throws(DomainNameError) in try DomainName(name) }) {
         case .success(let domain): self = .domain(domain)
         case .failure(.ipLiteral): self = .noPolicy(reason: "an address literal has no policy")
@@ -73,10 +94,19 @@ public enum SocketmapKey: Hashable, Sendable {
         }
     }
 
-    /// `:` followed by 1-5 digits.
-    private static func isPort(_ text: Substring) -> Bool {
-        guard text.first == ":" else { return false }
+    /// `:` followed by 1-5 ASCII digits.
+    private static func isPort<Bytes: RandomAccessCollection>(_ text: Bytes) -> Bool where Bytes.Element == UInt8 {
+        guard text.first == UInt8(ascii: ":") else { return false }
         let digits = text.dropFirst()
-        return (1...5).contains(digits.count) && digits.allSatisfy { $0.isASCII && $0.isNumber }
+        return (1...5).contains(digits.count) && digits.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+
+    /// Starts with `ipv6:`, in any case.
+    private static func hasIPv6Prefix<Bytes: RandomAccessCollection>(_ key: Bytes) -> Bool where Bytes.Element == UInt8 {
+        let prefix: [UInt8] = Array("ipv6:".utf8)
+        guard key.count >= prefix.count else { return false }
+        return zip(key.prefix(prefix.count), prefix).allSatisfy { byte, want in
+            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == want
+        }
     }
 }

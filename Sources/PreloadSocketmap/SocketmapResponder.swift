@@ -7,21 +7,26 @@ import PreloadCore
 /// resolver, renders the Postfix value. Shared by every connection of a server.
 public struct SocketmapResponder: Sendable {
     /// Map names answered; a request for another name gets `PERM`.
-    public var mapNames: Set<String>
+    public let mapNames: Set<String>
     /// Decides policies.
-    public var resolver: any PolicyResolving
+    public let resolver: any PolicyResolving
     /// Which attributes the `OK` values may carry.
-    public var postfixVersion: PostfixVersion
+    public let postfixVersion: PostfixVersion
     /// Each decision is logged at debug level.
-    public var logger: Logger
+    public let logger: Logger
+    /// Counts answers by decision source, when the program collects metrics.
+    public let metrics: SocketmapMetrics?
+    private let mapNameBytes: [[UInt8]]
 
     /// A responder.
     public init(mapNames: Set<String> = ["postfix"], resolver: any PolicyResolving,
-                postfixVersion: PostfixVersion = .baseline, logger: Logger) {
+                postfixVersion: PostfixVersion = .baseline, logger: Logger, metrics: SocketmapMetrics? = nil) {
         self.mapNames = mapNames
+        self.mapNameBytes = mapNames.map { Array($0.utf8) }
         self.resolver = resolver
         self.postfixVersion = postfixVersion
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// What a request needs: an answer known at once, or a resolution.
@@ -32,34 +37,66 @@ public struct SocketmapResponder: Sendable {
         case resolve(DomainName)
     }
 
-    /// The first step for `payload`, without suspending.
+    /// The first step for `payload`, without suspending: the reply for malformed requests, unknown map
+    /// names and keys without a policy, the reply from memory when the resolver can decide at once, and
+    /// otherwise the domain to resolve with ``resolve(_:)``.
     public func prepare(_ payload: ByteBuffer) -> Step {
-        let text = String(decoding: payload.readableBytesView, as: UTF8.self)
-        guard let request = SocketmapRequest(payload: text) else {
-            logger.debug("socketmap: malformed request", metadata: ["request": "\(Self.printable(text, limit: 100))"])
+        payload.withUnsafeReadableBytes { prepare($0) }
+    }
+
+    /// ``prepare(_:)`` over the payload's bytes.
+    func prepare(_ payload: UnsafeRawBufferPointer) -> Step {
+        guard let (name, key) = SocketmapRequest.split(payload) else {
+            logger.debug("socketmap: malformed request", metadata: [
+                "request": "\(Self.printable(String(decoding: payload, as: UTF8.self), limit: 100))",
+            ])
+            metrics?.malformed.increment()
             return .immediate(.permanentFailure("malformed request: expected NAME KEY"))
         }
-        guard mapNames.contains(request.mapName) else {
-            logger.debug("socketmap: unknown map name", metadata: ["map": "\(Self.printable(request.mapName, limit: 100))"])
+        let nameBytes = UnsafeRawBufferPointer(rebasing: payload[name])
+        guard mapNameBytes.contains(where: { $0.elementsEqual(nameBytes) }) else {
+            logger.debug("socketmap: unknown map name", metadata: [
+                "map": "\(Self.printable(String(decoding: nameBytes, as: UTF8.self), limit: 100))",
+            ])
+            metrics?.malformed.increment()
             return .immediate(.permanentFailure("unknown map name"))
         }
-        switch request.key {
+        let keyBytes = UnsafeRawBufferPointer(rebasing: payload[key])
+        switch SocketmapKey(normalizing: keyBytes) {
         case .domain(let domain):
+            if let decision = resolver.resolveImmediately(domain) { return .immediate(answer(for: decision)) }
             return .resolve(domain)
         case .noPolicy(let reason):
             logger.debug("socketmap decision", metadata: [
-                "key": "\(Self.printable(request.rawKey, limit: 300))", "answer": "NOTFOUND", "why": "\(reason)",
+                "key": "\(Self.printable(String(decoding: keyBytes, as: UTF8.self), limit: 300))", "answer": "NOTFOUND",
+                "why": "\(reason)",
             ])
+            metrics?.count(.none)
             return .immediate(.notFound)
         }
     }
 
     /// Resolves `domain` and renders the answer, logging the decision at debug level.
     public func resolve(_ domain: DomainName) async -> PostfixLookupAnswer {
-        let decision = await resolver.resolve(domain)
+        answer(for: await resolver.resolve(domain))
+    }
+
+    /// Renders a decision, counts it and logs it at debug level.
+    private func answer(for decision: TLSPolicyDecision) -> PostfixLookupAnswer {
         let answer = PostfixMap.answer(for: decision, version: postfixVersion)
+        if let metrics {
+            if decision.temporaryFailure != nil {
+                metrics.count(.temp)
+            } else {
+                switch decision.source {
+                case .mtaSTS: metrics.count(.mtaSTS)
+                case .preload: metrics.count(.list)
+                case .none: metrics.count(.none)
+                }
+            }
+        }
         logger.debug("socketmap decision", metadata: [
-            "domain": "\(domain.value)", "source": "\(decision.source.rawValue)", "mode": "\(decision.mode.rawValue)",
+            "domain": "\(decision.domain.value)", "source": "\(decision.source.rawValue)", "mode": "\(decision.mode.rawValue)",
             "answer": "\(Self.kind(answer))", "note": "\(decision.note)",
         ])
         return answer
@@ -73,6 +110,24 @@ public struct SocketmapResponder: Sendable {
         case .temporaryFailure(let reason): "TEMP " + printable(reason, limit: 500)
         case .permanentFailure(let reason): "PERM " + printable(reason, limit: 500)
         }
+    }
+
+    /// Writes the reply netstring of `answer` (``replyPayload(_:)`` framed) to `buffer`.
+    static func writeReply(_ answer: PostfixLookupAnswer, into buffer: inout ByteBuffer) {
+        switch answer {
+        case .found(let value): writeNetstring(kind: "OK ", value, into: &buffer)
+        case .notFound: buffer.writeStaticString("9:NOTFOUND ,")
+        case .temporaryFailure(let reason): writeNetstring(kind: "TEMP ", printable(reason, limit: 500), into: &buffer)
+        case .permanentFailure(let reason): writeNetstring(kind: "PERM ", printable(reason, limit: 500), into: &buffer)
+        }
+    }
+
+    private static func writeNetstring(kind: StaticString, _ text: String, into buffer: inout ByteBuffer) {
+        buffer.writeString(String(kind.utf8CodeUnitCount + text.utf8.count))
+        buffer.writeInteger(UInt8(ascii: ":"))
+        buffer.writeStaticString(kind)
+        buffer.writeString(text)
+        buffer.writeInteger(UInt8(ascii: ","))
     }
 
     static func kind(_ answer: PostfixLookupAnswer) -> String {

@@ -17,18 +17,28 @@ public struct SocketmapConfiguration: Sendable {
     public var maxPipelined: Int
     /// A connection with no request for this long is closed (Postfix reconnects as needed).
     public var idleTimeout: TimeAmount
+    /// One request must arrive within this time of its first byte, else the connection is closed (a client
+    /// that trickles bytes cannot hold a connection); also the longest wait for a client to take the replies
+    /// before a closing connection is dropped.
+    public var requestTimeout: TimeAmount
     /// Which attributes `OK` values may carry.
     public var postfixVersion: PostfixVersion
+    /// Event-loop threads of a group of the server's own; `nil` serves on the group given to
+    /// ``SocketmapServer/start(configuration:resolver:logger:metrics:group:)`` (by default NIO's shared one,
+    /// one thread per core).
+    public var threads: Int?
 
-    /// A configuration with the defaults: map name `postfix`, 2 KiB requests, 64 pipelined, 5 minutes idle.
+    /// A configuration with the defaults: map name `postfix`, 2 KiB requests, 64 pipelined, 5 minutes idle,
+    /// 10 seconds per request.
     public init(listen: ListenAddress, mapNames: Set<String> = ["postfix"], maxRequestBytes: Int = 2048,
-                maxPipelined: Int = 64, idleTimeout: TimeAmount = .minutes(5),
+                maxPipelined: Int = 64, idleTimeout: TimeAmount = .minutes(5), requestTimeout: TimeAmount = .seconds(10),
                 postfixVersion: PostfixVersion = .baseline) {
         self.listen = listen
         self.mapNames = mapNames
         self.maxRequestBytes = maxRequestBytes
         self.maxPipelined = maxPipelined
         self.idleTimeout = idleTimeout
+        self.requestTimeout = requestTimeout
         self.postfixVersion = postfixVersion
     }
 }
@@ -39,24 +49,37 @@ public final class SocketmapServer: Sendable {
     private let serverChannel: any Channel
     private let connections: ConnectionRegistry
     private let logger: Logger
+    private let ownGroup: MultiThreadedEventLoopGroup?
+    /// The event loops serving the connections (other servers of the program, e.g. metrics, may share them).
+    public let eventLoopGroup: any EventLoopGroup
 
-    private init(serverChannel: any Channel, connections: ConnectionRegistry, logger: Logger) {
+    private init(serverChannel: any Channel, connections: ConnectionRegistry, logger: Logger,
+                 group: any EventLoopGroup, ownGroup: MultiThreadedEventLoopGroup?) {
         self.serverChannel = serverChannel
         self.connections = connections
         self.logger = logger
+        self.eventLoopGroup = group
+        self.ownGroup = ownGroup
     }
 
-    /// Binds and starts serving.
+    /// Binds and starts serving; `metrics` counts the answers by decision source.
     public static func start(configuration: SocketmapConfiguration, resolver: any PolicyResolving, logger: Logger,
+                             metrics: SocketmapMetrics? = nil,
                              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> SocketmapServer {
         let responder = SocketmapResponder(mapNames: configuration.mapNames, resolver: resolver,
-                                           postfixVersion: configuration.postfixVersion, logger: logger)
+                                           postfixVersion: configuration.postfixVersion, logger: logger, metrics: metrics)
         let connections = ConnectionRegistry()
+        let limits = SocketmapConnectionLimits(maxRequestBytes: configuration.maxRequestBytes,
+                                               maxInFlight: configuration.maxPipelined,
+                                               requestTimeout: configuration.requestTimeout)
         let config = configuration
+        let ownGroup = configuration.threads.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
+        let group = ownGroup ?? group
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard connections.insert(channel) else {
@@ -65,19 +88,24 @@ public final class SocketmapServer: Sendable {
                     channel.closeFuture.whenComplete { _ in connections.remove(channel) }
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(IdleStateHandler(readTimeout: config.idleTimeout))
-                    try sync.addHandler(ByteToMessageHandler(NetstringDecoder(maxLength: config.maxRequestBytes)))
-                    try sync.addHandler(SocketmapHandler(responder: responder, maxInFlight: config.maxPipelined))
+                    try sync.addHandler(SocketmapHandler(responder: responder, limits: limits))
                 }
             }
         let channel: any Channel
-        switch configuration.listen {
-        case .tcp(let host, let port):
-            channel = try await bootstrap.bind(host: host, port: port).get()
-        case .unix(let path):
-            channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+        do {
+            switch configuration.listen {
+            case .tcp(let host, let port):
+                channel = try await bootstrap.bind(host: host, port: port).get()
+            case .unix(let path):
+                channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+            }
+        } catch {
+            try? await ownGroup?.shutdownGracefully()
+            throw error
         }
         logger.info("socketmap listening", metadata: ["address": "\(configuration.listen)", "bound": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-        return SocketmapServer(serverChannel: channel, connections: connections, logger: logger)
+        return SocketmapServer(serverChannel: channel, connections: connections, logger: logger, group: group,
+                               ownGroup: ownGroup)
     }
 
     /// The bound address (useful with port 0).
@@ -88,6 +116,16 @@ public final class SocketmapServer: Sendable {
 
     /// Open connections right now.
     public var connectionCount: Int { connections.count }
+
+    /// Bytes the server has written to its connections that the clients have not taken yet (kernel socket
+    /// buffers aside), summed over the open connections.
+    public func bufferedOutboundBytes() async -> Int {
+        var total = 0
+        for channel in connections.all() {
+            total += (try? await channel.getOption(.bufferedWritableBytes).get()) ?? 0
+        }
+        return total
+    }
 
     /// Graceful stop: stops accepting, lets every connection answer the requests it has read, closes them,
     /// and returns when all are closed. Connections still busy after `gracePeriod` are closed anyway.
@@ -146,6 +184,8 @@ private final class ConnectionRegistry: @unchecked Sendable {
     }
 
     var count: Int { lock.withLock { channels.count } }
+
+    func all() -> [any Channel] { lock.withLock { Array(channels.values) } }
 
     /// Refuses further connections and returns the open ones.
     func closeRegistry() -> [any Channel] {

@@ -1,14 +1,10 @@
-import NIOCore
 import PreloadSocketmap
 import Testing
 
 private func parseAll(_ text: String, maxLength: Int = 100) throws(NetstringError) -> (payloads: [String], rest: Int) {
-    var buffer = ByteBuffer(string: text)
-    var out: [String] = []
-    while let payload = try NetstringDecoder.parse(&buffer, maxLength: maxLength) {
-        out.append(String(buffer: payload))
-    }
-    return (out, buffer.readableBytes)
+    let bytes = Array(text.utf8)
+    let (payloads, consumed) = try Netstring.parseAll(bytes, maxLength: maxLength)
+    return (payloads.map { String(decoding: $0, as: UTF8.self) }, bytes.count - consumed)
 }
 
 private func error(_ text: String, maxLength: Int = 100) -> NetstringError? {
@@ -64,8 +60,17 @@ private func error(_ text: String, maxLength: Int = 100) -> NetstringError? {
         #expect(Netstring.encode("OK secure") == Array("9:OK secure,".utf8))
         #expect(Netstring.encode("NOTFOUND ") == Array("9:NOTFOUND ,".utf8))
         #expect(Netstring.encode("") == Array("0:,".utf8))
-        var buffer = ByteBuffer()
-        Netstring.encode("é", into: &buffer)
-        #expect(buffer.readableBytes == 5)  // "2:" + two bytes + ","
+        #expect(Netstring.encode("é") == [UInt8(ascii: "2"), UInt8(ascii: ":"), 0xC3, 0xA9, UInt8(ascii: ",")])  // bytes, not characters
+    }
+
+    @Test func framesAreOffsetsIntoTheGivenBytes() throws {
+        let bytes = Array("xx3:abc,1:d,".utf8)
+        let first = try #require(try Netstring.parse(bytes[2...], maxLength: 10))
+        #expect(first == NetstringFrame(payload: 4..<7, end: 8))
+        let second = try #require(try Netstring.parse(bytes[first.end...], maxLength: 10))
+        #expect(second == NetstringFrame(payload: 10..<11, end: 12))
+        #expect(try Netstring.parse(bytes[second.end...], maxLength: 10) == nil)
+        #expect(Netstring.digitCount(0) == 1 && Netstring.digitCount(9) == 1 && Netstring.digitCount(10) == 2
+                && Netstring.digitCount(2048) == 4)
     }
 }

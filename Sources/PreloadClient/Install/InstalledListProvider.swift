@@ -27,4 +27,11 @@ public struct InstalledListProvider: ListProviding {
     public func entry(for domain: DomainName) async -> ListEntryPolicy? {
         await watcher.current()?.entry(for: domain)
     }
+
+    /// The entry without waiting, unless the once-a-second check for a replaced list is due.
+    public func entryImmediately(for domain: DomainName) -> ListLookup {
+        let (checkDue, index) = watcher.currentUnlessCheckDue()
+        if checkDue { return .mustWait }
+        return .answered(index?.value.entry(for: domain))
+    }
 }

@@ -31,6 +31,8 @@ public struct FileIdentity: Hashable, Sendable {
 ///
 /// When a reload fails (the new file does not load or verify), the last good value stays in use and the
 /// failure is logged once per file version.
+///
+/// Between checks the value can also be read without a hop to the actor (``currentUnlessCheckDue()``).
 public actor ReloadingFile<Value: Sendable> {
     /// The watched path.
     public let path: String
@@ -41,6 +43,8 @@ public actor ReloadingFile<Value: Sendable> {
     private var identity: FileIdentity?
     private var failedIdentity: FileIdentity?
     private var lastCheck: ContinuousClock.Instant?
+    /// `value` and `lastCheck` for readers that do not hop to the actor; written only by the actor.
+    private nonisolated let published = Locked<(value: Shared<Value>?, lastCheck: ContinuousClock.Instant?)>((nil, nil))
 
     /// Watches `path`, loading it with `load` (which runs on the caller's executor: keep it short, or pass
     /// a loader that hops off the cooperative pool).
@@ -62,9 +66,24 @@ public actor ReloadingFile<Value: Sendable> {
         return value
     }
 
+    /// The current value without waiting, as ``current()`` would return it, when no check of the file is due;
+    /// `checkDue` when one is — then call ``current()``, which checks.
+    package nonisolated func currentUnlessCheckDue() -> (checkDue: Bool, value: Shared<Value>?) {
+        let now = ContinuousClock.now
+        let (value, lastCheck) = published.withLock { $0 }
+        guard let lastCheck, now - lastCheck < checkInterval else { return (true, nil) }
+        return (false, value)
+    }
+
+    private func publish() {
+        let shared = value.map { Shared($0) }
+        published.withLock { $0 = (shared, lastCheck) }
+    }
+
     /// Checks the file now, regardless of the interval; returns whether a new version was loaded.
     @discardableResult
     public func reloadIfChanged() -> Bool {
+        defer { publish() }
         let seen = FileIdentity.of(path)
         guard seen != identity, seen != failedIdentity else { return false }
         guard let seen else {

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import PreloadCore
 
@@ -29,6 +30,8 @@ public struct MTASTSCacheSettings: Sendable, Hashable {
 /// - After a failed fetch, the domain is not fetched again for ``MTASTSCacheSettings/fetchRetryInterval``.
 /// - A fetched `mode: none` replaces the cached policy like any other.
 /// - Concurrent requests for one domain share one lookup.
+/// - What the cache knows can also be read without a hop to the actor (``cachedState(for:)``), so that the
+///   socketmap answers from memory on its own threads.
 public actor MTASTSResolver {
     private let source: any MTASTSSource
     private let store: any STSCacheStore
@@ -36,37 +39,53 @@ public actor MTASTSResolver {
     /// The timing rules.
     public let settings: MTASTSCacheSettings
     private let logger: Logger
-    private var entries: [DomainName: STSCacheEntry] = [:]
+    /// The metrics, if the program collects any.
+    public nonisolated let metrics: MTASTSMetrics?
+    /// The cache entries by domain. Written only by the actor; read by it and by ``cachedState(for:)``.
+    private nonisolated let entries: Locked<[DomainName: STSCacheEntry]>
     private var inflight: [DomainName: Task<MTASTSState, Never>] = [:]
 
     /// A resolver over `source`, persisting to `store` (whose entries are loaded now).
     public init(source: any MTASTSSource, store: any STSCacheStore, clock: any TimeSource,
-                settings: MTASTSCacheSettings = MTASTSCacheSettings(), logger: Logger) async throws {
+                settings: MTASTSCacheSettings = MTASTSCacheSettings(), metrics: MTASTSMetrics? = nil,
+                logger: Logger) async throws {
         self.source = source
         self.store = store
         self.clock = clock
         self.settings = settings
+        self.metrics = metrics
         self.logger = logger
-        for entry in try await store.loadAll() { entries[entry.domain] = entry }
+        var loaded: [DomainName: STSCacheEntry] = [:]
+        for entry in try await store.loadAll() { loaded[entry.domain] = entry }
+        entries = Locked(loaded)
     }
 
     /// What is known about `domain`'s MTA-STS now, looking it up when the cached knowledge is older than
     /// ``MTASTSCacheSettings/recheckInterval``.
     public func state(for domain: DomainName) async -> MTASTSState {
-        let now = clock.now()
-        if let entry = entries[domain], entry.checkedAt <= now,
-            now.secondsSince1970 - entry.checkedAt.secondsSince1970 < settings.recheckInterval
-        {
-            return Self.state(of: entry, at: now)
-        }
+        if let known = cachedState(for: domain) { return known }
+        metrics?.cacheMisses.increment()
         return await singleFlight(domain) { await $0.lookUp(domain, forceFetch: false) }
     }
 
+    /// What the cache knows about `domain` now, without waiting: the same state ``state(for:)`` returns when the
+    /// cached knowledge is fresh (checked within ``MTASTSCacheSettings/recheckInterval``); `nil` when a lookup
+    /// is due — then call ``state(for:)``, which looks it up.
+    public nonisolated func cachedState(for domain: DomainName) -> MTASTSState? {
+        let now = clock.now()
+        let entry = entries.withLock { $0[domain] }
+        guard let entry, entry.checkedAt <= now,
+            now.secondsSince1970 - entry.checkedAt.secondsSince1970 < settings.recheckInterval
+        else { return nil }
+        metrics?.cacheHits.increment()
+        return Self.state(of: entry, at: now)
+    }
+
     /// The cache entry of `domain`, if any.
-    public func entry(for domain: DomainName) -> STSCacheEntry? { entries[domain] }
+    public func entry(for domain: DomainName) -> STSCacheEntry? { entries.withLock { $0[domain] } }
 
     /// Every cache entry, by domain.
-    public func allEntries() -> [STSCacheEntry] { entries.values.sorted { $0.domain < $1.domain } }
+    public func allEntries() -> [STSCacheEntry] { entries.withLock { $0.values.sorted { $0.domain < $1.domain } } }
 
     /// Refetches every cached policy that is still valid but expires within
     /// ``MTASTSCacheSettings/refreshWindow`` (RFC 8461 §3.3: refresh before expiry), respecting the
@@ -74,7 +93,7 @@ public actor MTASTSResolver {
     @discardableResult
     public func refreshExpiring() async -> [(DomainName, MTASTSState)] {
         let now = clock.now()
-        let due = entries.values.filter { entry in
+        let due = entries.withLock { $0.values }.filter { entry in
             guard let until = entry.validUntil, entry.policy != nil, until > now else { return false }
             return until.secondsSince1970 - now.secondsSince1970 < settings.refreshWindow
         }.map(\.domain).sorted()
@@ -102,17 +121,20 @@ public actor MTASTSResolver {
     private func lookUp(_ domain: DomainName, forceFetch: Bool) async -> MTASTSState {
         let discovery = await source.discover(domain)
         var now = clock.now()
-        var entry = entries[domain] ?? STSCacheEntry(domain: domain, checkedAt: now, discovery: discovery)
+        var entry = entries.withLock { $0[domain] } ?? STSCacheEntry(domain: domain, checkedAt: now, discovery: discovery)
         entry.checkedAt = now
         entry.discovery = discovery
         if case .record(let id) = discovery {
             let needsFetch = forceFetch || entry.validPolicy(at: now) == nil || entry.policyID != id
             let retryAt = entry.fetchFailedAt.map { $0.adding(seconds: settings.fetchRetryInterval) }
             if needsFetch, retryAt.map({ $0 <= now }) ?? true {
+                let started = DispatchTime.now().uptimeNanoseconds
                 let result = await source.fetch(domain)
+                let elapsed = DispatchTime.now().uptimeNanoseconds - started
                 now = clock.now()
                 switch result {
                 case .policy(let policy):
+                    metrics?.fetchSucceeded.recordNanoseconds(elapsed)
                     entry.policy = policy
                     entry.policyID = id
                     entry.fetchedAt = now
@@ -123,13 +145,14 @@ public actor MTASTSResolver {
                         "domain": "\(domain)", "id": "\(id)", "mode": "\(policy.mode.rawValue)", "max_age": "\(policy.maxAge)",
                     ])
                 case .failed(let why):
+                    metrics?.fetchFailed.recordNanoseconds(elapsed)
                     entry.fetchFailedAt = now
                     entry.fetchFailure = why
                     logger.debug("MTA-STS policy fetch failed", metadata: ["domain": "\(domain)", "error": "\(why)"])
                 }
             }
         }
-        entries[domain] = entry
+        entries.withLock { $0[domain] = entry }
         do {
             try await store.save(entry)
         } catch {

@@ -6,6 +6,22 @@ public protocol ListProviding: Sendable {
     /// The verified list's entry for `domain` (alias resolved), or `nil` when the domain is not listed or no
     /// list is installed. Expired lists still answer: the merge rule ignores their entries.
     func entry(for domain: DomainName) async -> ListEntryPolicy?
+
+    /// The same entry without waiting, when the provider can give it now; ``ListLookup/mustWait`` when the
+    /// caller must use ``entry(for:)`` (e.g. a check for a newer list is due). The default always waits.
+    func entryImmediately(for domain: DomainName) -> ListLookup
+}
+
+/// A list's answer given without waiting.
+public enum ListLookup: Sendable, Hashable {
+    /// The list's entry for the domain (`nil`: not listed, or no list).
+    case answered(ListEntryPolicy?)
+    /// No answer without waiting: ask ``ListProviding/entry(for:)``.
+    case mustWait
+}
+
+extension ListProviding {
+    public func entryImmediately(for domain: DomainName) -> ListLookup { .mustWait }
 }
 
 /// A fixed set of list entries (tests, and the list-only paths).
@@ -17,6 +33,8 @@ public struct StaticListProvider: ListProviding {
     public init(_ entries: [DomainName: ListEntryPolicy]) { self.entries = entries }
 
     public func entry(for domain: DomainName) async -> ListEntryPolicy? { entries[domain] }
+
+    public func entryImmediately(for domain: DomainName) -> ListLookup { .answered(entries[domain]) }
 }
 
 /// The client's resolver: MTA-STS state from the cache, the installed list, the merge rule.
@@ -40,6 +58,20 @@ public struct PreloadPolicyResolver: PolicyResolving {
         let state: MTASTSState
         if let mtaSTS {
             state = await mtaSTS.state(for: domain)
+        } else {
+            state = .noneKnown(detail: "MTA-STS lookups are turned off")
+        }
+        return PolicyMerge.decide(domain: domain, mtaSTS: state, listEntry: entry, now: clock.now())
+    }
+
+    /// The decision ``resolve(_:)`` would make, when everything it needs is in memory: the list needs no
+    /// reload check and the MTA-STS cache knows the domain freshly. `nil` otherwise.
+    public func resolveImmediately(_ domain: DomainName) -> TLSPolicyDecision? {
+        guard case .answered(let entry) = list.entryImmediately(for: domain) else { return nil }
+        let state: MTASTSState
+        if let mtaSTS {
+            guard let known = mtaSTS.cachedState(for: domain) else { return nil }
+            state = known
         } else {
             state = .noneKnown(detail: "MTA-STS lookups are turned off")
         }

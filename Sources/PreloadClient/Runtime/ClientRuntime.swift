@@ -81,7 +81,7 @@ public enum ClientRuntime {
     /// without writing it (an in-memory cache when there is none).
     public static func mtaSTSResolver(state: StateDirectory, network: Network, clock: any TimeSource, readOnly: Bool = false,
                                       settings: MTASTSCacheSettings = MTASTSCacheSettings(),
-                                      logger: Logger) async throws -> MTASTSResolver {
+                                      metrics: MTASTSMetrics? = nil, logger: Logger) async throws -> MTASTSResolver {
         let store: any STSCacheStore
         if readOnly {
             store = FileManager.default.fileExists(atPath: state.cachePath)
@@ -91,6 +91,6 @@ public enum ClientRuntime {
             store = try SQLiteSTSCacheStore(path: state.cachePath)
         }
         return try await MTASTSResolver(source: try mtaSTSSource(network), store: store, clock: clock,
-                                        settings: settings, logger: logger)
+                                        settings: settings, metrics: metrics, logger: logger)
     }
 }

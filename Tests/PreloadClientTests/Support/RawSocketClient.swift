@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import Foundation
-import NIOCore
 import PreloadSocketmap
 
 /// Errors of the test client.
@@ -59,10 +58,10 @@ final class RawSocketClient {
     /// The next reply payload, or `nil` when the server closed the connection.
     func readReply() throws -> String? {
         while true {
-            var buffer = ByteBuffer(bytes: pending)
-            if let payload = try NetstringDecoder.parse(&buffer, maxLength: 100_000) {
-                pending = Array(buffer.readableBytesView)
-                return String(buffer: payload)
+            if let frame = try Netstring.parse(pending, maxLength: 100_000) {
+                let payload = String(decoding: pending[frame.payload], as: UTF8.self)
+                pending.removeFirst(frame.end)
+                return payload
             }
             var chunk = [UInt8](repeating: 0, count: 4096)
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
