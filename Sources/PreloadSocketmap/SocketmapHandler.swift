@@ -17,6 +17,8 @@ struct SocketmapConnectionLimits {
     var maxInFlight: Int
     /// How long one request may take to arrive, from its first byte to its last.
     var requestTimeout: TimeAmount
+    /// A connection with nothing read for this long and nothing left to answer is closed.
+    var idleTimeout: TimeAmount
 }
 
 /// One socketmap connection: frames netstrings, answers requests strictly in request order (pipelining),
@@ -31,6 +33,7 @@ struct SocketmapConnectionLimits {
 ///   is closed.
 /// - Closes on a framing error (after answering the requests before it), on read idleness, and on
 ///   ``SocketmapQuiesce`` once every request read so far is answered.
+/// - Replies made from memory are remembered in the event loop's ``ReplyMemo`` for their epoch.
 final class SocketmapHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -39,6 +42,7 @@ final class SocketmapHandler: ChannelDuplexHandler {
     private let responder: SocketmapResponder
     private let limits: SocketmapConnectionLimits
     private let maxDigits: Int
+    private let memo: ReplyMemo?
 
     /// Bytes read and not yet framed.
     private var inbound: ByteBuffer?
@@ -60,18 +64,32 @@ final class SocketmapHandler: ChannelDuplexHandler {
     private var closing = false
     private var active = true
     private var requestDeadline: Scheduled<Void>?
+    private var idleCheck: Scheduled<Void>?
+    private var lastRead = NIODeadline.now()
 
-    init(responder: SocketmapResponder, limits: SocketmapConnectionLimits) {
+    init(responder: SocketmapResponder, limits: SocketmapConnectionLimits, memo: ReplyMemo?) {
         self.responder = responder
-        self.limits = SocketmapConnectionLimits(maxRequestBytes: limits.maxRequestBytes,
-                                                maxInFlight: max(1, limits.maxInFlight),
-                                                requestTimeout: limits.requestTimeout)
+        var limits = limits
+        limits.maxInFlight = max(1, limits.maxInFlight)
+        self.limits = limits
         self.maxDigits = Netstring.digitCount(limits.maxRequestBytes)
+        self.memo = memo
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        lastRead = .now()
+        scheduleIdleCheck(at: lastRead + limits.idleTimeout, context: context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        requestDeadline?.cancel()
     }
 
     // MARK: Reading
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastRead = .now()
         guard !stopping, !inputClosed else { return }
         var bytes = unwrapInboundIn(data)
         if var buffer = inbound, buffer.readableBytes > 0 {
@@ -104,6 +122,7 @@ final class SocketmapHandler: ChannelDuplexHandler {
         var framed = false
         var framingError: NetstringError?
         stalled = false
+        let epoch = memo == nil ? nil : responder.reuseEpoch()
         while !stopping, buffer.readableBytes > 0 {
             if queued.count >= limits.maxInFlight || !context.channel.isWritable {
                 stalled = true
@@ -119,12 +138,30 @@ final class SocketmapHandler: ChannelDuplexHandler {
                 break
             }
             guard let frame = found else { break }  // incomplete: wait for more bytes
-            let step = buffer.withUnsafeReadableBytes { bytes in
-                responder.prepare(UnsafeRawBufferPointer(rebasing: bytes[frame.payload]))
+            if let epoch, let memo {
+                let payload = buffer.getSlice(at: buffer.readerIndex + frame.payload.lowerBound, length: frame.payload.count)!
+                if let known = memo.reply(for: payload, in: epoch) {
+                    responder.countReused(known.source)
+                    emit(known.reply, context: context)
+                } else {
+                    let (step, reusable) = payload.withUnsafeReadableBytes { responder.prepareReusable($0) }
+                    if case .immediate(let answer) = step, let source = reusable {
+                        var reply = context.channel.allocator.buffer(capacity: 128)
+                        SocketmapResponder.writeReply(answer, into: &reply)
+                        memo.remember(payload, ReplyMemo.Entry(epoch: epoch, reply: reply, source: source))
+                        emit(reply, context: context)
+                    } else {
+                        handle(step, context: context)
+                    }
+                }
+            } else {
+                let step = buffer.withUnsafeReadableBytes { bytes in
+                    responder.prepare(UnsafeRawBufferPointer(rebasing: bytes[frame.payload]))
+                }
+                handle(step, context: context)
             }
             buffer.moveReaderIndex(forwardBy: frame.end)
             framed = true
-            handle(step, context: context)
             if let pending = batch, pending.readableBytes >= 16384 {
                 // Let writability see large batches (a pipelining client that does not read).
                 batch = nil
@@ -180,6 +217,18 @@ final class SocketmapHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Sends a reply already rendered, in order.
+    private func emit(_ reply: ByteBuffer, context: ChannelHandlerContext) {
+        if queued.isEmpty {
+            if batch == nil {
+                batch = context.channel.allocator.buffer(capacity: max(128, reply.readableBytes))
+            }
+            batch!.writeImmutableBuffer(reply)
+        } else {
+            queued.append(reply)
+        }
+    }
+
     private func flushBatch(context: ChannelHandlerContext) {
         if let pending = batch {
             batch = nil
@@ -227,8 +276,6 @@ final class SocketmapHandler: ChannelDuplexHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is SocketmapQuiesce {
             stop(context: context)
-        } else if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            if queued.isEmpty { stop(context: context) }
         } else if let channelEvent = event as? ChannelEvent, channelEvent == .inputClosed {
             // The client sent everything it will send: answer it, then close.
             inputClosed = true
@@ -248,7 +295,27 @@ final class SocketmapHandler: ChannelDuplexHandler {
         active = false
         requestDeadline?.cancel()
         requestDeadline = nil
+        idleCheck?.cancel()
+        idleCheck = nil
         context.fireChannelInactive()
+    }
+
+    private func scheduleIdleCheck(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.idleCheckDue(context: context)
+        }
+    }
+
+    /// Closes a connection with nothing read for `idleTimeout` and nothing left to answer.
+    private func idleCheckDue(context: ChannelHandlerContext) {
+        idleCheck = nil
+        guard active, !closing else { return }
+        let idleUntil = lastRead + limits.idleTimeout
+        if idleUntil <= .now(), queued.isEmpty {
+            stop(context: context)
+        } else {
+            scheduleIdleCheck(at: max(idleUntil, .now() + .nanoseconds(limits.idleTimeout.nanoseconds / 10)), context: context)
+        }
     }
 
     private func requestTimedOut(context: ChannelHandlerContext) {

@@ -45,13 +45,17 @@ public struct SocketmapResponder: Sendable {
     }
 
     /// ``prepare(_:)`` over the payload's bytes.
-    func prepare(_ payload: UnsafeRawBufferPointer) -> Step {
+    func prepare(_ payload: UnsafeRawBufferPointer) -> Step { prepareReusable(payload).step }
+
+    /// The first step, and for an answer that the resolver made from memory, its source: such an answer may
+    /// be reused for the same payload in the same ``DecisionEpoch`` (see ``ReplyMemo``).
+    func prepareReusable(_ payload: UnsafeRawBufferPointer) -> (step: Step, reusable: SocketmapMetrics.Source?) {
         guard let (name, key) = SocketmapRequest.split(payload) else {
             logger.debug("socketmap: malformed request", metadata: [
                 "request": "\(Self.printable(String(decoding: payload, as: UTF8.self), limit: 100))",
             ])
             metrics?.malformed.increment()
-            return .immediate(.permanentFailure("malformed request: expected NAME KEY"))
+            return (.immediate(.permanentFailure("malformed request: expected NAME KEY")), nil)
         }
         let nameBytes = UnsafeRawBufferPointer(rebasing: payload[name])
         guard mapNameBytes.contains(where: { $0.elementsEqual(nameBytes) }) else {
@@ -59,21 +63,36 @@ public struct SocketmapResponder: Sendable {
                 "map": "\(Self.printable(String(decoding: nameBytes, as: UTF8.self), limit: 100))",
             ])
             metrics?.malformed.increment()
-            return .immediate(.permanentFailure("unknown map name"))
+            return (.immediate(.permanentFailure("unknown map name")), nil)
         }
         let keyBytes = UnsafeRawBufferPointer(rebasing: payload[key])
         switch SocketmapKey(normalizing: keyBytes) {
         case .domain(let domain):
-            if let decision = resolver.resolveImmediately(domain) { return .immediate(answer(for: decision)) }
-            return .resolve(domain)
+            if let decision = resolver.resolveImmediately(domain) {
+                return (.immediate(answer(for: decision)), Self.source(of: decision))
+            }
+            return (.resolve(domain), nil)
         case .noPolicy(let reason):
             logger.debug("socketmap decision", metadata: [
                 "key": "\(Self.printable(String(decoding: keyBytes, as: UTF8.self), limit: 300))", "answer": "NOTFOUND",
                 "why": "\(reason)",
             ])
             metrics?.count(.none)
-            return .immediate(.notFound)
+            return (.immediate(.notFound), nil)
         }
+    }
+
+    /// The epoch in which answers may be reused, when they may: never while decisions are logged (each is
+    /// logged as it is made), and only when the resolver can tell.
+    func reuseEpoch() -> DecisionEpoch? {
+        guard logger.logLevel > .debug else { return nil }
+        return resolver.decisionEpoch()
+    }
+
+    /// Counts an answer reused from a ``ReplyMemo`` as making it again would have.
+    func countReused(_ source: SocketmapMetrics.Source) {
+        metrics?.count(source)
+        resolver.noteReusedDecision()
     }
 
     /// Resolves `domain` and renders the answer, logging the decision at debug level.
@@ -84,22 +103,22 @@ public struct SocketmapResponder: Sendable {
     /// Renders a decision, counts it and logs it at debug level.
     private func answer(for decision: TLSPolicyDecision) -> PostfixLookupAnswer {
         let answer = PostfixMap.answer(for: decision, version: postfixVersion)
-        if let metrics {
-            if decision.temporaryFailure != nil {
-                metrics.count(.temp)
-            } else {
-                switch decision.source {
-                case .mtaSTS: metrics.count(.mtaSTS)
-                case .preload: metrics.count(.list)
-                case .none: metrics.count(.none)
-                }
-            }
-        }
+        metrics?.count(Self.source(of: decision))
         logger.debug("socketmap decision", metadata: [
             "domain": "\(decision.domain.value)", "source": "\(decision.source.rawValue)", "mode": "\(decision.mode.rawValue)",
             "answer": "\(Self.kind(answer))", "note": "\(decision.note)",
         ])
         return answer
+    }
+
+    /// The metrics' source of a decision.
+    static func source(of decision: TLSPolicyDecision) -> SocketmapMetrics.Source {
+        if decision.temporaryFailure != nil { return .temp }
+        switch decision.source {
+        case .mtaSTS: return .mtaSTS
+        case .preload: return .list
+        case .none: return .none
+        }
     }
 
     /// The reply payload of an answer: `OK value`, `NOTFOUND `, `TEMP reason`, `PERM reason`.

@@ -71,10 +71,11 @@ public final class SocketmapServer: Sendable {
         let connections = ConnectionRegistry()
         let limits = SocketmapConnectionLimits(maxRequestBytes: configuration.maxRequestBytes,
                                                maxInFlight: configuration.maxPipelined,
-                                               requestTimeout: configuration.requestTimeout)
-        let config = configuration
+                                               requestTimeout: configuration.requestTimeout,
+                                               idleTimeout: configuration.idleTimeout)
         let ownGroup = configuration.threads.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
         let group = ownGroup ?? group
+        let memos = ReplyMemos(group: group)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -87,8 +88,8 @@ public final class SocketmapServer: Sendable {
                     }
                     channel.closeFuture.whenComplete { _ in connections.remove(channel) }
                     let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(IdleStateHandler(readTimeout: config.idleTimeout))
-                    try sync.addHandler(SocketmapHandler(responder: responder, limits: limits))
+                    try sync.addHandler(SocketmapHandler(responder: responder, limits: limits,
+                                                         memo: memos.memo(for: channel.eventLoop)))
                 }
             }
         let channel: any Channel

@@ -34,4 +34,7 @@ public struct InstalledListProvider: ListProviding {
         if checkDue { return .mustWait }
         return .answered(index?.value.entry(for: domain))
     }
+
+    /// Changes when a new list loads; `nil` while the check for a replaced list is due.
+    public func generationUnlessCheckDue() -> UInt64? { watcher.generationUnlessCheckDue() }
 }

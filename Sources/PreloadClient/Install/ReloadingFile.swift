@@ -44,7 +44,15 @@ public actor ReloadingFile<Value: Sendable> {
     private var failedIdentity: FileIdentity?
     private var lastCheck: ContinuousClock.Instant?
     /// `value` and `lastCheck` for readers that do not hop to the actor; written only by the actor.
-    private nonisolated let published = Locked<(value: Shared<Value>?, lastCheck: ContinuousClock.Instant?)>((nil, nil))
+    private nonisolated let published = Locked<Published>(Published())
+    /// Bumped whenever a new version loads.
+    private var generation: UInt64 = 0
+
+    private struct Published {
+        var value: Shared<Value>?
+        var lastCheck: ContinuousClock.Instant?
+        var generation: UInt64 = 0
+    }
 
     /// Watches `path`, loading it with `load` (which runs on the caller's executor: keep it short, or pass
     /// a loader that hops off the cooperative pool).
@@ -70,14 +78,22 @@ public actor ReloadingFile<Value: Sendable> {
     /// `checkDue` when one is — then call ``current()``, which checks.
     package nonisolated func currentUnlessCheckDue() -> (checkDue: Bool, value: Shared<Value>?) {
         let now = ContinuousClock.now
-        let (value, lastCheck) = published.withLock { $0 }
-        guard let lastCheck, now - lastCheck < checkInterval else { return (true, nil) }
-        return (false, value)
+        let snapshot = published.withLock { $0 }
+        guard let lastCheck = snapshot.lastCheck, now - lastCheck < checkInterval else { return (true, nil) }
+        return (false, snapshot.value)
+    }
+
+    /// A number that changes whenever a new version loads, when no check of the file is due; `nil` when one is.
+    package nonisolated func generationUnlessCheckDue() -> UInt64? {
+        let now = ContinuousClock.now
+        let (lastCheck, generation) = published.withLock { ($0.lastCheck, $0.generation) }
+        guard let lastCheck, now - lastCheck < checkInterval else { return nil }
+        return generation
     }
 
     private func publish() {
         let shared = value.map { Shared($0) }
-        published.withLock { $0 = (shared, lastCheck) }
+        published.withLock { $0 = Published(value: shared, lastCheck: lastCheck, generation: generation) }
     }
 
     /// Checks the file now, regardless of the interval; returns whether a new version was loaded.
@@ -94,6 +110,7 @@ public actor ReloadingFile<Value: Sendable> {
         }
         do {
             value = try load(path)
+            generation &+= 1
             identity = seen
             failedIdentity = nil
             logger.info("loaded", metadata: ["path": "\(path)", "version": "\(seen.resolvedPath)"])

@@ -43,6 +43,8 @@ public actor MTASTSResolver {
     public nonisolated let metrics: MTASTSMetrics?
     /// The cache entries by domain. Written only by the actor; read by it and by ``cachedState(for:)``.
     private nonisolated let entries: Locked<[DomainName: STSCacheEntry]>
+    /// Bumped after every change of `entries`.
+    private nonisolated let changes = Locked<UInt64>(0)
     private var inflight: [DomainName: Task<MTASTSState, Never>] = [:]
 
     /// A resolver over `source`, persisting to `store` (whose entries are loaded now).
@@ -80,6 +82,10 @@ public actor MTASTSResolver {
         metrics?.cacheHits.increment()
         return Self.state(of: entry, at: now)
     }
+
+    /// A number that changes whenever any entry of the cache changes: states read with equal numbers at the same
+    /// time (to the second) are equal.
+    public nonisolated var generation: UInt64 { changes.withLock { $0 } }
 
     /// The cache entry of `domain`, if any.
     public func entry(for domain: DomainName) -> STSCacheEntry? { entries.withLock { $0[domain] } }
@@ -153,6 +159,7 @@ public actor MTASTSResolver {
             }
         }
         entries.withLock { $0[domain] = entry }
+        changes.withLock { $0 &+= 1 }
         do {
             try await store.save(entry)
         } catch {

@@ -104,15 +104,21 @@ public enum PostfixMap {
     }
 
     private static func sortedUnique(_ patterns: [MXPattern]) -> [MXPattern] {
-        Array(Set(patterns)).sorted()
+        // Strictly ascending already (the usual case: one pattern, or a policy's sorted lines) means sorted and
+        // unique: no set, no sort on the socketmap's path.
+        if zip(patterns, patterns.dropFirst()).allSatisfy({ $0 < $1 }) { return patterns }
+        return Array(Set(patterns)).sorted()
     }
 
     private static func postfixPatterns(_ patterns: [MXPattern]) -> [String] {
+        let unique = sortedUnique(patterns)
         var seen = Set<String>()
         var out: [String] = []
-        for p in sortedUnique(patterns) {
+        out.reserveCapacity(unique.count)
+        for p in unique {
             let text = p.isWildcard ? "." + p.base.value : p.base.value
-            if seen.insert(text).inserted { out.append(text) }
+            let fresh = unique.count <= 8 ? !out.contains(text) : seen.insert(text).inserted
+            if fresh { out.append(text) }
         }
         return out
     }

@@ -10,6 +10,10 @@ public protocol ListProviding: Sendable {
     /// The same entry without waiting, when the provider can give it now; ``ListLookup/mustWait`` when the
     /// caller must use ``entry(for:)`` (e.g. a check for a newer list is due). The default always waits.
     func entryImmediately(for domain: DomainName) -> ListLookup
+
+    /// A number that changes whenever the provider's entries change, when it can tell without waiting; `nil`
+    /// when it cannot (e.g. a check for a newer list is due). The default is always `nil`.
+    func generationUnlessCheckDue() -> UInt64?
 }
 
 /// A list's answer given without waiting.
@@ -22,6 +26,7 @@ public enum ListLookup: Sendable, Hashable {
 
 extension ListProviding {
     public func entryImmediately(for domain: DomainName) -> ListLookup { .mustWait }
+    public func generationUnlessCheckDue() -> UInt64? { nil }
 }
 
 /// A fixed set of list entries (tests, and the list-only paths).
@@ -35,6 +40,8 @@ public struct StaticListProvider: ListProviding {
     public func entry(for domain: DomainName) async -> ListEntryPolicy? { entries[domain] }
 
     public func entryImmediately(for domain: DomainName) -> ListLookup { .answered(entries[domain]) }
+
+    public func generationUnlessCheckDue() -> UInt64? { 0 }
 }
 
 /// The client's resolver: MTA-STS state from the cache, the installed list, the merge rule.
@@ -76,6 +83,18 @@ public struct PreloadPolicyResolver: PolicyResolving {
             state = .noneKnown(detail: "MTA-STS lookups are turned off")
         }
         return PolicyMerge.decide(domain: domain, mtaSTS: state, listEntry: entry, now: clock.now())
+    }
+
+    /// The inputs of every decision besides the domain, when they can be read without waiting: the second,
+    /// the list's version, the MTA-STS cache's version. `nil` while a check for a newer list is due.
+    public func decisionEpoch() -> DecisionEpoch? {
+        guard let listVersion = list.generationUnlessCheckDue() else { return nil }
+        return DecisionEpoch(second: clock.now().secondsSince1970, list: listVersion, mtaSTS: mtaSTS?.generation ?? 0)
+    }
+
+    /// A reused decision consulted the MTA-STS cache when it was made: count the hit again.
+    public func noteReusedDecision() {
+        mtaSTS?.metrics?.cacheHits.increment()
     }
 }
 
