@@ -53,6 +53,8 @@ final class SocketmapHandler: ChannelDuplexHandler {
     private var queuedBase = 0
     /// Replies known during the current read, written together.
     private var batch: ByteBuffer?
+    /// The last batch written: reused for the next one when the channel has let go of it (no allocation).
+    private var spare: ByteBuffer?
 
     private var readHeld = false
     /// Framing stopped with complete requests still in `inbound` (back-pressure).
@@ -169,11 +171,11 @@ final class SocketmapHandler: ChannelDuplexHandler {
             }
         }
         if buffer.readableBytes == 0 {
-            buffer.clear()
-        } else if buffer.readerIndex > 4096 {
-            buffer.discardReadBytes()
+            inbound = nil  // lets NIO reuse its receive buffer
+        } else {
+            if buffer.readerIndex > 4096 { buffer.discardReadBytes() }
+            inbound = buffer
         }
-        inbound = buffer
         flushBatch(context: context)
 
         if let framingError {
@@ -182,7 +184,7 @@ final class SocketmapHandler: ChannelDuplexHandler {
             stop(context: context)
             return
         }
-        let partial = !stalled && buffer.readableBytes > 0
+        let partial = !stalled && (inbound?.readableBytes ?? 0) > 0
         if !partial || inputClosed {
             requestDeadline?.cancel()
             requestDeadline = nil
@@ -200,7 +202,7 @@ final class SocketmapHandler: ChannelDuplexHandler {
         switch step {
         case .immediate(let answer):
             if queued.isEmpty {
-                if batch == nil { batch = context.channel.allocator.buffer(capacity: 128) }
+                if batch == nil { batch = newBatch(context: context) }
                 SocketmapResponder.writeReply(answer, into: &batch!)
             } else {
                 var reply = context.channel.allocator.buffer(capacity: 128)
@@ -220,19 +222,25 @@ final class SocketmapHandler: ChannelDuplexHandler {
     /// Sends a reply already rendered, in order.
     private func emit(_ reply: ByteBuffer, context: ChannelHandlerContext) {
         if queued.isEmpty {
-            if batch == nil {
-                batch = context.channel.allocator.buffer(capacity: max(128, reply.readableBytes))
-            }
+            if batch == nil { batch = newBatch(context: context) }
             batch!.writeImmutableBuffer(reply)
         } else {
             queued.append(reply)
         }
     }
 
+    private func newBatch(context: ChannelHandlerContext) -> ByteBuffer {
+        guard var reused = spare else { return context.channel.allocator.buffer(capacity: 256) }
+        spare = nil
+        reused.clear()  // copies only if the channel still holds it
+        return reused
+    }
+
     private func flushBatch(context: ChannelHandlerContext) {
         if let pending = batch {
             batch = nil
             context.writeAndFlush(wrapOutboundOut(pending), promise: nil)
+            if pending.capacity <= 4096 { spare = pending }
         }
     }
 

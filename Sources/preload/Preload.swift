@@ -16,7 +16,7 @@ struct Preload: AsyncParsableCommand {
             2 warnings only (where a command says so); 64 usage; 69 a needed service unavailable; \
             70 internal error; 75 temporary failure, retry later.
 
-            Environment: PRELOAD_NOW (RFC 3339) overrides the clock of every command; PRELOAD_DNS, \
+            Environment: PRELOAD_NOW (RFC 3339) overrides the clock of every command but the socketmap daemon, which refuses it; PRELOAD_DNS, \
             PRELOAD_CA_FILE, PRELOAD_STATE and PRELOAD_SIGNING_KEY stand in for their options.
             """,
         version: "0.1.0",

@@ -6,15 +6,25 @@ import PreloadCore
 import PreloadSocketmap
 import Testing
 
-/// A resolver with fixed decisions and optional per-domain delays.
+/// A resolver with fixed decisions and optional per-domain delays. Domains without a delay are answered
+/// from memory (on the event loop, as the real resolver answers what it knows) unless `answersFromMemory` is off.
 struct FakeResolver: PolicyResolving {
     var decisions: [String: TLSPolicyDecision] = [:]
     var delays: [String: Duration] = [:]
+    var answersFromMemory = true
 
     func resolve(_ domain: DomainName) async -> TLSPolicyDecision {
         if let delay = delays[domain.value] { try? await Task.sleep(for: delay) }
-        return decisions[domain.value]
-            ?? TLSPolicyDecision(domain: domain, source: .none, mode: .none, note: "unknown")
+        return decision(domain)
+    }
+
+    func resolveImmediately(_ domain: DomainName) -> TLSPolicyDecision? {
+        guard answersFromMemory, delays[domain.value] == nil else { return nil }
+        return decision(domain)
+    }
+
+    private func decision(_ domain: DomainName) -> TLSPolicyDecision {
+        decisions[domain.value] ?? TLSPolicyDecision(domain: domain, source: .none, mode: .none, note: "unknown")
     }
 
     static let standard: FakeResolver = {
@@ -37,8 +47,8 @@ struct FakeResolver: PolicyResolving {
 
 let enforcedReply = "OK secure match=.mail.enforced.test:mx.enforced.test servername=hostname"
 
-private func startServer(_ configure: (inout SocketmapConfiguration) -> Void = { _ in },
-                         resolver: FakeResolver = .standard) async throws -> SocketmapServer {
+func startServer(_ configure: (inout SocketmapConfiguration) -> Void = { _ in },
+                 resolver: any PolicyResolving = FakeResolver.standard) async throws -> SocketmapServer {
     var configuration = SocketmapConfiguration(listen: .tcp(host: "127.0.0.1", port: 0))
     configure(&configuration)
     var logger = Logger(label: "socketmap-test")
@@ -263,18 +273,24 @@ struct CapturingLogHandler: LogHandler {
     @Test func eachDecisionIsLoggedAtDebugLevel() async throws {
         let sink = CapturedLogs()
         let logger = Logger(label: "capture") { _ in CapturingLogHandler(sink: sink) }
-        let responder = SocketmapResponder(resolver: FakeResolver.standard, logger: logger)
+        var lookingUp = FakeResolver.standard
+        lookingUp.answersFromMemory = false
+        let responder = SocketmapResponder(resolver: lookingUp, logger: logger)
         guard case .resolve(let domain) = responder.prepare(ByteBuffer(string: "postfix enforced.test")) else {
             Issue.record("a domain key must be resolved")
             return
         }
         #expect(await responder.resolve(domain) == .found("secure match=.mail.enforced.test:mx.enforced.test servername=hostname"))
         #expect(responder.prepare(ByteBuffer(string: "postfix [192.0.2.1]")) == .immediate(.notFound))
+        // Answers from memory are logged the same way.
+        let fromMemory = SocketmapResponder(resolver: FakeResolver.standard, logger: logger)
+        #expect(fromMemory.prepare(ByteBuffer(string: "postfix testing.test")) == .immediate(.notFound))
         let decisions = sink.all.filter { $0.1 == "socketmap decision" }
-        #expect(decisions.count == 2)
+        #expect(decisions.count == 3)
         #expect(decisions.allSatisfy { $0.0 == .debug })
         #expect(decisions.first?.2["domain"] == "enforced.test")
         #expect(decisions.first?.2["answer"] == "OK")
-        #expect(decisions.last?.2["answer"] == "NOTFOUND")
+        #expect(decisions[1].2["answer"] == "NOTFOUND")
+        #expect(decisions.last?.2["domain"] == "testing.test" && decisions.last?.2["mode"] == "testing")
     }
 }

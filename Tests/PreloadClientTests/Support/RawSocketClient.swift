@@ -15,9 +15,13 @@ final class RawSocketClient {
     let fd: Int32
     private var pending: [UInt8] = []
 
-    init(port: Int, timeoutSeconds: Int = 15) throws {
+    /// Connects; `receiveBuffer` fixes the socket's receive buffer (no autotuning) to keep what the kernel holds small.
+    init(port: Int, timeoutSeconds: Int = 15, receiveBuffer: Int? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError(description: "socket: \(errno)") }
+        if var size = receiveBuffer.map(Int32.init) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -47,6 +51,21 @@ final class RawSocketClient {
             guard n > 0 else { throw ClientError(description: "send: errno \(errno)") }
             offset += n
         }
+    }
+
+    /// Sends what the socket takes now without blocking; returns how many bytes that was (0 when it is full).
+    func sendWithoutWaiting(_ bytes: ArraySlice<UInt8>) throws -> Int {
+        let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+        if n < 0 {
+            if errno == EAGAIN || errno == EWOULDBLOCK { return 0 }
+            throw ClientError(description: "send: errno \(errno)")
+        }
+        return n
+    }
+
+    /// Closes the sending side (the server reads end-of-file) and keeps reading possible.
+    func shutdownWrite() throws {
+        guard shutdown(fd, Int32(SHUT_WR)) == 0 else { throw ClientError(description: "shutdown: errno \(errno)") }
     }
 
     /// Sends raw text.
