@@ -27,6 +27,8 @@ public struct SocketmapConfiguration: Sendable {
     /// ``SocketmapServer/start(configuration:resolver:logger:metrics:group:)`` (by default NIO's shared one,
     /// one thread per core).
     public var threads: Int?
+    /// The kernel send buffer of each connection (`SO_SNDBUF`); `nil` keeps the system's autotuning.
+    public var sendBufferBytes: Int?
 
     /// A configuration with the defaults: map name `postfix`, 2 KiB requests, 64 pipelined, 5 minutes idle,
     /// 10 seconds per request.
@@ -76,6 +78,7 @@ public final class SocketmapServer: Sendable {
         let ownGroup = configuration.threads.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
         let group = ownGroup ?? group
         let memos = ReplyMemos(group: group)
+        let sendBuffer = configuration.sendBufferBytes
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -87,6 +90,9 @@ public final class SocketmapServer: Sendable {
                         throw ChannelError.ioOnClosedChannel  // the server is stopping
                     }
                     channel.closeFuture.whenComplete { _ in connections.remove(channel) }
+                    if let size = sendBuffer {
+                        try channel.syncOptions?.setOption(.socketOption(.so_sndbuf), value: SocketOptionValue(size))
+                    }
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(SocketmapHandler(responder: responder, limits: limits,
                                                          memo: memos.memo(for: channel.eventLoop)))

@@ -12,7 +12,8 @@ import Testing
     func aClientThatNeverReadsCannotGrowTheServer(answersFromMemory: Bool) async throws {
         var resolver = FakeResolver.standard
         resolver.answersFromMemory = answersFromMemory
-        let server = try await startServer(resolver: resolver)
+        // Small kernel buffers on both sides: what the client does not take piles up where it can be seen.
+        let server = try await startServer({ $0.sendBufferBytes = 16384 }, resolver: resolver)
         let port = try #require(server.port)
         let limit = 64 << 20
         let client = try await onThread { UncheckedBox(try RawSocketClient(port: port, timeoutSeconds: 5, receiveBuffer: 4096)) }
