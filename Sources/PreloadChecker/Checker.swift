@@ -36,15 +36,18 @@ public struct Checker: Sendable {
     public let https: any PolicyFetching
     public let clock: any TimeSource
     public let settings: CheckerSettings
+    /// When a domain's deadline (``CheckerSettings/domainTimeout``) passes.
+    public let deadlines: any DeadlineTimer
     let limiter: ProbeLimiter
 
     public init(dns: any CheckerDNS, smtp: any SMTPProbing, https: any PolicyFetching, clock: any TimeSource,
-                settings: CheckerSettings = CheckerSettings()) {
+                settings: CheckerSettings = CheckerSettings(), deadlines: any DeadlineTimer = SleepingDeadlineTimer()) {
         self.dns = dns
         self.smtp = smtp
         self.https = https
         self.clock = clock
         self.settings = settings
+        self.deadlines = deadlines
         self.limiter = ProbeLimiter(limit: settings.concurrency)
     }
 

@@ -1,5 +1,20 @@
 import PreloadCore
 
+/// When the per-domain deadline passes: real time in production, a switch the test flips in unit tests.
+public protocol DeadlineTimer: Sendable {
+    /// Returns when the deadline of `domain`'s check, `seconds` from now, has passed; throws when the
+    /// task is cancelled first (the check ended in time).
+    func wait(seconds: Double, domain: DomainName) async throws
+}
+
+/// The real clock: `Task.sleep`.
+public struct SleepingDeadlineTimer: DeadlineTimer {
+    public init() {}
+    public func wait(seconds: Double, domain: DomainName) async throws {
+        try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+    }
+}
+
 /// The network steps of one domain's check that have begun and not ended, so that a check cut off by
 /// its deadline can say what it was still waiting for.
 actor PendingSteps {
@@ -40,7 +55,7 @@ extension Checker {
         let work = Task { await first.offer(await self.check(domain, now: now, pending: pending)) }
         let timer = Task {
             do {
-                try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                try await self.deadlines.wait(seconds: seconds, domain: domain)
             } catch {
                 return  // the check ended first, or the caller was cancelled
             }

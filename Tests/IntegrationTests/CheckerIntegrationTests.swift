@@ -104,16 +104,14 @@ import Testing
     }
 
     @Test func theDomainDeadlineCutsOffAHostThatStallsLongerThanIt() async throws {
-        // The stalling host would hold its probe for the 10 s banner deadline; the domain's own deadline of
-        // 1 s ends the check first, with the finding that names the probe still pending. good.test, checked
-        // in the same run, is not affected.
-        let (checker, _) = try await Self.checker(timeout: 10, domainTimeout: 1)
-        let reports = await checker.check([try DomainName("no-banner.test"), try DomainName("good.test")])
-        #expect(reports[0].issueCodes == ["check.deadline-exceeded"])
-        #expect(!reports[0].eligible)
-        #expect(reports[0].issues.first?.message.contains("mx1.no-banner.test [127.0.21.1]") == true,
-                "\(reports[0].issues.first?.message ?? "")")
-        #expect(reports[1].eligible, "\(reports[1].issueCodes)")
+        // The stalling host would hold its probe for the 60 s banner deadline; the domain's own deadline of
+        // 2 s ends the check first, with the finding that names the probe still pending.
+        let (checker, _) = try await Self.checker(timeout: 60, domainTimeout: 2)
+        let report = await checker.check(try DomainName("no-banner.test"))
+        #expect(report.issueCodes == ["check.deadline-exceeded"])
+        #expect(!report.eligible)
+        #expect(report.issues.first?.message.contains("mx1.no-banner.test [127.0.21.1]") == true,
+                "\(report.issues.first?.message ?? "")")
     }
 
     @Test func aDomainOutsideTheTestBedIsReportedNotHung() async throws {

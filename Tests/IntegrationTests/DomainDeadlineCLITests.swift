@@ -9,7 +9,7 @@ import Testing
 @Suite("Domain deadline (CLI)", .serialized) struct DomainDeadlineCLITests {
     @Test func checkReportsTheDeadlineAndExitsOne() async throws {
         let bed = try await NetTestBed.shared
-        let out = try Tool.run(try Tool.preloadBinary(), ["check", "no-banner.test", "--timeout", "10", "--domain-timeout", "1",
+        let out = try Tool.run(try Tool.preloadBinary(), ["check", "no-banner.test", "--timeout", "60", "--domain-timeout", "2",
                                                          "--format", "json"],
                                environment: ["PRELOAD_DNS": bed.dns.server, "PRELOAD_CA_FILE": bed.caFile])
         #expect(out.status == 1, "\(out.stderr)")
@@ -30,7 +30,9 @@ import Testing
         let t0 = LifecycleEndToEndTests.today()
         try await ValidateAllKillTests.seedListed(cli, [ValidateAllKillTests.good, ValidateAllKillTests.stalled], at: t0)
         let now = t0.adding(days: 1)
-        let run = try cli.run(["validate-all", "--no-publish", "--timeout", "10", "--domain-timeout", "1", "--format", "json"],
+        // life-stall's host would hold its probe for 60 s; its deadline of 8 s comes first. life-kill answers
+        // at once and stays listed.
+        let run = try cli.run(["validate-all", "--no-publish", "--timeout", "60", "--domain-timeout", "8", "--format", "json"],
                               at: now)
         #expect(run.status == 0, "\(run.stderr)")
         let (_, status) = try cli.json(["status", ValidateAllKillTests.stalled], at: now)

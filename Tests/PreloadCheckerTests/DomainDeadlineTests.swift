@@ -23,10 +23,46 @@ struct StallingSMTP: SMTPProbing {
     }
 }
 
+/// A deadline the test passes by hand, per domain: `wait` returns once `pass(domain)` was called (before
+/// or after), and throws when its task is cancelled. No test depends on how fast the machine is.
+actor ManualDeadlines: DeadlineTimer {
+    private var passed: Set<String> = []
+    private var waiters: [String: [CheckedContinuation<Void, any Error>]] = [:]
+
+    func pass(_ domain: String) {
+        passed.insert(domain)
+        for waiter in waiters.removeValue(forKey: domain) ?? [] { waiter.resume() }
+    }
+
+    nonisolated func wait(seconds: Double, domain: DomainName) async throws {
+        try await withTaskCancellationHandler {
+            try await register(domain.value)
+        } onCancel: {
+            Task { await self.cancelAll(domain.value) }
+        }
+    }
+
+    private func register(_ domain: String) async throws {
+        if passed.contains(domain) { return }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            if Task.isCancelled {
+                continuation.resume(throwing: CancellationError())
+            } else {
+                waiters[domain, default: []].append(continuation)
+            }
+        }
+    }
+
+    private func cancelAll(_ domain: String) {
+        for waiter in waiters.removeValue(forKey: domain) ?? [] { waiter.resume(throwing: CancellationError()) }
+    }
+}
+
 /// The per-domain deadline (`--domain-timeout`): a domain whose hosts stall is cut off with
 /// `check.deadline-exceeded` naming what was pending, its queued probes never start, and other domains
-/// are not affected. (A check that ignored its deadline would wait an hour for the stalling fake: the
-/// time limit turns that into a failure.)
+/// are not affected. The deadlines are passed by hand (``ManualDeadlines``), once the stalled probes are
+/// under way. (A check that ignored its deadline would wait an hour for the stalling fake: the time limit
+/// turns that into a failure.)
 @Suite(.timeLimit(.minutes(1))) struct DomainDeadlineTests {
     /// `stall.test`: one MX host with three addresses that never answer; `good.test` as in `goodWorld()`.
     static func world() -> (FakeDNS, FakeSMTP, FakeHTTPS) {
@@ -40,18 +76,27 @@ struct StallingSMTP: SMTPProbing {
         return (dns, smtp, https)
     }
 
-    static func checker(_ counter: StallCounter, concurrency: Int, deadline: Double?) -> Checker {
+    static func checker(_ counter: StallCounter, _ deadlines: ManualDeadlines, concurrency: Int) -> Checker {
         let (dns, smtp, https) = world()
         let stalling = StallingSMTP(stalled: ["127.0.99.1", "127.0.99.2", "127.0.99.3"], fallback: smtp, counter: counter)
         return Checker(dns: dns, smtp: stalling, https: https, clock: FixedTime(now),
-                       settings: CheckerSettings(concurrency: concurrency, domainTimeout: deadline))
+                       settings: CheckerSettings(concurrency: concurrency, domainTimeout: 300), deadlines: deadlines)
+    }
+
+    /// Passes stall.test's deadline once `probes` of its probes have started.
+    static func passDeadline(_ counter: StallCounter, _ deadlines: ManualDeadlines, after probes: Int) async {
+        while await counter.started.count < probes { await Task.yield() }
+        await deadlines.pass("stall.test")
     }
 
     @Test func aStallingDomainGetsTheFindingAndOthersAreUnaffected() async throws {
         let counter = StallCounter()
-        let checker = Self.checker(counter, concurrency: 8, deadline: 2)
-        let reports = await checker.check([try DomainName("stall.test"), try DomainName("good.test")])
-        let stalled = reports[0]
+        let deadlines = ManualDeadlines()
+        let checker = Self.checker(counter, deadlines, concurrency: 8)
+        let domains = [try DomainName("stall.test"), try DomainName("good.test")]
+        async let reports = checker.check(domains)
+        await Self.passDeadline(counter, deadlines, after: 3)
+        let (stalled, good) = await (reports[0], reports[1])
         #expect(stalled.domain == "stall.test")
         #expect(stalled.issueCodes == ["check.deadline-exceeded"])
         #expect(!stalled.eligible)
@@ -59,9 +104,9 @@ struct StallingSMTP: SMTPProbing {
         #expect(finding.severity == .error)
         #expect(finding.subject == "stall.test")
         #expect(finding.message.contains("mx1.stall.test [127.0.99.1]"), "names the pending probe: \(finding.message)")
-        #expect(reports[1].domain == "good.test")
-        #expect(reports[1].eligible)
-        #expect(reports[1].issues.isEmpty)
+        #expect(good.domain == "good.test")
+        #expect(good.eligible)
+        #expect(good.issues.isEmpty)
     }
 
     @Test func probesStillQueuedWhenTheDeadlinePassesNeverStart() async throws {
@@ -69,17 +114,32 @@ struct StallingSMTP: SMTPProbing {
         // check is cancelled: the waiting probes leave the queue and never reach the server, and the next
         // domain gets the slot.
         let counter = StallCounter()
-        let checker = Self.checker(counter, concurrency: 1, deadline: 1)
-        let reports = await checker.check([try DomainName("stall.test"), try DomainName("good.test")])
-        #expect(reports.map(\.domain) == ["stall.test", "good.test"])
-        #expect(reports[0].issueCodes == ["check.deadline-exceeded"])
-        #expect(reports[1].eligible)
+        let deadlines = ManualDeadlines()
+        let checker = Self.checker(counter, deadlines, concurrency: 1)
+        let domains = [try DomainName("stall.test"), try DomainName("good.test")]
+        async let reports = checker.check(domains)
+        await Self.passDeadline(counter, deadlines, after: 1)
+        let all = await reports
+        #expect(all.map(\.domain) == ["stall.test", "good.test"])
+        #expect(all[0].issueCodes == ["check.deadline-exceeded"])
+        #expect(all[1].eligible)
         let started = await counter.started
         #expect(started.count == 1, "probes started: \(started)")
     }
 
+    @Test func theRealTimerEndsACheckThatNeverFinishes() async throws {
+        // Real time, one domain alone: the check returns at its deadline with the finding.
+        let counter = StallCounter()
+        let (dns, smtp, https) = Self.world()
+        let stalling = StallingSMTP(stalled: ["127.0.99.1"], fallback: smtp, counter: counter)
+        let checker = Checker(dns: dns, smtp: stalling, https: https, clock: FixedTime(now),
+                              settings: CheckerSettings(concurrency: 4, domainTimeout: 0.5))
+        let report = await checker.check(try DomainName("stall.test"))
+        #expect(report.issueCodes == ["check.deadline-exceeded"])
+    }
+
     @Test func withoutADeadlineTheCheckWaitsForItsProbes() async throws {
-        // The same domain with quick failures instead of stalls and no deadline: a plain report.
+        // The same domain with quick answers instead of stalls and no deadline: a plain report.
         var (dns, smtp, https) = Self.world()
         dns.a["mx1.stall.test"] = .found(["127.0.99.1"], dnssec: .insecure)
         https.outcomes["stall.test"] = .failed("unused")
