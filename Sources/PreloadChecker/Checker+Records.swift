@@ -2,11 +2,11 @@ import PreloadCore
 
 extension Checker {
     /// The `_mta-sts` record, and the policy when the record is valid.
-    func checkMTASTS(_ domain: DomainName) async -> (MTASTSReport, [Issue], STSPolicy?) {
+    func checkMTASTS(_ domain: DomainName, pending: PendingSteps? = nil) async -> (MTASTSReport, [Issue], STSPolicy?) {
         let name = "_mta-sts." + domain.value
         var issues: [Issue] = []
         let records: [String]
-        switch await dns.txt(name) {
+        switch await step(pending, "the TXT lookup of \(name)", { await dns.txt(name) }) {
         case .failed(let failure):
             issues.append(Issue("dns.lookup-failed", subject: name,
                 "The TXT lookup of \(name) failed: \(failure); whether the domain publishes MTA-STS is unknown."))
@@ -26,8 +26,8 @@ extension Checker {
             issues.append(Issue("mta-sts.policy-fetch-failed", subject: host, "\(host) is not a valid host name."))
             return (report, issues, nil)
         }
-        async let v4 = dns.ipv4(policyHost)
-        async let v6 = dns.ipv6(policyHost)
+        async let v4 = step(pending, "the A lookup of \(host)") { await dns.ipv4(policyHost) }
+        async let v6 = step(pending, "the AAAA lookup of \(host)") { await dns.ipv6(policyHost) }
         var addresses: [String] = []
         for answer in [await v4, await v6] {
             if case .found(let list, _) = answer { addresses += list }
@@ -38,8 +38,10 @@ extension Checker {
             return (report, issues, nil)
         }
         let fetchFrom = addresses
-        let outcome = await limiter.withSlot { await https.fetchPolicy(domain: domain, addresses: fetchFrom) }
         let policySubject = "https://\(host)/.well-known/mta-sts.txt"
+        let outcome = await step(pending, "the policy fetch from \(policySubject)") {
+            await limiter.withSlot(key: domain.value) { await https.fetchPolicy(domain: domain, addresses: fetchFrom) }
+        } ?? .failed("not fetched: the check of \(domain.value) was cancelled")
         switch outcome {
         case .fetched(let contentType, let body):
             report.contentType = contentType
@@ -91,9 +93,9 @@ extension Checker {
 
     /// The `_smtp._tls` record. TLS-RPT is optional for senders (RFC 8460), so nothing found here blocks
     /// eligibility, not even a failed lookup (reported as a warning).
-    func checkTLSRPT(_ domain: DomainName) async -> (TLSRPTReport, [Issue]) {
+    func checkTLSRPT(_ domain: DomainName, pending: PendingSteps? = nil) async -> (TLSRPTReport, [Issue]) {
         let name = "_smtp._tls." + domain.value
-        switch await dns.txt(name) {
+        switch await step(pending, "the TXT lookup of \(name)", { await dns.txt(name) }) {
         case .failed(let failure):
             return (TLSRPTReport(record: "unknown", rua: []), [Issue("dns.lookup-failed", .warning, subject: name,
                 "The TXT lookup of \(name) failed: \(failure); TLS-RPT is optional, so this does not block.")])

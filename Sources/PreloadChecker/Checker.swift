@@ -2,14 +2,25 @@ import PreloadCore
 
 /// Settings of one check run.
 public struct CheckerSettings: Sendable {
-    /// How many SMTP probes and policy fetches run at once across all domains.
+    /// How many SMTP probes and policy fetches run at once across all domains; also how many domains
+    /// ``Checker/check(_:)-([DomainName])`` checks at once.
     public var concurrency: Int
     /// A certificate expiring within this many days gets `tls.cert-expiring-soon`.
     public var expiryWarningDays: Int
+    /// The longest the check of one domain may take, in seconds, whatever its number of MX hosts and
+    /// addresses (`--domain-timeout`); a domain that reaches it gets `check.deadline-exceeded`. `nil`: no
+    /// bound beyond the per-step deadlines of the network ports.
+    public var domainTimeout: Double?
 
-    public init(concurrency: Int = 16, expiryWarningDays: Int = 14) {
+    /// The default of ``domainTimeout``: five minutes. With the default per-step deadline of 20 s, one
+    /// probe ends within 80 s, so an honest domain with a few MX hosts finishes well before.
+    public static let defaultDomainTimeout: Double = 300
+
+    public init(concurrency: Int = 16, expiryWarningDays: Int = 14,
+                domainTimeout: Double? = CheckerSettings.defaultDomainTimeout) {
         self.concurrency = concurrency
         self.expiryWarningDays = expiryWarningDays
+        self.domainTimeout = domainTimeout
     }
 }
 
@@ -25,36 +36,53 @@ public struct Checker: Sendable {
     public let https: any PolicyFetching
     public let clock: any TimeSource
     public let settings: CheckerSettings
+    /// When a domain's deadline (``CheckerSettings/domainTimeout``) passes.
+    public let deadlines: any DeadlineTimer
     let limiter: ProbeLimiter
 
     public init(dns: any CheckerDNS, smtp: any SMTPProbing, https: any PolicyFetching, clock: any TimeSource,
-                settings: CheckerSettings = CheckerSettings()) {
+                settings: CheckerSettings = CheckerSettings(), deadlines: any DeadlineTimer = SleepingDeadlineTimer()) {
         self.dns = dns
         self.smtp = smtp
         self.https = https
         self.clock = clock
         self.settings = settings
+        self.deadlines = deadlines
         self.limiter = ProbeLimiter(limit: settings.concurrency)
     }
 
-    /// Checks several domains concurrently; reports come back in the order given.
+    /// Checks several domains concurrently, at most ``CheckerSettings/concurrency`` at a time (so that each
+    /// domain's deadline counts from when its check starts); reports come back in the order given.
     public func check(_ domains: [DomainName]) async -> [DomainReport] {
         await withTaskGroup(of: (Int, DomainReport).self) { group in
-            for (index, domain) in domains.enumerated() {
+            var next = domains.enumerated().makeIterator()
+            for _ in 0..<max(1, settings.concurrency) {
+                guard let (index, domain) = next.next() else { break }
                 group.addTask { (index, await self.check(domain)) }
             }
             var reports = [DomainReport?](repeating: nil, count: domains.count)
-            for await (index, report) in group { reports[index] = report }
+            for await (index, report) in group {
+                reports[index] = report
+                if let (index, domain) = next.next() {
+                    group.addTask { (index, await self.check(domain)) }
+                }
+            }
             return reports.compactMap { $0 }
         }
     }
 
-    /// Checks one domain.
+    /// Checks one domain, within ``CheckerSettings/domainTimeout`` when it is set.
     public func check(_ domain: DomainName) async -> DomainReport {
         let now = clock.now()
-        async let stsPart = checkMTASTS(domain)
-        async let rptPart = checkTLSRPT(domain)
-        let mxPart = await checkMX(domain, now: now)
+        guard let seconds = settings.domainTimeout else { return await check(domain, now: now, pending: nil) }
+        return await check(domain, now: now, within: seconds)
+    }
+
+    /// Checks one domain, noting its network steps in `pending` when a deadline watches it.
+    func check(_ domain: DomainName, now: Timestamp, pending: PendingSteps?) async -> DomainReport {
+        async let stsPart = checkMTASTS(domain, pending: pending)
+        async let rptPart = checkTLSRPT(domain, pending: pending)
+        let mxPart = await checkMX(domain, now: now, pending: pending)
         let (sts, stsIssues, policy) = await stsPart
         let (rpt, rptIssues) = await rptPart
 
@@ -79,10 +107,10 @@ public struct Checker: Sendable {
         var domainMissing = false
     }
 
-    private func checkMX(_ domain: DomainName, now: Timestamp) async -> MXPart {
+    private func checkMX(_ domain: DomainName, now: Timestamp, pending: PendingSteps?) async -> MXPart {
         var part = MXPart()
         let records: [MXRecord]
-        switch await dns.mx(domain) {
+        switch await step(pending, "the MX lookup of \(domain.value)", { await dns.mx(domain) }) {
         case .failed(let failure):
             if case .resolverUnreachable = failure { part.resolverUnreachable = true }
             part.issues.append(Issue("dns.lookup-failed", subject: "MX",
@@ -124,7 +152,8 @@ public struct Checker: Sendable {
         let results = await withTaskGroup(of: (Int, MXReport, [Issue], Bool).self) { group in
             for (index, (host, preference)) in hosts.enumerated() {
                 group.addTask {
-                    let (report, issues, unreachable) = await self.checkHost(host, preference: preference, now: now)
+                    let (report, issues, unreachable) = await self.checkHost(host, preference: preference, domain: domain,
+                                                                             now: now, pending: pending)
                     return (index, report, issues, unreachable)
                 }
             }
@@ -140,9 +169,10 @@ public struct Checker: Sendable {
         return part
     }
 
-    private func checkHost(_ host: DomainName, preference: UInt16, now: Timestamp) async -> (MXReport, [Issue], Bool) {
-        async let v4 = dns.ipv4(host)
-        async let v6 = dns.ipv6(host)
+    private func checkHost(_ host: DomainName, preference: UInt16, domain: DomainName, now: Timestamp,
+                           pending: PendingSteps?) async -> (MXReport, [Issue], Bool) {
+        async let v4 = step(pending, "the A lookup of MX host \(host.value)") { await dns.ipv4(host) }
+        async let v6 = step(pending, "the AAAA lookup of MX host \(host.value)") { await dns.ipv6(host) }
         let answers = [await v4, await v6]
         var addresses: [String] = []
         var failures: [DNSFailure] = []
@@ -169,7 +199,9 @@ public struct Checker: Sendable {
         let probed = await withTaskGroup(of: (Int, AddressReport, [Issue]).self) { group in
             for (index, address) in addresses.enumerated() {
                 group.addTask {
-                    let outcome = await limiter.withSlot { await smtp.probe(host: host, address: address) }
+                    let outcome = await step(pending, "the SMTP probe of \(host.value) [\(address)]") {
+                        await limiter.withSlot(key: domain.value) { await smtp.probe(host: host, address: address) }
+                    } ?? .connectFailed("not probed: the check of \(domain.value) was cancelled")
                     let (report, issues) = Self.judge(outcome, host: host, address: address, now: now,
                                                       warningDays: settings.expiryWarningDays)
                     return (index, report, issues)

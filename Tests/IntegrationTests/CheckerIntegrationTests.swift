@@ -7,12 +7,13 @@ import Testing
 /// The checker over the real network wrappers against every scenario of the test bed: each issue code
 /// arises from a real server misbehaving, and eligible domains pass with every address probed.
 @Suite(.serialized) struct CheckerIntegrationTests {
-    static func checker(timeout: Double = 5, concurrency: Int = 32) async throws -> (Checker, NetTestBed) {
+    static func checker(timeout: Double = 5, concurrency: Int = 32,
+                        domainTimeout: Double? = CheckerSettings.defaultDomainTimeout) async throws -> (Checker, NetTestBed) {
         let bed = try await NetTestBed.shared
         let clock = FixedTime(Timestamp(secondsSince1970: Int64(Date().timeIntervalSince1970)))
         let live = try LiveNetwork(NetworkSettings(dnsForwarder: bed.dns.server, caFile: bed.caFile,
             timeout: timeout, smtpPort: bed.smtpPort, httpsPort: bed.httpsPort), clock: clock)
-        return (live.checker(clock: clock, settings: CheckerSettings(concurrency: concurrency)), bed)
+        return (live.checker(clock: clock, settings: CheckerSettings(concurrency: concurrency, domainTimeout: domainTimeout)), bed)
     }
 
     @Test func everyScenarioYieldsItsIssueCode() async throws {
@@ -100,6 +101,17 @@ import Testing
         let report = await checker.check(try DomainName("no-banner.test"))
         #expect(report.issueCodes.contains("smtp.unreachable"))
         #expect(!report.eligible)
+    }
+
+    @Test func theDomainDeadlineCutsOffAHostThatStallsLongerThanIt() async throws {
+        // The stalling host would hold its probe for the 60 s banner deadline; the domain's own deadline of
+        // 2 s ends the check first, with the finding that names the probe still pending.
+        let (checker, _) = try await Self.checker(timeout: 60, domainTimeout: 2)
+        let report = await checker.check(try DomainName("no-banner.test"))
+        #expect(report.issueCodes == ["check.deadline-exceeded"])
+        #expect(!report.eligible)
+        #expect(report.issues.first?.message.contains("mx1.no-banner.test [127.0.21.1]") == true,
+                "\(report.issues.first?.message ?? "")")
     }
 
     @Test func aDomainOutsideTheTestBedIsReportedNotHung() async throws {

@@ -211,7 +211,7 @@ import Testing
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<40 {
                 group.addTask {
-                    await limiter.withSlot {
+                    _ = await limiter.withSlot {
                         await gauge.enter()
                         await Task.yield()
                         await gauge.leave()

@@ -54,6 +54,11 @@ public enum IssueCatalogue {
         e("tls.cert-expiring-soon", .warning, "The certificate expires within 14 days.",
           "Renew the certificate soon; automate renewal."),
 
+        // The check as a whole
+        e("check.deadline-exceeded", .error,
+          "The domain's check did not finish within the per-domain deadline (`--domain-timeout`).",
+          "Make every address of every MX host answer promptly; the finding names the steps still pending."),
+
         // MTA-STS TXT record
         e("mta-sts.txt-missing", .warning, "No `_mta-sts` TXT record starting with `v=STSv1`.",
           "Publish `_mta-sts.DOMAIN TXT \"v=STSv1; id=...\"` to announce an MTA-STS policy."),

@@ -13,7 +13,8 @@ struct CheckCommand: AsyncParsableCommand {
             Every address of every MX host is probed: STARTTLS, TLS ≥ 1.2, a certificate that is trusted, \
             unexpired and valid for the MX host name (SNI = MX host). The _mta-sts record and policy must be \
             valid, cover every MX host and not be mode none; missing MTA-STS or TLS-RPT records are warnings. \
-            Issue codes: `preload codes`.
+            Domains are checked --concurrency at a time, each within --domain-timeout seconds. Issue codes: \
+            `preload codes`.
 
             Exit codes: 0 every domain eligible; 1 any domain ineligible; 64 usage; 75 the DNS resolver \
             itself is unreachable (retry later).
@@ -23,6 +24,7 @@ struct CheckCommand: AsyncParsableCommand {
     var domains: [String]
 
     @OptionGroup var network: NetworkOptions
+    @OptionGroup var checking: CheckerOptions
     @OptionGroup var output: OutputOptions
 
     struct Output: Encodable {
@@ -50,7 +52,7 @@ struct CheckCommand: AsyncParsableCommand {
             Console.err("preload check: the DNS resolver \(network.resolvedDNS ?? "from /etc/resolv.conf") is unreachable: \(problem)")
             throw Exit.temporaryFailure
         }
-        let checker = live.checker(clock: clock, settings: CheckerSettings(concurrency: network.concurrency))
+        let checker = live.checker(clock: clock, settings: checking.settings(network))
         let reports = await checker.check(names)
         switch output.format {
         case .json: try Console.printJSON(Output(reports: reports))

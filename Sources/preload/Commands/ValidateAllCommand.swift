@@ -33,6 +33,7 @@ struct ValidateAllCommand: AsyncParsableCommand {
     @OptionGroup var stateOptions: StateOptions
     @OptionGroup var publishing: PublishOptions
     @OptionGroup var network: NetworkOptions
+    @OptionGroup var checking: CheckerOptions
     @OptionGroup var notifications: NotificationOptions
     @OptionGroup var output: OutputOptions
 
@@ -45,7 +46,8 @@ struct ValidateAllCommand: AsyncParsableCommand {
         } else {
             publisher = try publishing.listPublishing(clock: clock, bootstrap: bootstrap)
         }
-        let service = ValidateAllService(store: store, checker: try await Curation.liveChecker(network, clock: clock),
+        let service = ValidateAllService(store: store, checker: try await Curation.liveChecker(network, clock: clock,
+                                                                                              settings: checking.settings(network)),
                                          clock: clock, publisher: publisher,
                                          notifier: try Curation.notifier(notifications, network: network, clock: clock),
                                          concurrency: network.concurrency)

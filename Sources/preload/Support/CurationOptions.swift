@@ -104,7 +104,8 @@ enum Curation {
 
     /// The checker over the live network (libunbound, OpenSSL, libcurl), configured by the network
     /// options. An unusable or unreachable resolver is a temporary failure (75), as for `preload check`.
-    static func liveChecker(_ network: NetworkOptions, clock: any TimeSource) async throws -> Checker {
+    static func liveChecker(_ network: NetworkOptions, clock: any TimeSource,
+                            settings: CheckerSettings? = nil) async throws -> Checker {
         let live: LiveNetwork
         do {
             live = try LiveNetwork(network.settings, clock: clock)
@@ -116,7 +117,7 @@ enum Curation {
             Console.err("preload: the DNS resolver \(network.resolvedDNS ?? "from /etc/resolv.conf") is unreachable: \(problem)")
             throw Exit.temporaryFailure
         }
-        return live.checker(clock: clock, settings: CheckerSettings(concurrency: network.concurrency))
+        return live.checker(clock: clock, settings: settings ?? CheckerSettings(concurrency: network.concurrency))
     }
 
     /// The notifier for `--smtp-relay`, or `nil` (notifications recorded only).
