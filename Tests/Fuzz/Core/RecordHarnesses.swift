@@ -9,7 +9,7 @@
     let result = STSRecordParser.parse(bytes: records)
     let tag = Array("v=STSv1".utf8)
     let ofKind = records.filter { isOfKind($0, tag) }
-    checkStatus(result.status, issues: result.issues, ofKind: ofKind.count, hasValue: result.id != nil)
+    checkStatus(result.status, issues: result.issues, ofKind: ofKind.count, hasValue: result.id != nil) { $0.severity == .error }
     guard result.status == .valid, let id = result.id else { return }
     require((1...32).contains(id.utf8.count) && id.utf8.allSatisfy(isAlnum), "id '\(id)' is not 1*32 ALPHA/DIGIT")
     require(fieldValues(ofKind[0], name: "id") == [id], "id '\(id)' is not the record's one id field")
@@ -27,7 +27,11 @@
     let result = TLSRPTRecordParser.parse(bytes: records)
     let tag = Array("v=TLSRPTv1".utf8)
     let ofKind = records.filter { isOfKind($0, tag) }
-    checkStatus(result.status, issues: result.issues, ofKind: ofKind.count, hasValue: !result.rua.isEmpty)
+    // TLS-RPT is optional for senders: nothing in it blocks, an unreadable set is said by its codes.
+    require(!result.issues.hasErrors, "a TLS-RPT finding is an error: \(result.issues)")
+    checkStatus(result.status, issues: result.issues, ofKind: ofKind.count, hasValue: !result.rua.isEmpty) {
+        $0.code == "tls-rpt.invalid" || $0.code == "tls-rpt.multiple"
+    }
     guard result.status == .valid else { return }
     require(!result.rua.isEmpty, "a valid record without rua")
     for uri in result.rua {
@@ -47,15 +51,17 @@
 }
 
 /// The shared status rules: absent exactly when no record is of the kind; several records are invalid;
-/// invalid results carry an error and no value, valid ones carry a value and no error.
-private func checkStatus(_ status: RecordStatus, issues: [Issue], ofKind: Int, hasValue: Bool) {
+/// invalid results carry a finding that says so (`unreadable`) and no value, valid ones a value and no
+/// such finding.
+private func checkStatus(_ status: RecordStatus, issues: [Issue], ofKind: Int, hasValue: Bool,
+                         unreadable: (Issue) -> Bool) {
     require((status == .absent) == (ofKind == 0), "status \(status) with \(ofKind) records of the kind")
     if ofKind > 1 { require(status == .invalid, "\(ofKind) records of the kind but status \(status)") }
     switch status {
     case .valid:
-        require(!issues.hasErrors && hasValue, "valid with errors or without a value: \(issues)")
+        require(!issues.contains(where: unreadable) && hasValue, "valid with errors or without a value: \(issues)")
     case .invalid:
-        require(issues.hasErrors && !hasValue, "invalid without an error or with a value: \(issues)")
+        require(issues.contains(where: unreadable) && !hasValue, "invalid without an error or with a value: \(issues)")
     case .absent:
         require(!issues.isEmpty && !hasValue, "absent without a finding or with a value: \(issues)")
     }
