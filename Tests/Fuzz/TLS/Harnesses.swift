@@ -1,5 +1,5 @@
 // Fuzz harnesses over PreloadTLS: SSH signatures and allowed-signers files (what `sync` and `list verify`
-// read from a list source), and SMTP replies (what the checker reads from MX servers).
+// read from a list source), SMTP replies and certificates (what the checker reads from MX servers).
 import PreloadCore
 @testable import PreloadTLS
 
@@ -8,6 +8,7 @@ let harnesses: [String: Harness] = [
     "sshsig-blob": fuzzSSHSigBlob,
     "allowed-signers": fuzzAllowedSigners,
     "smtp-reply": fuzzSMTPReply,
+    "x509-facts": fuzzCertificate,
 ]
 
 /// The message the committed seeds are signed over (namespace `preload-list`), so that the fuzzer starts
