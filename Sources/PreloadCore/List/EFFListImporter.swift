@@ -131,8 +131,8 @@ struct EFFListImporter {
         switch try r.peekKind() {
         case .number:
             let n = try r.readNumber()
-            guard let v = n.integer, v >= 0 else {
-                try error(path, "must be a non-negative integer (epoch seconds) or an RFC 3339 string")
+            guard let v = n.integer, v >= 0, Timestamp.representable.contains(v) else {
+                try error(path, "must be a non-negative integer (epoch seconds, at most 9999-12-31T23:59:59Z) or an RFC 3339 string")
                 return nil
             }
             let t = Timestamp(secondsSince1970: v)

@@ -7,8 +7,17 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     public init(secondsSince1970: Int64) { self.secondsSince1970 = secondsSince1970 }
 
+    /// The instants that have an RFC 3339 form (a four-digit year): 0000-01-01T00:00:00Z through
+    /// 9999-12-31T23:59:59Z. Parsing refuses times outside it (an offset can push `0000-01-01` or
+    /// `9999-12-31` across), so that every parsed time writes out as text that reads back.
+    public static let representable: ClosedRange<Int64> = -62_167_219_200...253_402_300_799
+
+    /// Whether this time has an RFC 3339 form (see ``representable``).
+    public var isRepresentable: Bool { Self.representable.contains(secondsSince1970) }
+
     /// Parses RFC 3339 (`YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`); fractions are dropped, offsets applied.
-    /// With `strictUTC`, only the canonical form `YYYY-MM-DDTHH:MM:SSZ` is accepted.
+    /// With `strictUTC`, only the canonical form `YYYY-MM-DDTHH:MM:SSZ` is accepted. A time whose offset
+    /// moves it out of years 0000–9999 is refused (see ``representable``).
     public init?(rfc3339 text: String, strictUTC: Bool = false) {
         let b = Array(text.utf8)
         func num(_ r: Range<Int>) -> Int? {
@@ -48,7 +57,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         }
         guard i == b.count else { return nil }
         let days = Self.daysFromCivil(y, mo, d)
-        secondsSince1970 = Int64(days) * 86400 + Int64(h * 3600 + mi * 60 + min(s, 59)) - Int64(offset)
+        let seconds = Int64(days) * 86400 + Int64(h * 3600 + mi * 60 + min(s, 59)) - Int64(offset)
+        guard Self.representable.contains(seconds) else { return nil }
+        secondsSince1970 = seconds
     }
 
     /// The canonical RFC 3339 UTC form, `YYYY-MM-DDTHH:MM:SSZ`.

@@ -38,7 +38,10 @@ struct SMTPReplyReader {
                 return .reply(SMTPReply(code: code, lines: lines))
             }
         }
-        if buffer.count - start > limits.lineLength || buffer.count > limits.replySize { return .tooLong }
+        // The partial line is judged as it will be once complete: a CR that may precede its LF does not count,
+        // so the verdict does not depend on how the stream was cut into reads.
+        let partial = buffer.count - start - (buffer.last == 0x0D ? 1 : 0)
+        if partial > limits.lineLength || buffer.count > limits.replySize { return .tooLong }
         return nil
     }
 
