@@ -24,6 +24,19 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
+@_silgen_name("malloc_stats") func mallocStats()
+
+/// Current and peak resident memory of this process, from /proc/self/status.
+func memory() -> String {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return "" }
+    func field(_ name: String) -> Int {
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return 0 }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "0") ?? 0
+    }
+    if ProcessInfo.processInfo.environment["BENCH_MALLOC_STATS"] != nil { mallocStats() }
+    return String(format: "rss %.0f MiB, peak %.0f MiB", Double(field("VmRSS")) / 1024, Double(field("VmHWM")) / 1024)
+}
+
 func seconds(since start: DispatchTime) -> Double {
     Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
 }
@@ -103,20 +116,20 @@ case "phases":
     guard args.count == 4 else { fail("phases LIST SIG") }
     var t = DispatchTime.now()
     let bytes = Array(try! Data(contentsOf: URL(fileURLWithPath: args[2])))
-    print(String(format: "read      %.3f s", seconds(since: t)))
+    print(String(format: "read      %.3f s  ", seconds(since: t)) + memory())
     t = DispatchTime.now()
     let sig = try! SSHSignature(armored: try! String(contentsOfFile: args[3], encoding: .utf8))
     try! sig.verify(bytes, namespace: "preload-list")
-    print(String(format: "signature %.3f s", seconds(since: t)))
+    print(String(format: "signature %.3f s  ", seconds(since: t)) + memory())
     t = DispatchTime.now()
     let decoded = ListCodec.decode(bytes)
-    print(String(format: "decode    %.3f s (%d entries)", seconds(since: t), decoded.list?.entries.count ?? -1))
+    print(String(format: "decode    %.3f s (%d entries)  ", seconds(since: t), decoded.list?.entries.count ?? -1) + memory())
     t = DispatchTime.now()
     _ = ListValidator.validate(decoded.list!)
-    print(String(format: "validate  %.3f s (again, already part of decode)", seconds(since: t)))
+    print(String(format: "validate  %.3f s (again, already part of decode)  ", seconds(since: t)) + memory())
     t = DispatchTime.now()
     _ = ListCodec.encode(decoded.list!)
-    print(String(format: "encode    %.3f s", seconds(since: t)))
+    print(String(format: "encode    %.3f s  ", seconds(since: t)) + memory())
 
 case "seed-state":
     guard args.count == 4 else { fail("seed-state DIR DOMAINS") }

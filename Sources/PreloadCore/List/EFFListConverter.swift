@@ -21,8 +21,10 @@ public struct EFFExport: Sendable {
 public enum EFFListConverter {
     /// Imports a v0.1 file. `list` is `nil` when the file breaks a v0.1 rule or cannot be carried into v1.
     public static func importList(_ bytes: [UInt8]) -> ListDecoding {
-        var importer = EFFListImporter(bytes)
-        return importer.run()
+        bytes.withUnsafeBufferPointer { buffer in
+            var importer = EFFListImporter(borrowing: buffer)
+            return importer.run()
+        }
     }
 
     /// Renders `list` in the v0.1 format.

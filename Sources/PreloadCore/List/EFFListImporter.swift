@@ -13,7 +13,8 @@ struct EFFListImporter {
         case alias(String, path: String)
     }
 
-    init(_ bytes: [UInt8]) { r = JSONReader(bytes) }
+    /// An importer over `bytes`, which must stay valid while it runs.
+    init(borrowing bytes: UnsafeBufferPointer<UInt8>) { r = JSONReader(borrowing: bytes) }
 
     mutating func run() -> ListDecoding {
         do {

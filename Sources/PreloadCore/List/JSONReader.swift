@@ -22,7 +22,9 @@ enum JSONKind: String, Sendable {
     }
 }
 
-/// A string read from the input: its raw byte range, and the unescaped bytes when it had escapes.
+/// A string read from the input: its raw byte range (offsets in the input), and the unescaped bytes when it
+/// had escapes. The raw bytes stay readable (``JSONReader/withBytes(_:_:)``) until the reader moves past
+/// its last checkpoint.
 struct JSONString {
     var raw: Range<Int>
     var unescaped: [UInt8]?
@@ -37,29 +39,165 @@ struct JSONNumber {
     var hasFractionOrExponent: Bool
 }
 
+/// Fills the buffer it is given with the next bytes of a streamed input and returns how many it wrote;
+/// 0 means the end of the input.
+typealias JSONByteSource = (UnsafeMutableRawBufferPointer) -> Int
+
+/// The window of a streamed input that a ``JSONReader`` holds: the bytes from its keep point (the last
+/// checkpoint, or the start of the token being read) to what has been read so far.
+final class JSONWindow {
+    private(set) var storage: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
+    /// Valid bytes at the start of `storage`.
+    var count = 0
+    let source: JSONByteSource
+    var exhausted = false
+
+    init(capacity: Int, source: @escaping JSONByteSource) {
+        self.capacity = max(capacity, 64)
+        storage = .allocate(capacity: self.capacity)
+        self.source = source
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Drops the first `n` bytes.
+    func discard(_ n: Int) {
+        guard n > 0 else { return }
+        UnsafeMutableRawPointer(storage).copyMemory(from: storage + n, byteCount: count - n)  // may overlap
+        count -= n
+    }
+
+    /// Makes room for more bytes when less than a quarter of the buffer is free.
+    func makeRoom() {
+        guard capacity - count < capacity / 4 else { return }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+        bigger.update(from: storage, count: count)
+        storage.deallocate()
+        storage = bigger
+        capacity *= 2
+    }
+
+    /// Reads more bytes after the valid ones; `false` at the end of the input.
+    func fill() -> Bool {
+        guard !exhausted else { return false }
+        let n = source(UnsafeMutableRawBufferPointer(start: storage + count, count: capacity - count))
+        guard n > 0 else {
+            exhausted = true
+            return false
+        }
+        count += n
+        return true
+    }
+}
+
 /// A strict, linear pull parser over UTF-8 JSON (RFC 8259) bytes.
 ///
 /// Strings must be valid UTF-8 with valid escapes (no lone surrogates); only space, tab, LF and CR count as
 /// whitespace; nesting is bounded. The list decoders drive it field by field, so that object key order and
 /// duplicate keys are visible to them — which `JSONSerialization` hides.
+///
+/// It reads either bytes the caller holds (``init(borrowing:)``, valid for the reader's whole life) or a
+/// stream (``init(streaming:capacity:)``): then it holds only a window, from the last ``checkpoint()`` (or
+/// the start of the current token) to the read position, so a decoder that checkpoints between entries
+/// reads a file of any size in the memory of its largest entry. Offsets (``pos``, token ranges, error
+/// offsets) count from the start of the input in both cases.
 struct JSONReader {
-    let bytes: [UInt8]
+    /// The byte at offset `base` of the input.
+    private var p: UnsafePointer<UInt8>
+    /// The input offset of `p[0]`.
+    private var base = 0
+    /// The input offset just past the bytes at hand.
+    private var limit: Int
+    /// The read position (an input offset).
     private(set) var pos = 0
+    /// Bytes before this offset may be dropped (streams only).
+    private var keepFrom = 0
+    /// Line and column at `base` (bytes before it have been dropped).
+    private var lineAtBase = 1
+    private var columnAtBase = 1
+    private let window: JSONWindow?
     /// Deepest nesting `skipValue` follows.
     static let maxDepth = 64
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    /// A reader over `bytes`, which must stay valid while the reader is used.
+    init(borrowing bytes: UnsafeBufferPointer<UInt8>) {
+        p = bytes.baseAddress.map { UnsafePointer($0) } ?? UnsafePointer(Self.empty)
+        limit = bytes.count
+        window = nil
+    }
+
+    /// A reader over a stream, holding a window that starts at `capacity` bytes and grows as an entry
+    /// between two checkpoints needs.
+    init(streaming source: @escaping JSONByteSource, capacity: Int = 1 << 20) {
+        let w = JSONWindow(capacity: capacity, source: source)
+        window = w
+        p = UnsafePointer(w.storage)
+        limit = 0
+    }
+
+    /// What an empty borrowed buffer points to (never read: its count is 0).
+    nonisolated(unsafe) private static let empty: UnsafeMutablePointer<UInt8> = .allocate(capacity: 1)
+
+    @inline(__always) private func byte(_ offset: Int) -> UInt8 { p[offset &- base] }
+
+    /// Marks the read position as the earliest offset the caller will still look at (tokens and errors):
+    /// a streamed reader may drop the bytes before it.
+    mutating func checkpoint() { keepFrom = pos }
+
+    /// Gets more bytes of a stream, keeping those from `keep` on (and from the last checkpoint); `false`
+    /// at the end of the input.
+    private mutating func refill(keeping keep: Int) -> Bool {
+        guard let window else { return false }
+        let from = min(keep, keepFrom, pos)
+        if from > base {
+            advanceLineColumn(to: from)
+            window.discard(from - base)
+            base = from
+        }
+        window.makeRoom()
+        let more = window.fill()
+        p = UnsafePointer(window.storage)
+        limit = base + window.count
+        return more
+    }
+
+    /// `true` when the byte at ``pos`` is at hand (reading more of a stream if needed).
+    @inline(__always) private mutating func more(keeping keep: Int) -> Bool {
+        pos < limit || refill(keeping: keep)
+    }
+
+    /// `true` when `n` bytes from ``pos`` are at hand.
+    private mutating func ensure(_ n: Int, keeping keep: Int) -> Bool {
+        while limit - pos < n {
+            if !refill(keeping: keep) { return false }
+        }
+        return true
+    }
 
     // MARK: Positions
 
-    /// 1-based line and column of a byte offset, for messages.
-    func lineColumn(_ offset: Int) -> (line: Int, column: Int) {
-        var line = 1
-        var column = 1
-        for i in 0..<min(offset, bytes.count) {
-            if bytes[i] == 0x0A { line += 1; column = 1 } else if bytes[i] & 0xC0 != 0x80 { column += 1 }
+    /// Moves the line and column kept for `base` forward to offset `to`.
+    private mutating func advanceLineColumn(to: Int) {
+        let (l, c) = Self.count(p, to &- base, line: lineAtBase, column: columnAtBase)
+        lineAtBase = l
+        columnAtBase = c
+    }
+
+    private static func count(_ p: UnsafePointer<UInt8>, _ n: Int, line: Int, column: Int) -> (Int, Int) {
+        var line = line
+        var column = column
+        for i in 0..<max(n, 0) {
+            let b = p[i]
+            if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
         }
         return (line, column)
+    }
+
+    /// 1-based line and column of an input offset, for messages.
+    func lineColumn(_ offset: Int) -> (line: Int, column: Int) {
+        guard offset > base else { return (lineAtBase, columnAtBase) }
+        return Self.count(p, min(offset, limit) - base, line: lineAtBase, column: columnAtBase)
     }
 
     func fail(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
@@ -67,8 +205,8 @@ struct JSONReader {
     }
 
     mutating func skipWhitespace() {
-        while pos < bytes.count {
-            let c = bytes[pos]
+        while more(keeping: pos) {
+            let c = byte(pos)
             guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
             pos += 1
         }
@@ -77,15 +215,15 @@ struct JSONReader {
     /// The kind of the next value (after whitespace).
     mutating func peekKind() throws(JSONSyntaxError) -> JSONKind {
         skipWhitespace()
-        guard pos < bytes.count else { throw fail("unexpected end of input; a value was expected") }
-        switch bytes[pos] {
+        guard pos < limit else { throw fail("unexpected end of input; a value was expected") }
+        switch byte(pos) {
         case UInt8(ascii: "{"): return .object
         case UInt8(ascii: "["): return .array
         case UInt8(ascii: "\""): return .string
         case UInt8(ascii: "t"), UInt8(ascii: "f"): return .boolean
         case UInt8(ascii: "n"): return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number
-        default: throw fail("unexpected \(describe(bytes[pos])); a value was expected")
+        default: throw fail("unexpected \(describe(byte(pos))); a value was expected")
         }
     }
 
@@ -95,15 +233,15 @@ struct JSONReader {
 
     private mutating func expect(_ c: UInt8, _ what: String) throws(JSONSyntaxError) {
         skipWhitespace()
-        guard pos < bytes.count else { throw fail("unexpected end of input; \(what) was expected") }
-        guard bytes[pos] == c else { throw fail("unexpected \(describe(bytes[pos])); \(what) was expected") }
+        guard pos < limit else { throw fail("unexpected end of input; \(what) was expected") }
+        guard byte(pos) == c else { throw fail("unexpected \(describe(byte(pos))); \(what) was expected") }
         pos += 1
     }
 
     /// Checks that only whitespace follows the top-level value.
     mutating func expectEnd() throws(JSONSyntaxError) {
         skipWhitespace()
-        if pos < bytes.count { throw fail("unexpected \(describe(bytes[pos])) after the end of the JSON value") }
+        if pos < limit { throw fail("unexpected \(describe(byte(pos))) after the end of the JSON value") }
     }
 
     // MARK: Containers
@@ -120,21 +258,25 @@ struct JSONReader {
         return (string(token), offset)
     }
 
-    /// Like ``nextKey(_:)``, without building a `String`.
+    /// Like ``nextKey(_:)``, without building a `String`. The token's bytes stay readable until the next
+    /// checkpoint.
     mutating func nextKeyToken(_ first: inout Bool) throws(JSONSyntaxError) -> JSONString? {
         skipWhitespace()
-        guard pos < bytes.count else { throw fail("unexpected end of input inside an object") }
-        if bytes[pos] == UInt8(ascii: "}") {
+        guard pos < limit else { throw fail("unexpected end of input inside an object") }
+        if byte(pos) == UInt8(ascii: "}") {
             pos += 1
             return nil
         }
         if !first { try expect(UInt8(ascii: ","), "',' or '}'") }
         first = false
         skipWhitespace()
-        guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else {
-            throw fail(pos < bytes.count ? "an object key (a string) was expected" : "unexpected end of input inside an object")
+        guard pos < limit, byte(pos) == UInt8(ascii: "\"") else {
+            throw fail(pos < limit ? "an object key (a string) was expected" : "unexpected end of input inside an object")
         }
         let key = try readStringToken()
+        let saved = keepFrom
+        keepFrom = min(keepFrom, key.raw.lowerBound)
+        defer { keepFrom = saved }
         try expect(UInt8(ascii: ":"), "':'")
         return key
     }
@@ -142,8 +284,8 @@ struct JSONReader {
     /// `true` when the array has another element (its `,` consumed); `false` after the closing `]`.
     mutating func nextElement(_ first: inout Bool) throws(JSONSyntaxError) -> Bool {
         skipWhitespace()
-        guard pos < bytes.count else { throw fail("unexpected end of input inside an array") }
-        if bytes[pos] == UInt8(ascii: "]") {
+        guard pos < limit else { throw fail("unexpected end of input inside an array") }
+        if byte(pos) == UInt8(ascii: "]") {
             pos += 1
             return false
         }
@@ -157,11 +299,12 @@ struct JSONReader {
     /// Reads a string token without building a `String`.
     mutating func readStringToken() throws(JSONSyntaxError) -> JSONString {
         try expect(UInt8(ascii: "\""), "a string")
+        let quote = pos - 1
         let start = pos
         var nonASCII = false
         while true {
-            guard pos < bytes.count else { throw fail("unterminated string", at: start - 1) }
-            let c = bytes[pos]
+            guard more(keeping: quote) else { throw fail("unterminated string", at: start - 1) }
+            let c = byte(pos)
             if c == UInt8(ascii: "\"") { break }
             if c == UInt8(ascii: "\\") { return try readEscapedString(from: start) }
             if c < 0x20 { throw fail("control character 0x\(String(c, radix: 16)) inside a string (escape it)") }
@@ -170,17 +313,18 @@ struct JSONReader {
         }
         let range = start..<pos
         pos += 1
-        if nonASCII, String(validating: bytes[range], as: UTF8.self) == nil {
+        if nonASCII, String(validating: UnsafeBufferPointer(start: p + (start - base), count: range.count), as: UTF8.self) == nil {
             throw fail("a string is not valid UTF-8", at: start)
         }
         return JSONString(raw: range, unescaped: nil)
     }
 
     private mutating func readEscapedString(from start: Int) throws(JSONSyntaxError) -> JSONString {
-        var out = Array(bytes[start..<pos])
+        let quote = start - 1
+        var out = Array(UnsafeBufferPointer(start: p + (start - base), count: pos - start))
         while true {
-            guard pos < bytes.count else { throw fail("unterminated string", at: start - 1) }
-            let c = bytes[pos]
+            guard more(keeping: quote) else { throw fail("unterminated string", at: start - 1) }
+            let c = byte(pos)
             if c == UInt8(ascii: "\"") { break }
             if c < 0x20 { throw fail("control character 0x\(String(c, radix: 16)) inside a string (escape it)") }
             if c != UInt8(ascii: "\\") {
@@ -188,8 +332,8 @@ struct JSONReader {
                 pos += 1
                 continue
             }
-            guard pos + 1 < bytes.count else { throw fail("unterminated escape") }
-            let e = bytes[pos + 1]
+            guard ensure(2, keeping: quote) else { throw fail("unterminated escape") }
+            let e = byte(pos + 1)
             pos += 2
             switch e {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
@@ -199,12 +343,12 @@ struct JSONReader {
             case UInt8(ascii: "r"): out.append(0x0D)
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
-                var scalar = try readHex4()
+                var scalar = try readHex4(keeping: quote)
                 if (0xD800..<0xDC00).contains(scalar) {
-                    guard pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u")
+                    guard ensure(2, keeping: quote), byte(pos) == UInt8(ascii: "\\"), byte(pos + 1) == UInt8(ascii: "u")
                     else { throw fail("a high surrogate escape is not followed by a low surrogate") }
                     pos += 2
-                    let low = try readHex4()
+                    let low = try readHex4(keeping: quote)
                     guard (0xDC00..<0xE000).contains(low) else { throw fail("invalid surrogate pair escape") }
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 } else if (0xDC00..<0xE000).contains(scalar) {
@@ -219,11 +363,11 @@ struct JSONReader {
         return JSONString(raw: start..<(pos - 1), unescaped: out)
     }
 
-    private mutating func readHex4() throws(JSONSyntaxError) -> UInt32 {
-        guard pos + 4 <= bytes.count else { throw fail("a \\u escape needs four hex digits") }
+    private mutating func readHex4(keeping keep: Int) throws(JSONSyntaxError) -> UInt32 {
+        guard ensure(4, keeping: keep) else { throw fail("a \\u escape needs four hex digits") }
         var v: UInt32 = 0
         for _ in 0..<4 {
-            let c = bytes[pos]
+            let c = byte(pos)
             let d: UInt8
             switch c {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): d = c - 0x30
@@ -237,53 +381,65 @@ struct JSONReader {
         return v
     }
 
-    /// The bytes of a string token.
-    func slice(_ s: JSONString) -> ArraySlice<UInt8> {
-        if let u = s.unescaped { return u[...] }
-        return bytes[s.raw]
+    /// Calls `body` with the bytes of a string token (unescaped).
+    @inline(__always)
+    func withBytes<R>(_ s: JSONString, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if let u = s.unescaped { return try u.withUnsafeBufferPointer(body) }
+        return try body(UnsafeBufferPointer(start: p + (s.raw.lowerBound - base), count: s.raw.count))
+    }
+
+    /// `true` when a string token's value is exactly `bytes`.
+    func equals(_ s: JSONString, _ bytes: [UInt8]) -> Bool {
+        withBytes(s) { b in b.count == bytes.count && b.elementsEqual(bytes) }
     }
 
     /// The string value of a token.
     func string(_ s: JSONString) -> String {
-        String(decoding: slice(s), as: UTF8.self)
+        withBytes(s) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Reads a string value.
-    mutating func readString() throws(JSONSyntaxError) -> String { string(try readStringToken()) }
+    mutating func readString() throws(JSONSyntaxError) -> String {
+        // Not `string(try readStringToken())`: the receiver would be read before the call moves the window.
+        let token = try readStringToken()
+        return string(token)
+    }
 
     /// Reads a number token (RFC 8259 grammar).
     mutating func readNumber() throws(JSONSyntaxError) -> JSONNumber {
         skipWhitespace()
         let start = pos
         var negative = false
-        if pos < bytes.count, bytes[pos] == UInt8(ascii: "-") { negative = true; pos += 1 }
-        func digit(_ i: Int) -> Bool { i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 }
-        guard digit(pos) else { throw fail("invalid number") }
+        if more(keeping: start), byte(pos) == UInt8(ascii: "-") { negative = true; pos += 1 }
+        func digit(_ r: inout JSONReader) -> Bool {
+            r.more(keeping: start) && r.byte(r.pos) >= 0x30 && r.byte(r.pos) <= 0x39
+        }
+        guard digit(&self) else { throw fail("invalid number") }
         var magnitude: UInt64? = 0
-        if bytes[pos] == UInt8(ascii: "0") {
+        if byte(pos) == UInt8(ascii: "0") {
             pos += 1
         } else {
-            while digit(pos) {
+            while digit(&self) {
                 if let m = magnitude {
                     let (a, o1) = m.multipliedReportingOverflow(by: 10)
-                    let (b, o2) = a.addingReportingOverflow(UInt64(bytes[pos] - 0x30))
+                    let (b, o2) = a.addingReportingOverflow(UInt64(byte(pos) - 0x30))
                     magnitude = (o1 || o2) ? nil : b
                 }
                 pos += 1
             }
         }
         var fractionOrExponent = false
-        if pos < bytes.count, bytes[pos] == UInt8(ascii: ".") {
+        if more(keeping: start), byte(pos) == UInt8(ascii: ".") {
             pos += 1
-            guard digit(pos) else { throw fail("invalid number: digits must follow '.'") }
-            while digit(pos) { pos += 1 }
+            guard digit(&self) else { throw fail("invalid number: digits must follow '.'") }
+            while digit(&self) { pos += 1 }
             fractionOrExponent = true
         }
-        if pos < bytes.count, bytes[pos] == UInt8(ascii: "e") || bytes[pos] == UInt8(ascii: "E") {
+        if more(keeping: start), byte(pos) == UInt8(ascii: "e") || byte(pos) == UInt8(ascii: "E") {
             pos += 1
-            if pos < bytes.count, bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-") { pos += 1 }
-            guard digit(pos) else { throw fail("invalid number: digits must follow the exponent") }
-            while digit(pos) { pos += 1 }
+            if more(keeping: start), byte(pos) == UInt8(ascii: "+") || byte(pos) == UInt8(ascii: "-") { pos += 1 }
+            guard digit(&self) else { throw fail("invalid number: digits must follow the exponent") }
+            while digit(&self) { pos += 1 }
             fractionOrExponent = true
         }
         var integer: Int64?
@@ -296,10 +452,10 @@ struct JSONReader {
 
     private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
         let n = word.utf8CodeUnitCount
-        var ok = pos + n <= bytes.count
+        var ok = ensure(n, keeping: pos)
         if ok {
             word.withUTF8Buffer { w in
-                for i in 0..<n where bytes[pos + i] != w[i] { ok = false }
+                for i in 0..<n where byte(pos + i) != w[i] { ok = false }
             }
         }
         guard ok else { throw fail("invalid literal; expected '\(word)'") }
@@ -309,7 +465,7 @@ struct JSONReader {
     /// Reads `true` or `false`.
     mutating func readBool() throws(JSONSyntaxError) -> Bool {
         skipWhitespace()
-        if pos < bytes.count, bytes[pos] == UInt8(ascii: "t") {
+        if pos < limit, byte(pos) == UInt8(ascii: "t") {
             try literal("true")
             return true
         }
@@ -343,7 +499,7 @@ struct JSONReader {
                 var first = firsts[firsts.count - 1]
                 let more: Bool
                 if isObject {
-                    more = try nextKey(&first) != nil
+                    more = try nextKeyToken(&first) != nil
                 } else {
                     more = try nextElement(&first)
                 }

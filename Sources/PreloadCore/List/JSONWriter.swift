@@ -119,7 +119,7 @@ enum ListTime {
     }
 
     /// Parses exactly `YYYY-MM-DDTHH:MM:SSZ` (a real calendar date, seconds 00–59), or `nil`.
-    static func parseCanonical(_ b: ArraySlice<UInt8>) -> Timestamp? {
+    static func parseCanonical<C: RandomAccessCollection<UInt8>>(_ b: C) -> Timestamp? where C.Index == Int {
         guard b.count == 20 else { return nil }
         let o = b.startIndex
         func num(_ at: Int, _ n: Int) -> Int? {

@@ -48,8 +48,26 @@ public enum ListCodec {
 
     /// Decodes a v1 list file, collecting every finding (up to a cap).
     public static func decode(_ bytes: [UInt8]) -> ListDecoding {
-        var decoder = ListDecoderV1(bytes)
-        return decoder.decode()
+        bytes.withUnsafeBufferPointer { buffer in
+            var decoder = ListDecoderV1(JSONReader(borrowing: buffer))
+            return decoder.decode()
+        }
+    }
+
+    /// Decodes a v1 list read piece by piece, with the same findings as ``decode(_:)`` on the same bytes.
+    /// `read` fills the buffer it is given with the next bytes of the file and returns how many it wrote,
+    /// 0 at the end. Only a window of the input is held (from the start of the entry being decoded), never
+    /// the whole file, so a caller that hashes what it hands out verifies and decodes a list in one pass.
+    public static func decode(reading read: (UnsafeMutableRawBufferPointer) -> Int) -> ListDecoding {
+        decode(reading: read, windowCapacity: 1 << 20)
+    }
+
+    /// ``decode(reading:)`` with the window starting at `windowCapacity` bytes (tests use tiny windows).
+    static func decode(reading read: (UnsafeMutableRawBufferPointer) -> Int, windowCapacity: Int) -> ListDecoding {
+        withoutActuallyEscaping(read) { source in
+            var decoder = ListDecoderV1(JSONReader(streaming: source, capacity: windowCapacity))
+            return decoder.decode()
+        }
     }
 
     /// Decodes a v1 list file, throwing all errors when it is not valid.
@@ -62,7 +80,11 @@ public enum ListCodec {
     /// Which format a file is in, from its top-level keys (`format` → v1; `version`, `policies` or
     /// `policy-aliases` → EFF v0.1); `nil` when neither is recognisable.
     public static func detectFormat(_ bytes: [UInt8]) -> ListFormat? {
-        var r = JSONReader(bytes)
+        bytes.withUnsafeBufferPointer { detectFormat(JSONReader(borrowing: $0)) }
+    }
+
+    private static func detectFormat(_ reader: JSONReader) -> ListFormat? {
+        var r = reader
         do {
             guard try r.peekKind() == .object else { return nil }
             try r.beginObject()

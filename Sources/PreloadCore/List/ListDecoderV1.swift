@@ -10,7 +10,7 @@ struct ListDecoderV1 {
 
     private struct TooManyErrors: Error {}
 
-    init(_ bytes: [UInt8]) { r = JSONReader(bytes) }
+    init(_ reader: JSONReader) { r = reader }
 
     mutating func decode() -> ListDecoding {
         do {
@@ -60,7 +60,9 @@ struct ListDecoderV1 {
         var entries: [ListEntry] = []
         var seen: [String] = []
         var first = true
+        r.checkpoint()
         while let (key, _) = try r.nextKey(&first) {
+            defer { r.checkpoint() }
             if seen.contains(key) {
                 try error(ListPath.member("$", key), "duplicate key")
                 try r.skipValue()
@@ -121,7 +123,7 @@ struct ListDecoderV1 {
     private mutating func timestamp(_ path: @autoclosure () -> String) throws -> Timestamp? {
         guard try expect(.string, path(), "a UTC time (YYYY-MM-DDTHH:MM:SSZ)") else { return nil }
         let token = try r.readStringToken()
-        if let t = ListTime.parseCanonical(r.slice(token)) { return t }
+        if let t = r.withBytes(token, ListTime.parseCanonical) { return t }
         try error(path(), "\(ListNames.quoted(r.string(token))) is not a UTC time of the form YYYY-MM-DDTHH:MM:SSZ "
             + "(RFC 3339 with 'Z', no fraction, a real date)")
         return nil
@@ -130,7 +132,7 @@ struct ListDecoderV1 {
     private mutating func mode(_ path: @autoclosure () -> String) throws -> ListMode? {
         guard try expect(.string, path(), "\"enforce\" or \"testing\"") else { return nil }
         let token = try r.readStringToken()
-        if let m = Self.modes.first(where: { $0.bytes.elementsEqual(r.slice(token)) })?.mode { return m }
+        if let m = Self.modes.first(where: { r.equals(token, $0.bytes) })?.mode { return m }
         try error(path(), "must be \"enforce\" or \"testing\", found \(ListNames.quoted(r.string(token)))")
         return nil
     }
@@ -139,7 +141,7 @@ struct ListDecoderV1 {
         guard try expect(.array, path(), "an array of MX patterns") else { return nil }
         try r.beginArray()
         var out: [MXPattern] = []
-        var previous: String?
+        var previous: MXPattern?
         var index = 0
         var ok = true
         var first = true
@@ -149,18 +151,24 @@ struct ListDecoderV1 {
                 ok = false
                 continue
             }
-            let text = try r.readString()
-            switch ListNames.pattern(text) {
+            let token = try r.readStringToken()
+            // Canonical text (the usual case) becomes a pattern without an intermediate String; anything
+            // else goes through `ListNames.pattern`, which says what is wrong.
+            let parsed = r.withBytes(token, ListNames.canonicalPattern).map { Result<MXPattern, ListNameProblem>.success($0) }
+                ?? ListNames.pattern(r.string(token))
+            switch parsed {
             case .failure(let problem):
                 try error("\(path())[\(index)]", problem.message)
                 ok = false
             case .success(let pattern):
-                if let p = previous, !ListCodec.bytewiseLess(p, text) {
-                    try error("\(path())[\(index)]", p == text ? "duplicate MX pattern \(ListNames.quoted(text))"
-                        : "MX patterns must be sorted: \(ListNames.quoted(text)) comes after \(ListNames.quoted(p))")
+                // Pattern order is the byte order of the text (`ListCodec.patternLess`).
+                if let p = previous, !ListCodec.patternLess(p, pattern) {
+                    let text = pattern.description
+                    try error("\(path())[\(index)]", p == pattern ? "duplicate MX pattern \(ListNames.quoted(text))"
+                        : "MX patterns must be sorted: \(ListNames.quoted(text)) comes after \(ListNames.quoted(p.description))")
                     ok = false
                 } else {
-                    previous = text
+                    previous = pattern
                 }
                 out.append(pattern)
             }
@@ -180,7 +188,9 @@ struct ListDecoderV1 {
         var out: [String: AliasPolicy] = [:]
         var previous: String?
         var first = true
+        r.checkpoint()
         while let (name, _) = try r.nextKey(&first) {
+            defer { r.checkpoint() }
             var ok = true
             if !ListNames.isAliasName(name) {
                 try error(ListPath.alias(name), ListNames.aliasNameRule)
@@ -205,7 +215,9 @@ struct ListDecoderV1 {
         var out: [ListEntry] = []
         var previous: String?
         var first = true
+        r.checkpoint()
         while let (name, _) = try r.nextKey(&first) {
+            defer { r.checkpoint() }
             var domain: DomainName?
             switch ListNames.domain(name) {
             case .success(let d): domain = d
@@ -240,7 +252,7 @@ struct ListDecoderV1 {
         var seen = Field.Set()
         var first = true
         while let token = try r.nextKeyToken(&first) {
-            let field = Field(r.slice(token))
+            let field = r.withBytes(token, Field.init)
             switch field {
             case .mode?, .mx?: break
             case .alias?, .provenance?: if aliasDefinition { fallthrough }
@@ -294,7 +306,7 @@ struct ListDecoderV1 {
         var seen = Field.Set()
         var first = true
         while let token = try r.nextKeyToken(&first) {
-            let field = Field(r.slice(token))
+            let field = r.withBytes(token, Field.init)
             switch field {
             case .method?, .added?, .verified?: break
             default:
@@ -313,7 +325,7 @@ struct ListDecoderV1 {
             case .method:
                 guard try expect(.string, path() + ".method", "a string") else { continue }
                 let token = try r.readStringToken()
-                method = Self.methods.first { $0.bytes.elementsEqual(r.slice(token)) }?.method
+                method = Self.methods.first { r.equals(token, $0.bytes) }?.method
                 if method == nil {
                     try error(path() + ".method", "must be one of "
                         + AdmissionMethod.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
@@ -353,7 +365,7 @@ private enum Field: Int, CaseIterable, CustomStringConvertible {
 
     private static let names: [(Field, [UInt8])] = allCases.map { ($0, Array($0.description.utf8)) }
 
-    init?(_ bytes: ArraySlice<UInt8>) {
+    init?(_ bytes: UnsafeBufferPointer<UInt8>) {
         for (field, name) in Self.names where name.count == bytes.count && name.elementsEqual(bytes) {
             self = field
             return

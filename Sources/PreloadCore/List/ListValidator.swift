@@ -66,14 +66,15 @@ public enum ListValidator {
         return issues
     }
 
-    private static func checkPatterns(_ mx: [MXPattern], _ path: String, _ error: (String, String) -> Void) {
+    /// `path` is only built when there is something to report: a list of a million entries has a million paths.
+    private static func checkPatterns(_ mx: [MXPattern], _ path: @autoclosure () -> String, _ error: (String, String) -> Void) {
         if mx.isEmpty {
-            error(path, "must list at least one MX pattern")
+            error(path(), "must list at least one MX pattern")
             return
         }
         let duplicated = mx.count <= 8
             ? mx.indices.contains { i in mx[(i + 1)...].contains(mx[i]) }
             : Set(mx).count != mx.count
-        if duplicated { error(path, "lists the same MX pattern twice") }
+        if duplicated { error(path(), "lists the same MX pattern twice") }
     }
 }
