@@ -87,4 +87,55 @@ import Testing
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stdout.contains("ops@example.org"))
     }
+
+    /// A `namespaces=` pattern with many stars is decided at once. The recursive matcher backtracked into
+    /// every star: 24 stars took 43 s per verification, and these 40 would take longer than anyone waits
+    /// (the time limit turns that into a failure instead of a hang).
+    @Test(.timeLimit(.minutes(1))) func starryNamespacePatternsAreDecidedAtOnce() throws {
+        let pattern = String(repeating: "*a", count: 40) + "*b"
+        let file = try AllowedSigners(parsing: "ops@example.org namespaces=\"\(pattern)\" \(a.openSSHLine)")
+        let noB = String(repeating: "a", count: 80)
+        #expect(file.decision(for: a.key, namespace: noB, at: t) == .namespaceNotAllowed)
+        #expect(file.decision(for: a.key, namespace: noB + "b", at: t) == .allowed(principals: ["ops@example.org"]))
+        #expect(file.decision(for: a.key, namespace: String(repeating: "a", count: 39) + "b", at: t) == .namespaceNotAllowed)
+    }
+
+    /// The matcher agrees with a plain dynamic-programming glob on every short pattern and name over a small
+    /// alphabet (`*` any run, `?` one byte, case-sensitive, `!` negation wins).
+    @Test func namespaceGlobsAgreeWithAReferenceMatcher() throws {
+        func reference(_ s: [Character], _ p: [Character]) -> Bool {
+            // m[i][j]: s[i...] matches p[j...]
+            var m = Array(repeating: Array(repeating: false, count: p.count + 1), count: s.count + 1)
+            m[s.count][p.count] = true
+            for i in stride(from: s.count, through: 0, by: -1) {
+                for j in stride(from: p.count - 1, through: 0, by: -1) {
+                    if p[j] == "*" {
+                        m[i][j] = m[i][j + 1] || (i < s.count && m[i + 1][j])
+                    } else {
+                        m[i][j] = i < s.count && (p[j] == "?" || p[j] == s[i]) && m[i + 1][j + 1]
+                    }
+                }
+            }
+            return m[0][0]
+        }
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [Character] = ["a", "b", "A", "*", "?"]
+        var names: [String] = ["", "git"]
+        for n in 1...6 { for _ in 0..<6 { names.append(String((0..<n).map { _ in ["a", "b", "A"].randomElement(using: &rng)! })) } }
+        var agreed = 0
+        for _ in 0..<300 {
+            let pattern = String((0..<Int.random(in: 1...7, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+            let negated = Bool.random(using: &rng)
+            let option = negated ? "\"git,!\(pattern)\"" : "\"\(pattern)\""
+            let file = try AllowedSigners(parsing: "ops@example.org namespaces=\(option) \(a.openSSHLine)")
+            for name in names where !name.isEmpty {
+                let matches = reference(Array(name), Array(pattern))
+                let expected = negated ? (name == "git" && !matches) : matches
+                let allowed = file.allows(a.key, namespace: name, at: t)
+                #expect(allowed == expected, "pattern \(option), namespace \(name)")
+                if allowed == expected { agreed += 1 }
+            }
+        }
+        #expect(agreed > 1000)
+    }
 }

@@ -141,13 +141,21 @@ private func quiet() -> Logger {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let path = root + "/preload.json"
         try Data("1:a.example".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(await LocalListFetcher().fetch(.file(path)) == .unreachable("cannot read the signature \(path).sig"))
+        #expect(await LocalListFetcher().fetch(.file(path)) == .unreachable("cannot read '\(path).sig': No such file or directory"))
         try Data("signed".utf8).write(to: URL(fileURLWithPath: path + ".sig"))
         #expect(await LocalListFetcher().fetch(.file(path)) == .fetched(list: Array("1:a.example".utf8), signature: "signed"))
-        guard case .refused = await LocalListFetcher(maxListBytes: 4).fetch(.file(path)) else {
+        guard case .refused(let tooLarge) = await LocalListFetcher(maxListBytes: 4).fetch(.file(path)) else {
             Issue.record("an oversized list must be refused")
             return
         }
+        #expect(tooLarge.code == "list.too-large")
+        // A signature above its cap is refused without being read (not "unreachable": retrying cannot help).
+        try Data(repeating: 0x41, count: 64 * 1024 + 1).write(to: URL(fileURLWithPath: path + ".sig"))
+        guard case .refused(let bigSignature) = await LocalListFetcher().fetch(.file(path)) else {
+            Issue.record("an oversized signature must be refused")
+            return
+        }
+        #expect(bigSignature.code == "list.signature-malformed")
     }
 
     @Test func mapWriterBuildsAPostfixDatabase() async throws {

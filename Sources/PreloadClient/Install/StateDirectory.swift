@@ -1,4 +1,5 @@
 import Foundation
+import PreloadCore
 
 /// The client's state directory (`--state DIR`, e.g. `/var/lib/preload`):
 ///
@@ -8,6 +9,7 @@ import Foundation
 /// previous -> lists/…                       the last good copy before it
 /// trust/allowed_signers | trust/key.pub     who may sign lists (copied by `sync`, read by the daemon)
 /// serial                                    the highest serial ever installed (rollback protection)
+/// last-success                              when a sync last fetched and verified a list (RFC 3339)
 /// mta-sts-cache.sqlite                      the MTA-STS policy cache
 /// cache/git/<hash>.git                      bare mirrors of git list sources
 /// sync.lock                                 held while a sync runs
@@ -66,6 +68,18 @@ public struct StateDirectory: Sendable {
     public func highestSerial() -> UInt64? {
         guard let data = FileManager.default.contents(atPath: join("serial")) else { return nil }
         return UInt64(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// When a sync last fetched and verified a list (``recordSyncSuccess(at:)``), if ever.
+    public func lastSyncSuccess() -> Timestamp? {
+        guard let data = FileManager.default.contents(atPath: join("last-success")) else { return nil }
+        return Timestamp(rfc3339: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Records that a sync fetched and verified a list at `time`.
+    public func recordSyncSuccess(at time: Timestamp) throws(ClientFileError) {
+        try prepare()
+        try AtomicWrite.write(Array("\(time.rfc3339)\n".utf8), to: join("last-success"))
     }
 
     /// What an install did.
@@ -153,8 +167,15 @@ public struct StateDirectory: Sendable {
         return nil
     }
 
+    /// Another sync holds the state directory's lock: a temporary condition (`preload sync` exits 75).
+    public struct SyncLockHeld: Error, Hashable, Sendable, CustomStringConvertible {
+        /// The lock file.
+        public var path: String
+        public var description: String { "another sync is running (it holds \(path)); try again later" }
+    }
+
     /// Runs `body` holding the directory's sync lock (an exclusive `flock`), so that two syncs never
-    /// interleave. Throws when another sync holds it.
+    /// interleave. Throws ``SyncLockHeld`` at once when another sync holds it.
     public func withSyncLock<T>(_ body: () async throws -> T) async throws -> T {
         try prepare()
         let lockPath = join("sync.lock")
@@ -162,7 +183,8 @@ public struct StateDirectory: Sendable {
         guard fd >= 0 else { throw ClientFileError.errno("open \(lockPath)") }
         defer { close(fd) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            throw ClientFileError("another sync holds \(lockPath)")
+            if errno == EWOULDBLOCK { throw SyncLockHeld(path: lockPath) }
+            throw ClientFileError.errno("flock \(lockPath)")
         }
         defer { flock(fd, LOCK_UN) }
         return try await body()

@@ -1,4 +1,6 @@
+import PreloadCore
 import PreloadHTTP
+import PreloadTLS
 
 /// Fetches lists from `https://` URLs (the signature at the same URL + `.sig`), from local files, and from
 /// git repositories (when ``git`` is set: a signed branch head, see ``GitListFetcher``).
@@ -10,10 +12,11 @@ public struct ListFetcher: ListFetching {
     /// Git repositories; `nil` refuses git sources as unreachable.
     public var git: GitListFetcher?
 
-    /// A fetcher: lists up to `maxListBytes`, `timeout` seconds per download, trust roots from `caFile`
-    /// (default: the system's).
+    /// A fetcher: lists up to `maxListBytes` (signatures up to ``InputLimits/maxSignatureBytes``),
+    /// `timeout` seconds per download, trust roots from `caFile` (default: the system's).
     /// `git` fetches git sources (none by default).
-    public init(caFile: String? = nil, timeout: Double = 60, maxListBytes: Int = 64 << 20, git: GitListFetcher? = nil) {
+    public init(caFile: String? = nil, timeout: Double = 60, maxListBytes: Int = InputLimits.maxListBytes,
+                git: GitListFetcher? = nil) {
         https = PolicyFetcher(caFile: caFile, timeout: timeout, maxBodySize: maxListBytes)
         local = LocalListFetcher(maxListBytes: maxListBytes)
         self.git = git
@@ -29,10 +32,11 @@ public struct ListFetcher: ListFetching {
         case .https(let url):
             async let listOutcome = https.get(url: url)
             var signatureFetcher = https
-            signatureFetcher.maxBodySize = 64 << 10
+            signatureFetcher.maxBodySize = InputLimits.maxSignatureBytes
             async let signatureOutcome = signatureFetcher.get(url: url + ".sig")
             let (list, signature) = await (listOutcome, signatureOutcome)
-            switch (Self.body(list, url), Self.body(signature, url + ".sig")) {
+            switch (Self.body(list, url, tooLarge: "list.too-large"),
+                    Self.body(signature, url + ".sig", tooLarge: "list.signature-malformed")) {
             case (.success(let listBytes), .success(let signatureBytes)):
                 return .fetched(list: listBytes, signature: String(decoding: signatureBytes, as: UTF8.self))
             case (.failure(let refusal as ListRefusal), _), (_, .failure(let refusal as ListRefusal)):
@@ -47,14 +51,14 @@ public struct ListFetcher: ListFetching {
         var description: String
     }
 
-    private static func body(_ outcome: PolicyFetchOutcome, _ url: String) -> Result<[UInt8], any Error> {
+    private static func body(_ outcome: PolicyFetchOutcome, _ url: String, tooLarge code: IssueCode) -> Result<[UInt8], any Error> {
         switch outcome {
         case .response(let response) where response.status == 200: .success(response.body)
         case .response(let response): .failure(Unreachable(description: "\(url): HTTP \(response.status)"))
         case .redirect(let status, let location):
             .failure(Unreachable(description: "\(url): HTTP \(status) redirect to \(location ?? "?") (not followed)"))
         case .tooLarge(_, let limit):
-            .failure(ListRefusal("sync.list-too-large", "\(url) is larger than \(limit) bytes"))
+            .failure(ListRefusal(code, "\(url) is larger than the limit of \(limit) bytes"))
         case .tlsFailure(let error): .failure(Unreachable(description: "\(url): TLS: \(error)"))
         case .connectFailed(let error): .failure(Unreachable(description: "\(url): \(error)"))
         case .timeout: .failure(Unreachable(description: "\(url): timeout"))

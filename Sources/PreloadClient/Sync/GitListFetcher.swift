@@ -24,7 +24,7 @@ public struct GitListFetcher: ListFetching {
 
     /// A fetcher; see the properties.
     public init(cacheDirectory: String, commits: CommitSignatureVerifier, clock: any TimeSource, branch: String? = nil,
-                timeout: Double = 120, maxListBytes: Int = 64 << 20) {
+                timeout: Double = 120, maxListBytes: Int = InputLimits.maxListBytes) {
         self.cacheDirectory = cacheDirectory
         self.commits = commits
         self.clock = clock
@@ -87,9 +87,14 @@ public struct GitListFetcher: ListFetching {
                 return .refused(ListRefusal("list.invalid", "git \(url) (\(branchName) at \(tip)) has no signed list/preload.json"))
             }
             guard list.bytes.count <= maxListBytes else {
-                return .refused(ListRefusal("list.invalid", "the list in \(url) is above the \(maxListBytes)-byte limit"))
+                return .refused(ListRefusal("list.too-large",
+                                            "the list in \(url) is \(list.bytes.count) bytes, above the limit of \(maxListBytes) bytes"))
             }
-            return .fetched(list: list.bytes, signature: String(decoding: signature.bytes.prefix(64 << 10), as: UTF8.self))
+            guard signature.bytes.count <= InputLimits.maxSignatureBytes else {
+                return .refused(ListRefusal("list.signature-malformed", "the signature in \(url) is \(signature.bytes.count) bytes, "
+                    + "above the limit of \(InputLimits.maxSignatureBytes) bytes; an SSH signature is a few hundred bytes"))
+            }
+            return .fetched(list: list.bytes, signature: String(decoding: signature.bytes, as: UTF8.self))
         } catch {
             return .unreachable("git \(url): \(error)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PreloadTLS
 
 /// Where `preload sync` gets the list.
 public enum ListSource: Hashable, Sendable, CustomStringConvertible {
@@ -56,30 +57,43 @@ public protocol ListFetching: Sendable {
     func fetch(_ source: ListSource) async -> ListFetchResult
 }
 
-/// Reads `.file` sources (and refuses others).
+/// Reads `.file` sources (and refuses others) through ``BoundedFile``: regular files only, the list up to
+/// ``maxListBytes``, its signature up to ``InputLimits/maxSignatureBytes`` — checked before either is read.
 public struct LocalListFetcher: ListFetching {
     /// The largest list accepted, in bytes.
     public var maxListBytes: Int
 
-    /// A fetcher refusing lists above `maxListBytes` (default 64 MiB).
-    public init(maxListBytes: Int = 64 << 20) { self.maxListBytes = maxListBytes }
+    /// A fetcher refusing lists above `maxListBytes` (default ``InputLimits/maxListBytes``).
+    public init(maxListBytes: Int = InputLimits.maxListBytes) { self.maxListBytes = maxListBytes }
 
     public func fetch(_ source: ListSource) async -> ListFetchResult {
         guard case .file(let path) = source else { return .unreachable("not a local file source: \(source)") }
         return Self.read(path, maxListBytes: maxListBytes)
     }
 
-    /// Reads `path` and `path.sig`.
+    /// Reads `path` and `path.sig`. A missing or unreadable file is `unreachable` (it may appear: retry);
+    /// one above its cap, or not a regular file, is refused.
     static func read(_ path: String, maxListBytes: Int) -> ListFetchResult {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        guard let size = attributes?[.size] as? Int else { return .unreachable("cannot read \(path)") }
-        guard size <= maxListBytes else {
-            return .refused(ListRefusal("sync.list-too-large", "\(path) is \(size) bytes, above the \(maxListBytes)-byte limit"))
+        let signature: [UInt8]
+        do {
+            signature = try BoundedFile.read(path + ".sig", limit: InputLimits.maxSignatureBytes)
+        } catch {
+            switch error {
+            case .unreadable: return .unreachable("\(error)")
+            case .tooLarge, .notRegular:
+                return .refused(ListRefusal("list.signature-malformed",
+                                            "\(error); an SSH signature is a few hundred bytes"))
+            }
         }
-        guard let list = FileManager.default.contents(atPath: path) else { return .unreachable("cannot read \(path)") }
-        guard let signature = FileManager.default.contents(atPath: path + ".sig"), signature.count <= 64 << 10 else {
-            return .unreachable("cannot read the signature \(path).sig")
+        do {
+            let list = try BoundedFile.read(path, limit: maxListBytes)
+            return .fetched(list: list, signature: String(decoding: signature, as: UTF8.self))
+        } catch {
+            switch error {
+            case .unreadable: return .unreachable("\(error)")
+            case .tooLarge: return .refused(ListRefusal("list.too-large", "\(error)"))
+            case .notRegular: return .refused(ListRefusal("list.invalid", "\(error)"))
+            }
         }
-        return .fetched(list: Array(list), signature: String(decoding: signature, as: UTF8.self))
     }
 }

@@ -103,6 +103,7 @@ public struct ListSync: Sendable {
             logger.info("list installed", metadata: ["serial": "\(verified.serial)", "expires": "\(verified.expires)"])
         }
         report.installed = verified
+        try state.recordSyncSuccess(at: now)
         return report
     }
 }

@@ -73,8 +73,9 @@ public enum ListVerificationError: Error, Hashable, Sendable, CustomStringConver
 public struct VerifiedList: Sendable {
     /// The decoded list.
     public let list: PreloadList
-    /// The exact bytes that were verified (what a client caches).
-    public let bytes: [UInt8]
+    /// The exact bytes that were verified (what a client caches); `nil` when the list was verified as it
+    /// was read (``ListVerifier/verify(reading:signature:now:)``), which never holds the whole file.
+    public let bytes: [UInt8]?
     /// The key that signed the list.
     public let signer: SSHPublicKey
     /// The allowed-signers principals of that key (empty for a pinned key).
@@ -82,7 +83,7 @@ public struct VerifiedList: Sendable {
     /// Warnings about the list that do not block it (format warnings).
     public let warnings: [Issue]
 
-    fileprivate init(list: PreloadList, bytes: [UInt8], signer: SSHPublicKey, principals: [String], warnings: [Issue]) {
+    fileprivate init(list: PreloadList, bytes: [UInt8]?, signer: SSHPublicKey, principals: [String], warnings: [Issue]) {
         self.list = list
         self.bytes = bytes
         self.signer = signer
@@ -117,6 +118,51 @@ public struct ListVerifier: Sendable {
 
     /// Verifies `bytes` against the armoured `signature` at time `now`.
     public func verify(_ bytes: [UInt8], signature: String, now: Timestamp) throws(ListVerificationError) -> VerifiedList {
+        let (sig, signer, principals) = try trustedSignature(signature, now: now)
+        do {
+            try sig.verify(bytes, namespace: Self.namespace)
+        } catch {
+            throw .signatureInvalid(signer: signer.fingerprint)
+        }
+        return try accept(ListCodec.decode(bytes), bytes: bytes, signer: signer, principals: principals, now: now)
+    }
+
+    /// Verifies a list read piece by piece — a file, read a megabyte at a time — with the same checks and
+    /// refusals as ``verify(_:signature:now:)``. Each piece is hashed and decoded as it arrives, so the
+    /// list is read once and never held whole in memory. `read` fills the buffer it is given and returns
+    /// how many bytes it wrote, 0 at the end of the list (a caller whose read fails returns 0 and reports
+    /// its own error, which comes before whatever this throws).
+    public func verify(reading read: (UnsafeMutableRawBufferPointer) -> Int, signature: String, now: Timestamp)
+        throws(ListVerificationError) -> VerifiedList
+    {
+        let (sig, signer, principals) = try trustedSignature(signature, now: now)
+        let digest: DigestStream
+        do {
+            digest = try sig.messageDigest()
+        } catch {
+            throw .signatureMalformed("\(error)")
+        }
+        let decoded = ListCodec.decode(reading: { buffer in
+            let n = read(buffer)
+            digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<max(n, 0)]))
+            return n
+        })
+        // The decoder stops at the first syntax error: the signature covers the whole file.
+        let rest = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
+        defer { rest.deallocate() }
+        while case let n = read(rest), n > 0 { digest.update(UnsafeRawBufferPointer(rebasing: rest[0..<n])) }
+        do {
+            try sig.verify(messageDigest: try digest.finish(), namespace: Self.namespace)
+        } catch {
+            throw .signatureInvalid(signer: signer.fingerprint)
+        }
+        return try accept(decoded, bytes: nil, signer: signer, principals: principals, now: now)
+    }
+
+    /// The parsed signature, if it is for `preload-list` and its key is trusted at `now`.
+    private func trustedSignature(_ signature: String, now: Timestamp) throws(ListVerificationError)
+        -> (SSHSignature, SSHPublicKey, [String])
+    {
         let sig: SSHSignature
         do {
             sig = try SSHSignature(armored: signature)
@@ -125,14 +171,13 @@ public struct ListVerifier: Sendable {
         }
         guard sig.namespace == Self.namespace else { throw .wrongNamespace(found: sig.namespace) }
         let signer = SSHPublicKey(sig.publicKey)
-        let principals: [String]
         switch trust {
         case .key(let pinned):
             guard pinned.key == sig.publicKey else { throw .signerUnknown(fingerprint: signer.fingerprint) }
-            principals = []
+            return (sig, signer, [])
         case .allowedSigners(let file):
             switch file.decision(for: sig.publicKey, namespace: Self.namespace, at: now) {
-            case .allowed(let names): principals = names
+            case .allowed(let names): return (sig, signer, names)
             case .unknownKey: throw .signerUnknown(fingerprint: signer.fingerprint)
             case .namespaceNotAllowed:
                 throw .signerNotAllowed(fingerprint: signer.fingerprint, reason: "not listed for namespace '\(Self.namespace)'")
@@ -142,12 +187,12 @@ public struct ListVerifier: Sendable {
                 throw .signerNotAllowed(fingerprint: signer.fingerprint, reason: "valid only until \(before)")
             }
         }
-        do {
-            try sig.verify(bytes, namespace: Self.namespace)
-        } catch {
-            throw .signatureInvalid(signer: signer.fingerprint)
-        }
-        let decoded = ListCodec.decode(bytes)
+    }
+
+    /// The checks after the signature: format, expiry, serial.
+    private func accept(_ decoded: ListDecoding, bytes: [UInt8]?, signer: SSHPublicKey, principals: [String],
+                        now: Timestamp) throws(ListVerificationError) -> VerifiedList
+    {
         guard let list = decoded.list else { throw .formatInvalid(decoded.issues) }
         if refusesExpired, list.expires <= now { throw .expired(expires: list.expires, now: now) }
         if let minimumSerial, list.serial < minimumSerial { throw .rollback(serial: list.serial, minimum: minimumSerial) }

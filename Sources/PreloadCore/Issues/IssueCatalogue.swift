@@ -170,10 +170,12 @@ public enum IssueCatalogue {
           "Check the key's `namespaces=`, `valid-after=` and `valid-before=` options in the allowed signers."),
         e("list.rollback", .error, "The list's serial is lower than one already seen: an old list is being replayed.",
           "Keep the newer list; fetch again from the publisher."),
+        e("list.too-large", .error, "The list file is larger than the 256 MiB that every command and the client accept.",
+          "Check the path or --source: a v1 list of a million domains is about 200 MB."),
 
         // The MTA client (`preload sync`)
-        e("sync.list-too-large", .error, "The list offered by the source is larger than the client accepts.",
-          "Check --source: a preload list is a few megabytes at most."),
+        e("sync.list-too-large", .error, "Retired: an oversized list is reported as `list.too-large`, by sync as by every command.",
+          "See `list.too-large`."),
         e("sync.commit-unsigned", .error, "The git commit holding the list carries no SSH signature.",
           "Publish with `preload publish`, which signs each commit (namespace `git`); check --source."),
         e("sync.commit-signature-invalid", .error,

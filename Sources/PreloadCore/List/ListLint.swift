@@ -45,6 +45,13 @@ public struct ListLintReport: Sendable {
     public var isValid: Bool { !issues.hasErrors }
     /// Entry counts of a valid list.
     public var counts: ListCounts? { list.map(ListCounts.init) }
+
+    /// A report; see the properties.
+    public init(format: ListFormat?, list: PreloadList?, issues: [Issue]) {
+        self.format = format
+        self.list = list
+        self.issues = issues
+    }
 }
 
 extension ListCodec {

@@ -3,9 +3,6 @@ import Foundation
 /// Reading and writing signing-key files: the private key as PKCS#8 PEM (mode 0600, never overwritten)
 /// and the public key as an OpenSSH `.pub` line beside it.
 public enum KeyFiles {
-    /// Key files larger than this are refused unread.
-    static let maximumSize = 64 * 1024
-
     /// Writes a new key pair: `privatePath` (PKCS#8 PEM, mode 0600) and `privatePath + ".pub"`
     /// (`ssh-ed25519 AAAA… comment`, mode 0644). Refuses if either file already exists; both are created
     /// with `O_EXCL` and flushed to disk.
@@ -42,22 +39,17 @@ public enum KeyFiles {
         try AllowedSigners(parsing: readText(path))
     }
 
-    /// Reads a small text file (at most 64 KiB).
+    /// Reads a small text file (at most ``InputLimits/maxKeyFileBytes``; a regular file, see ``BoundedFile``).
     static func readText(_ path: String) throws(SigningError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .file(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 8192)
-        while true {
-            let n = read(fd, &chunk, chunk.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .file(path: path, reason: String(cString: strerror(errno)))
+        let bytes: [UInt8]
+        do {
+            bytes = try BoundedFile.read(path, limit: InputLimits.maxKeyFileBytes)
+        } catch {
+            switch error {
+            case .unreadable(_, let reason): throw .file(path: path, reason: reason)
+            case .notRegular(_, let kind): throw .file(path: path, reason: "\(kind), not a regular file")
+            case .tooLarge: throw .file(path: path, reason: "larger than \(InputLimits.maxKeyFileBytes / 1024) KiB")
             }
-            if n == 0 { break }
-            bytes += chunk[0..<n]
-            guard bytes.count <= maximumSize else { throw .file(path: path, reason: "larger than 64 KiB") }
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .file(path: path, reason: "not UTF-8 text")

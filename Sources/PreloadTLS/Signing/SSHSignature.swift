@@ -61,6 +61,25 @@ public struct SSHSignature: Hashable, Sendable {
         guard publicKey.isValidSignature(signature, for: toSign) else { throw .signatureInvalid }
     }
 
+    /// A digest stream of this signature's hash algorithm, for a message read in pieces: feed it the whole
+    /// message, then pass ``DigestStream/finish()`` to ``verify(messageDigest:namespace:)``.
+    public func messageDigest() throws(SigningError) -> DigestStream {
+        switch hashAlgorithm {
+        case "sha512": try .sha512()
+        case "sha256": try .sha256()
+        default: throw .signatureUnsupportedHash(hashAlgorithm)
+        }
+    }
+
+    /// ``verify(_:namespace:)`` for a message whose digest (with ``hashAlgorithm``) was computed by the caller.
+    ///
+    /// - Warning: as for ``verify(_:namespace:)``, check ``publicKey`` against the trusted keys too.
+    public func verify(messageDigest digest: [UInt8], namespace expected: String) throws(SigningError) {
+        guard namespace == expected else { throw .signatureNamespaceMismatch(expected: expected, found: namespace) }
+        let toSign = try Self.signedData(digest: digest, namespace: namespace, hashAlgorithm: hashAlgorithm)
+        guard publicKey.isValidSignature(signature, for: toSign) else { throw .signatureInvalid }
+    }
+
     /// The binary SSHSIG blob: `"SSHSIG"` · uint32 1 · string key blob · string namespace · string reserved ·
     /// string hash algorithm · string signature blob.
     public var blob: [UInt8] {
@@ -140,6 +159,14 @@ public struct SSHSignature: Hashable, Sendable {
         case "sha256": digest = try Digest.sha256(message)
         default: throw .signatureUnsupportedHash(hashAlgorithm)
         }
+        return try signedData(digest: digest, namespace: namespace, hashAlgorithm: hashAlgorithm)
+    }
+
+    /// ``signedData(_:namespace:hashAlgorithm:)`` from the message's digest.
+    static func signedData(digest: [UInt8], namespace: String, hashAlgorithm: String) throws(SigningError) -> [UInt8] {
+        let expected = hashAlgorithm == "sha512" ? 64 : hashAlgorithm == "sha256" ? 32 : 0
+        guard expected > 0 else { throw .signatureUnsupportedHash(hashAlgorithm) }
+        guard digest.count == expected else { throw .signatureMalformed("a \(hashAlgorithm) digest has \(expected) bytes") }
         var w = SSHWireWriter()
         w.raw(magic)
         w.string(namespace)

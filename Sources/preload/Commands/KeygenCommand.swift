@@ -7,8 +7,9 @@ struct KeygenCommand: AsyncParsableCommand {
         commandName: "keygen",
         abstract: "Create an Ed25519 signing key (PKCS#8 PEM, mode 0600) and its OpenSSH public key (FILE.pub).",
         discussion: """
-            Never overwrites: if FILE or FILE.pub exists, nothing is written. Add the public key to
+            Never overwrites: if FILE or FILE.pub exists, nothing is written. Add the public key to \
             list/allowed_signers (namespaces="preload-list,git") in a reviewed commit before signing with it.
+
             Exit codes: 0 created; 1 refused (a file exists) or failed.
             """)
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PreloadCore
+import PreloadTLS
 
 /// `preload lint list FILE|-`: checks a preload list file offline.
 struct LintListCommand: AsyncParsableCommand {
@@ -18,7 +19,11 @@ struct LintListCommand: AsyncParsableCommand {
             (enforce/testing count entries with their own patterns), "serial", "generated", "expires", \
             "publisher"} — the list fields are null when the file is invalid.
 
-            Exit codes: 0 valid (warnings allowed), 1 invalid, 64 usage (FILE unreadable).
+            Only regular files (or standard input) are read; a file above 256 MiB is reported as \
+            list.too-large before it is read.
+
+            Exit codes: 0 valid (warnings allowed); 1 invalid or too large; 64 usage (FILE cannot be read or \
+            is not a regular file).
             """)
 
     @Argument(help: ArgumentHelp("The list file, or - for standard input.", valueName: "file"))
@@ -27,7 +32,12 @@ struct LintListCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let result = ListCodec.lint(try ListFiles.read(file))
+        let result: ListLintReport
+        do {
+            result = ListCodec.lint(try InputFile.read(file, limit: InputLimits.maxListBytes, standardInput: true))
+        } catch let tooLarge as InputTooLarge {
+            result = ListLintReport(format: nil, list: nil, issues: [tooLarge.issue("list.too-large")])
+        }
         var fields: [String: JSONValue] = [
             "format": .string(result.format?.rawValue), "counts": .null, "serial": .null, "generated": .null,
             "expires": .null, "publisher": .null,

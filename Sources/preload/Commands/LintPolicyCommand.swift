@@ -18,8 +18,9 @@ struct LintPolicyCommand: AsyncParsableCommand {
             "mode", "max_age", "mx"} or null when invalid, "uncovered_mx": [...] with --mx (null when the \
             policy is invalid)}.
 
-            Exit codes: 0 valid (warnings allowed); 1 invalid, or an MX host not covered; 64 usage, \
-            including a FILE that cannot be read or an --mx value that is not a host name.
+            Exit codes: 0 valid (warnings allowed); 1 invalid (a FILE above 64 KiB is \
+            mta-sts.policy-too-large), or an MX host not covered; 64 usage, including a FILE that cannot be \
+            read or is not a regular file, or an --mx value that is not a host name.
             """
     )
 
@@ -35,9 +36,17 @@ struct LintPolicyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let hosts = try hosts()
-        let body = try InputFile.read(file, limit: STSPolicyParser.maxBodyBytes + 1)
-        let result = STSPolicyParser.parse(bytes: body)
-        var issues = result.issues
+        let result: STSPolicyResult
+        var issues: [Issue]
+        do {
+            result = STSPolicyParser.parse(bytes: try InputFile.read(file, limit: STSPolicyParser.maxBodyBytes, standardInput: true))
+            issues = result.issues
+        } catch let tooLarge as InputTooLarge {
+            // Senders read no more than 64 KiB either: the same finding as for a body that size.
+            result = STSPolicyParser.parse(bytes: [])
+            issues = [Issue("mta-sts.policy-too-large", subject: "policy", "\(tooLarge); senders read no more than "
+                + "\(STSPolicyParser.maxBodyBytes) bytes (64 KiB)")]
+        }
         var fields: [String: JSONValue] = ["policy": .null]
         var details: [String] = []
         if let policy = result.policy {

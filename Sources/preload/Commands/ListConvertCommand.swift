@@ -11,7 +11,10 @@ struct ListConvertCommand: AsyncParsableCommand {
             --to v1 imports an EFF v0.1 list (or rewrites a v1 list canonically); --to eff-v0.1 serves legacy \
             consumers such as EFF's starttls-policy-cli. What cannot be converted exactly (EFF's any-depth \
             `.suffix` vs RFC 8461's one-label `*.`) is reported on stderr; see policy-schema/README.md.
-            Exit codes: 0 converted (warnings on stderr), 1 the input is invalid (nothing written), 64 usage.
+
+            Exit codes: 0 converted (warnings on stderr); 1 the input is invalid or above 256 MiB \
+            (list.too-large), nothing written; 64 usage (including a file that cannot be read or is not a \
+            regular file).
             """)
 
     @Argument(help: "The list file, or - for standard input.")

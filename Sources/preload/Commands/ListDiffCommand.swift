@@ -10,7 +10,9 @@ struct ListDiffCommand: AsyncParsableCommand {
         discussion: """
             Entries are compared by their effective policy (aliases resolved). The text output is the summary \
             `preload publish` uses as its commit message.
-            Exit codes: 0 compared (whether or not anything changed), 1 a file is invalid, 64 usage.
+
+            Exit codes: 0 compared (whether or not anything changed); 1 a file is invalid or above 256 MiB \
+            (list.too-large); 64 usage (including a file that cannot be read or is not a regular file).
             """)
 
     @Argument(help: "The older list file.")

@@ -10,12 +10,16 @@ struct ListVerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Verify a signed preload list: signature, signer, format, expiry and serial.",
         discussion: """
-            The signature is FILE.sig (or --signature), an SSH signature with namespace preload-list; the
-            same check as `ssh-keygen -Y verify -f ALLOWED_SIGNERS -I IDENTITY -n preload-list -s FILE.sig`.
-            The time is now, or PRELOAD_NOW when set.
-            Exit codes: 0 verified; 1 refused (each reason has its own code: list.signature-invalid,
-            list.signer-unknown, list.signer-not-allowed, list.signature-namespace, list.signature-malformed,
-            list.invalid, list.expired, list.rollback); 64 usage (including an unreadable file).
+            The signature is FILE.sig (or --signature), an SSH signature with namespace preload-list; the same \
+            check as `ssh-keygen -Y verify -f ALLOWED_SIGNERS -I IDENTITY -n preload-list -s FILE.sig`. The \
+            time is now, or PRELOAD_NOW when set. The list is hashed and decoded as it is read, never held \
+            whole in memory. Only regular files are read: a list above 256 MiB is refused as list.too-large \
+            and a signature above 64 KiB as list.signature-malformed, before either is read.
+
+            Exit codes: 0 verified; 1 refused (each reason has its own code: list.signature-invalid, \
+            list.signer-unknown, list.signer-not-allowed, list.signature-namespace, list.signature-malformed, \
+            list.invalid, list.expired, list.rollback, list.too-large); 64 usage (including a file that cannot \
+            be read or is not a regular file, such as a FIFO or a device).
             """)
 
     @Argument(help: "The list file.")
@@ -72,12 +76,21 @@ struct ListVerifyCommand: AsyncParsableCommand {
             throw Exit.usage
         }
         let signaturePath = signature ?? file + ".sig"
-        let listBytes = try InputFile.read(file, limit: 1 << 30)
-        let sigText = String(decoding: try InputFile.read(signaturePath, limit: 64 * 1024), as: UTF8.self)
-
-        let verifier = ListVerifier(trust: trust, minimumSerial: minSerial)
-        let outcome = Result { () throws(ListVerificationError) in
-            try verifier.verify(listBytes, signature: sigText, now: now)
+        // The list is hashed and decoded as it is read, never held whole (`ListVerifier.verify(reading:)`).
+        let outcome: Result<VerifiedList, Refusal>
+        do {
+            let sigText = String(decoding: try InputFile.read(signaturePath, limit: InputLimits.maxSignatureBytes), as: UTF8.self)
+            let list = try InputFile.open(file, limit: InputLimits.maxListBytes)
+            let verifier = ListVerifier(trust: trust, minimumSerial: minSerial)
+            let result = Result { () throws(ListVerificationError) in
+                try verifier.verify(reading: list.read(into:), signature: sigText, now: now)
+            }
+            // A read that failed half-way explains whatever the verifier made of the truncated list.
+            if let failure = list.failure { throw InputFile.exit(failure) }
+            outcome = result.mapError { Refusal(code: $0.code, issues: $0.issues, description: "\($0)") }
+        } catch let tooLarge as InputTooLarge {
+            let code: IssueCode = tooLarge.failure.path == signaturePath ? "list.signature-malformed" : "list.too-large"
+            outcome = .failure(Refusal(code: code, issues: [tooLarge.issue(code)], description: tooLarge.description))
         }
         switch outcome {
         case .success(let verified):
@@ -97,14 +110,21 @@ struct ListVerifyCommand: AsyncParsableCommand {
                 Console.out("\(list.entries.count) domains (\(enforce) enforce, \(list.entries.count - enforce) testing), \(list.aliases.count) aliases")
                 for w in verified.warnings { Console.out("warning \(w.code): \(w.message)") }
             }
-        case .failure(let error):
+        case .failure(let refusal):
             switch output.format {
             case .json:
-                try Console.printJSON(Report(valid: false, file: file, code: error.code.rawValue, issues: error.issues))
+                try Console.printJSON(Report(valid: false, file: file, code: refusal.code.rawValue, issues: refusal.issues))
             case .text:
-                Console.err("\(Console.color("refused", "31")) \(file) [\(error.code)]: \(error)")
+                Console.err("\(Console.color("refused", "31")) \(file) [\(refusal.code)]: \(refusal.description)")
             }
             throw Exit.blocked
         }
+    }
+
+    /// Why the list was refused: a verification refusal, or an input above its cap.
+    struct Refusal: Error {
+        var code: IssueCode
+        var issues: [Issue]
+        var description: String
     }
 }

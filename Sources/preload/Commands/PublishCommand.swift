@@ -9,14 +9,16 @@ struct PublishCommand: AsyncParsableCommand {
         commandName: "publish",
         abstract: "Sign and commit the next preload list (list/preload.json + .sig) in one signed git commit.",
         discussion: """
-            The list gets serial = committed serial + 1, generation time now (PRELOAD_NOW when set) and
-            expiry now + --validity. It is signed (SSH signature, namespace preload-list) and committed with
-            its signature in one commit signed with the same key, through libgit2. Refused, with nothing
-            written: a committed list that does not verify against list/allowed_signers, a signing key not
-            in it, a serial not greater than the committed one. A run interrupted at any point leaves the
-            branch at the old or the new commit; the next run (or --repair) puts the work tree right.
-            See list/README.md. Exit codes: 0 published; 1 refused; 64 usage; 70 internal error; 75 busy or
-            raced, retry.
+            The list gets serial = committed serial + 1, generation time now (PRELOAD_NOW when set) and expiry \
+            now + --validity. It is signed (SSH signature, namespace preload-list) and committed with its \
+            signature in one commit signed with the same key, through libgit2.
+
+            Refused, with nothing written: a committed list that does not verify against list/allowed_signers, \
+            a signing key not in it, a serial not greater than the committed one, an --entries file above \
+            256 MiB (list.too-large). A run interrupted at any point leaves the branch at the old or the new \
+            commit; the next run (or --repair) puts the work tree right. See list/README.md.
+
+            Exit codes: 0 published; 1 refused; 64 usage; 70 internal error; 75 busy or raced, retry.
             """)
 
     @Option(name: .long, help: "Take the domains from this v1 list file (its serial and dates are ignored). Default: the committed list's.")
@@ -50,7 +52,7 @@ struct PublishCommand: AsyncParsableCommand {
                                      publisher: options.publisher, serial: serial, bootstrap: bootstrap,
                                      author: options.author)
         if let entries {
-            let data = try InputFile.read(entries, limit: 1 << 30)
+            let data = try InputFile.readList(entries)
             let loaded = try await Self.mapErrors { try ListPublisher.entries(fromListFile: data) }
             request.entries = loaded.entries
             request.aliases = loaded.aliases

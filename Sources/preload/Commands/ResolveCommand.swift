@@ -10,10 +10,12 @@ struct ResolveCommand: AsyncParsableCommand {
         commandName: "resolve",
         abstract: "Show the TLS policy a sending MTA applies to a domain (MTA-STS, then the preload list).",
         discussion: """
-            Merges a live or cached MTA-STS policy with the installed list: MTA-STS wins (a fetched mode none
-            removes any policy), else the list entry while the list has not expired, else none. DANE is not
+            Merges a live or cached MTA-STS policy with the installed list: MTA-STS wins (a fetched mode none \
+            removes any policy), else the list entry while the list has not expired, else none. DANE is not \
             evaluated. Uses the state directory's MTA-STS cache without writing it.
-            Exit codes: 0 decided; 64 usage; 69 the MTA-STS cache was written by a newer preload; 70 setup failed; 75 the lookup failed and nothing is cached or
+
+            Exit codes: 0 decided; 64 usage; 69 the MTA-STS cache was written by a newer preload; 70 setup \
+            failed; 75 the lookup failed and nothing is cached or \
             listed (an MTA defers).
             """)
 

@@ -44,17 +44,29 @@ struct SyncCommand: AsyncParsableCommand {
         commandName: "sync",
         abstract: "Fetch, verify and install the signed preload list; regenerate the Postfix table (for cron).",
         discussion: """
-            SRC is an https:// URL of the list (its signature at the same URL + .sig), a local file (FILE.sig
-            beside it), or a git repository (a directory, or a URL ending in .git or starting with git+, ssh://
-            or git://) fetched through libgit2 into the state directory: list/preload.json and its .sig are read
-            at the head of the default branch, whose commit must carry an SSH signature (namespace git) by a
-            key of the same allowed signers. The list must be signed (namespace preload-list) by a key of --allowed-signers (or the
-            --key), follow format v1, not have expired, and have a serial no lower than any installed before.
-            It is installed atomically with its signature; the former list is kept as the last good copy.
-            Exit codes: 0 updated or unchanged; 1 the list was refused (the installed copy is kept), or the
-            installed list has expired and nothing newer verified (its entries are dropped from the outputs:
-            opportunistic TLS); 64 usage; 70 the state directory or the table could not be written;
-            75 the source was unreachable (the installed copy is kept; retry later).
+            SRC is an https:// URL of the list (its signature at the same URL + .sig), a local file (FILE.sig \
+            beside it), or a git repository (a directory, or a URL ending in .git or starting with git+, ssh:// \
+            or git://) fetched through libgit2 into the state directory: list/preload.json and its .sig are read \
+            at the head of the default branch, whose commit must carry an SSH signature (namespace git) by a key \
+            of the same allowed signers.
+
+            The list must be signed (namespace preload-list) by a key of --allowed-signers (or the --key), \
+            follow format v1, not have expired, and have a serial no lower than any installed before. It is \
+            installed atomically with its signature; the former list is kept as the last good copy. A list \
+            above 256 MiB (list.too-large) or a signature above 64 KiB (list.signature-malformed) is refused \
+            before it is read.
+
+            --metrics-file writes a node_exporter textfile-collector file (temporary file and rename) after \
+            every run that held the lock: preload_sync_last_run_timestamp_seconds, \
+            preload_sync_last_run_result{result}, preload_sync_last_success_timestamp_seconds, and for the \
+            installed list preload_sync_list_serial, _generated_timestamp_seconds, _age_seconds, \
+            _expiry_timestamp_seconds, _expired and _domains.
+
+            Exit codes: 0 updated or unchanged; 1 the list was refused (the installed copy is kept), or the \
+            installed list has expired and nothing newer verified (its entries are dropped from the outputs: \
+            opportunistic TLS); 64 usage; 70 the state directory, the table or the metrics file could not be \
+            written; 75 the source was unreachable or another sync is running (the installed copy is kept; \
+            retry later).
             """)
 
     @Option(name: .long, help: ArgumentHelp("Where to get the list: https://…/preload.json, a file path, or a git repository.",
@@ -82,6 +94,10 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Also refetch cached MTA-STS policies that expire within a day.")
     var refresh = false
 
+    @Option(name: .long, help: ArgumentHelp("Write Prometheus metrics of the run here (node_exporter textfile collector, e.g. /var/lib/node_exporter/textfile/preload.prom).",
+                                            valueName: "file"))
+    var metricsFile: String?
+
     @OptionGroup var network: NetworkOptions
     @OptionGroup var output: OutputOptions
 
@@ -89,7 +105,16 @@ struct SyncCommand: AsyncParsableCommand {
         guard (client.allowedSigners == nil) != (client.key == nil) else {
             throw ValidationError("give exactly one of --allowed-signers FILE and --key FILE.pub")
         }
-        guard ListSource(source) != nil else { throw ValidationError("--source must be https://, a file path or a git repository, not plain http") }
+        guard let parsed = ListSource(source) else {
+            throw ValidationError("--source must be https://, a file path or a git repository, not plain http")
+        }
+        if case .file(let path) = parsed {
+            // A FIFO or a device would block or never end; a missing file is only unreachable (exit 75).
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+                throw ValidationError("--source \(path) is not a regular file")
+            }
+        }
         guard PostfixVersion(postfixVersion) != nil else { throw ValidationError("--postfix-version must look like 3.10") }
         if postmap && postfixMap == nil { throw ValidationError("--postmap needs --postfix-map FILE") }
     }
@@ -137,21 +162,35 @@ struct SyncCommand: AsyncParsableCommand {
         let report: SyncReport
         do {
             report = try await state.withSyncLock {
-                let report = try await sync.run(source: ListSource(source)!)
-                if report.result == .updated || report.result == .unchanged { try state.saveTrust(trust) }
-                if let postfixMap {
-                    let writer = PostfixMapWriter(path: postfixMap, version: PostfixVersion(postfixVersion)!,
-                                                  databaseType: postmap ? postmapType : nil,
-                                                  postfixConfigDirectory: postfixConfig)
-                    written = try await writer.write(report.installed, now: clock.now())
+                var ran: SyncReport?
+                do {
+                    let report = try await sync.run(source: ListSource(source)!)
+                    ran = report
+                    if report.result == .updated || report.result == .unchanged { try state.saveTrust(trust) }
+                    if let postfixMap {
+                        let writer = PostfixMapWriter(path: postfixMap, version: PostfixVersion(postfixVersion)!,
+                                                      databaseType: postmap ? postmapType : nil,
+                                                      postfixConfigDirectory: postfixConfig)
+                        written = try await writer.write(report.installed, now: clock.now())
+                    }
+                    if refresh {
+                        let resolver = try await ClientRuntime.mtaSTSResolver(state: state, network: network.clientNetwork,
+                                                                              clock: clock, logger: logger)
+                        refreshed = await resolver.refreshExpiring().map(\.0.value)
+                    }
+                    try writeMetrics(SyncMetrics(report: report, lastSuccess: state.lastSyncSuccess()))
+                    return report
+                } catch {
+                    // The run failed on our side: say so in the metrics too (best effort), then exit 70.
+                    let now = clock.now()
+                    try? writeMetrics(SyncMetrics(time: now, result: .failed, lastSuccess: state.lastSyncSuccess(),
+                                                  installed: ran?.installed ?? sync.installedList(now: now)))
+                    throw error
                 }
-                if refresh {
-                    let resolver = try await ClientRuntime.mtaSTSResolver(state: state, network: network.clientNetwork,
-                                                                          clock: clock, logger: logger)
-                    refreshed = await resolver.refreshExpiring().map(\.0.value)
-                }
-                return report
             }
+        } catch let busy as StateDirectory.SyncLockHeld {
+            Console.err("preload sync: \(busy)")
+            throw Exit.temporaryFailure
         } catch {
             Console.err("preload sync: \(error)")
             throw Exit.internalError
@@ -167,6 +206,13 @@ struct SyncCommand: AsyncParsableCommand {
         case .refused: throw Exit.blocked
         case .unreachable: throw Exit.temporaryFailure
         }
+    }
+
+    /// Writes `metrics` to `--metrics-file`, atomically (a temporary file in the same directory, which the
+    /// textfile collector ignores, renamed over it).
+    private func writeMetrics(_ metrics: SyncMetrics) throws {
+        guard let metricsFile else { return }
+        try AtomicWrite.write(Array(metrics.text.utf8), to: metricsFile, mode: 0o644)
     }
 
     private func render(_ report: SyncReport, written: [String], refreshed: [String]?) throws {

@@ -1,15 +1,14 @@
 import ArgumentParser
 import Foundation
 import PreloadCore
+import PreloadTLS
 
 /// Reading list files and printing list findings on stderr, for the `list` and `lint list` commands.
 enum ListFiles {
-    /// Largest list file read (a million domains take about 200 MB in v1).
-    static let maxBytes = 1 << 30
-
-    /// The bytes of `path`, or of standard input for `-`; unreadable is a usage error (exit 64).
+    /// The bytes of `path`, or of standard input for `-`: unreadable or not a regular file is a usage error
+    /// (exit 64), above ``InputLimits/maxListBytes`` `list.too-large` (exit 1).
     static func read(_ path: String) throws -> [UInt8] {
-        try InputFile.read(path, limit: maxBytes)
+        try InputFile.readList(path)
     }
 
     /// One line per finding: `severity code subject: message`.

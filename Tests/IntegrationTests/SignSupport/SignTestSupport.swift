@@ -45,10 +45,11 @@ struct ProcessOutput {
 
 /// Runs command-line tools (git, ssh-keygen, the built `preload`): the independent checks.
 enum Tool {
-    /// Runs `executable` with `arguments`, feeding `stdin`; waits for it.
+    /// Runs `executable` with `arguments`, feeding `stdin`; waits for it — at most `timeout` seconds when
+    /// given, then kills it (the output then says `signalled`).
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], cwd: String? = nil, stdin: [UInt8]? = nil,
-                    environment: [String: String] = [:]) throws -> ProcessOutput {
+                    environment: [String: String] = [:], timeout: Double? = nil) throws -> ProcessOutput {
         let scratch = try ScratchDirectory("preload-proc")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : try which(executable))
@@ -74,6 +75,11 @@ enum Tool {
             process.standardInput = FileHandle.nullDevice
         }
         try process.run()
+        if let timeout {
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
         process.waitUntilExit()
         return ProcessOutput(
             status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
