@@ -5,7 +5,10 @@
 //   preload-bench entries N FILE            write a v1 list file with N synthetic domains (not timed)
 //   preload-bench publish REPO KEY N [--bootstrap]
 //                                           generate N domains in memory, then render + sign + commit
-//   preload-bench verify LIST SIG ALLOWED   load + verify (read, SHA-512, Ed25519, decode, validate)
+//   preload-bench verify LIST SIG ALLOWED   load + verify as `list verify` does: read, SHA-512, decode and
+//                                           validate as one pass over the file; then Ed25519
+//   preload-bench verify-memory LIST SIG ALLOWED
+//                                           the same with the whole file read first (sync's in-memory path)
 //   preload-bench seed-state DIR DOMAINS    a fresh state in DIR with every domain of the file DOMAINS (one
 //                                           a line) `listed` since PRELOAD_NOW, MX patterns `*.DOMAIN`
 //                                           (tools/bench/validate-all: `submit` is rate-limited by design)
@@ -98,14 +101,31 @@ case "publish":
     }
 
 case "verify":
+    // What `preload list verify` does: the list file hashed and decoded as it is read.
     guard args.count == 5 else { fail("verify LIST SIG ALLOWED") }
     let start = DispatchTime.now()
     do {
-        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: args[2])))
-        let signature = try String(contentsOfFile: args[3], encoding: .utf8)
+        let signature = String(decoding: try BoundedFile.read(args[3], limit: InputLimits.maxSignatureBytes), as: UTF8.self)
+        let trust = ListTrust.allowedSigners(try KeyFiles.readAllowedSigners(args[4]))
+        let file = try BoundedFile(args[2], limit: InputLimits.maxListBytes)
+        let verified = try ListVerifier(trust: trust).verify(reading: file.read(into:), signature: signature, now: now)
+        if let failure = file.failure { throw failure }
+        print(String(format: "verify %d domains (%d bytes, streamed): serial %llu in %.3f s", verified.list.entries.count,
+                     file.size ?? 0, verified.list.serial, seconds(since: start)))
+    } catch {
+        fail("\(error)")
+    }
+
+case "verify-memory":
+    // The list read whole first, then verified in memory (how `sync` verifies what it downloaded).
+    guard args.count == 5 else { fail("verify-memory LIST SIG ALLOWED") }
+    let start = DispatchTime.now()
+    do {
+        let bytes = try BoundedFile.read(args[2], limit: InputLimits.maxListBytes)
+        let signature = String(decoding: try BoundedFile.read(args[3], limit: InputLimits.maxSignatureBytes), as: UTF8.self)
         let trust = ListTrust.allowedSigners(try KeyFiles.readAllowedSigners(args[4]))
         let verified = try ListVerifier(trust: trust).verify(bytes, signature: signature, now: now)
-        print(String(format: "verify %d domains (%d bytes): serial %llu in %.3f s", verified.list.entries.count,
+        print(String(format: "verify %d domains (%d bytes, in memory): serial %llu in %.3f s", verified.list.entries.count,
                      bytes.count, verified.list.serial, seconds(since: start)))
     } catch {
         fail("\(error)")

@@ -69,6 +69,37 @@ import Testing
         #expect(Set(seen).count == seen.count, "codes repeat: \(seen)")
     }
 
+    /// `verify(reading:)` — the list hashed and decoded as it is read, on two threads — refuses exactly as
+    /// `verify(_:)` does, whatever the size of the pieces the list arrives in.
+    @Test func verifyingWhileReadingRefusesAlike() throws {
+        for (name, bytes, signature, trust, minimum, now, expected) in try cases() {
+            for piece in [1, 5, 4096] {
+                var offset = 0
+                let verifier = ListVerifier(trust: trust, minimumSerial: minimum)
+                let outcome = Result { () throws(ListVerificationError) in
+                    try verifier.verify(reading: { buffer in
+                        let n = min(piece, buffer.count, bytes.count - offset)
+                        bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+                        offset += n
+                        return n
+                    }, signature: signature, now: now)
+                }
+                switch outcome {
+                case .success(let verified):
+                    #expect(expected == nil, "\(name), pieces of \(piece): verified, expected \(expected!)")
+                    #expect(verified.list == (try verifier.verify(bytes, signature: signature, now: now)).list)
+                    #expect(verified.bytes == nil)
+                case .failure(let error):
+                    #expect(error.code == expected, "\(name), pieces of \(piece): \(error)")
+                }
+                // Every byte was read, even when the decoder stopped early: the signature covers them all.
+                if expected == nil || expected == "list.invalid" || expected == "list.signature-invalid" {
+                    #expect(offset == bytes.count, "\(name), pieces of \(piece)")
+                }
+            }
+        }
+    }
+
     @Test func theCommandReportsEachRefusalWithItsCodeAndExitsOne() throws {
         let binary = try Tool.preloadBinary()
         let dir = try ScratchDirectory("preload-verify")

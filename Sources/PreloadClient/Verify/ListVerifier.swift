@@ -119,12 +119,12 @@ public struct ListVerifier: Sendable {
     /// Verifies `bytes` against the armoured `signature` at time `now`.
     public func verify(_ bytes: [UInt8], signature: String, now: Timestamp) throws(ListVerificationError) -> VerifiedList {
         let (sig, signer, principals) = try trustedSignature(signature, now: now)
-        do {
-            try sig.verify(bytes, namespace: Self.namespace)
-        } catch {
-            throw .signatureInvalid(signer: signer.fingerprint)
-        }
-        return try accept(ListCodec.decode(bytes), bytes: bytes, signer: signer, principals: principals, now: now)
+        // The signature (SHA-512 of the list) is checked on a second thread while this one decodes; its
+        // verdict still comes first.
+        let checked = Concurrently.run({ () -> Bool in (try? sig.verify(bytes, namespace: Self.namespace)) != nil },
+                                       alongside: { ListCodec.decode(bytes) })
+        guard checked.0 else { throw .signatureInvalid(signer: signer.fingerprint) }
+        return try accept(checked.1, bytes: bytes, signer: signer, principals: principals, now: now)
     }
 
     /// Verifies a list read piece by piece — a file, read a megabyte at a time — with the same checks and
@@ -142,15 +142,9 @@ public struct ListVerifier: Sendable {
         } catch {
             throw .signatureMalformed("\(error)")
         }
-        let decoded = ListCodec.decode(reading: { buffer in
-            let n = read(buffer)
-            digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<max(n, 0)]))
-            return n
-        })
-        // The decoder stops at the first syntax error: the signature covers the whole file.
-        let rest = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 1)
-        defer { rest.deallocate() }
-        while case let n = read(rest), n > 0 { digest.update(UnsafeRawBufferPointer(rebasing: rest[0..<n])) }
+        // A second thread reads and hashes ahead while this one decodes; it reads to the end even when the
+        // decoder stops early (at a syntax error), since the signature covers the whole file.
+        let decoded = ReadAhead.run(read: read, digest: digest.update) { take in ListCodec.decode(reading: take) }
         do {
             try sig.verify(messageDigest: try digest.finish(), namespace: Self.namespace)
         } catch {

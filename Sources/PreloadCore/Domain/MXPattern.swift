@@ -30,7 +30,7 @@ public struct MXPattern: Hashable, Comparable, Sendable, Codable, CustomStringCo
             wildcard = true
             rest = rest.dropFirst(2)
         }
-        if rest.contains("*") { throw .misplacedWildcard }
+        if rest.utf8.contains(UInt8(ascii: "*")) { throw .misplacedWildcard }
         do {
             base = try DomainName(String(rest))
         } catch {

@@ -205,11 +205,20 @@ struct JSONReader {
     }
 
     mutating func skipWhitespace() {
-        while more(keeping: pos) {
-            let c = byte(pos)
-            guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
-            pos += 1
-        }
+        repeat {
+            // Scan the bytes at hand with a local index; go back to the stream only at their end.
+            let n = limit &- base
+            var i = pos &- base
+            while i < n {
+                let c = p[i]
+                guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else {
+                    pos = base &+ i
+                    return
+                }
+                i &+= 1
+            }
+            pos = base &+ i
+        } while refill(keeping: pos)
     }
 
     /// The kind of the next value (after whitespace).
@@ -301,16 +310,25 @@ struct JSONReader {
         try expect(UInt8(ascii: "\""), "a string")
         let quote = pos - 1
         let start = pos
-        var nonASCII = false
+        var seen: UInt8 = 0  // every byte or-ed: bit 7 tells a non-ASCII string
         while true {
-            guard more(keeping: quote) else { throw fail("unterminated string", at: start - 1) }
-            let c = byte(pos)
-            if c == UInt8(ascii: "\"") { break }
-            if c == UInt8(ascii: "\\") { return try readEscapedString(from: start) }
-            if c < 0x20 { throw fail("control character 0x\(String(c, radix: 16)) inside a string (escape it)") }
-            if c >= 0x80 { nonASCII = true }
-            pos += 1
+            // Scan the bytes at hand with a local index for the closing quote, an escape or a control byte.
+            let n = limit &- base
+            var i = pos &- base
+            while i < n {
+                let c = p[i]
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+                seen |= c
+                i &+= 1
+            }
+            pos = base &+ i
+            if i < n { break }
+            guard refill(keeping: quote) else { throw fail("unterminated string", at: start - 1) }
         }
+        let c = byte(pos)
+        if c == UInt8(ascii: "\\") { return try readEscapedString(from: start) }
+        if c < 0x20 { throw fail("control character 0x\(String(c, radix: 16)) inside a string (escape it)") }
+        let nonASCII = seen & 0x80 != 0
         let range = start..<pos
         pos += 1
         if nonASCII, String(validating: UnsafeBufferPointer(start: p + (start - base), count: range.count), as: UTF8.self) == nil {

@@ -111,23 +111,21 @@ public struct ListPublisher: Sendable {
         let now = request.now
         var warnings: [String] = []
 
-        // 1. What is committed, and may we publish over it?
+        // 1. What is committed, and may we publish over it? The committed list is verified as it streams out
+        // of the object database, and compared on the way with the work tree's copy (step 2).
         let committed = try PublishRepair.committedFiles(repo, head: head)
-        let committedList = committed[ListRepositoryLayout.listPath]?.bytes
-        let committedSigners = committed[ListRepositoryLayout.allowedSignersPath]?.bytes
+        let committedSigners = committed.allowedSigners
         var previous: VerifiedList? = nil
+        var listInWorkTree: Bool? = nil
         var signers: AllowedSigners
         var signersToCommit: [UInt8]? = nil
-        if let listBytes = committedList {
+        if committed.list != nil {
             let signers0 = try parseSigners(committedSigners, what: "committed in HEAD")
-            let sigBytes = committed[ListRepositoryLayout.signaturePath]?.bytes ?? []
             let verifier = ListVerifier(trust: .allowedSigners(signers0), refusesExpired: false)
-            do {
-                previous = try verifier.verify(listBytes, signature: String(decoding: sigBytes, as: UTF8.self), now: now)
-            } catch {
-                throw .committedListUnverified(error)
-            }
-            if request.bootstrap { throw .alreadyBootstrapped(serial: previous!.list.serial) }
+            let verified = try committed.verifyList(repo, verifier, now: now)!
+            previous = verified.list
+            listInWorkTree = verified.inWorkTree
+            if request.bootstrap { throw .alreadyBootstrapped(serial: verified.list.list.serial) }
             signers = signers0
         } else {
             guard request.bootstrap else { throw .noCommittedList }
@@ -182,7 +180,7 @@ public struct ListPublisher: Sendable {
         crashPoints.reached(.afterSign)
 
         // 2. Repair what an interrupted run left.
-        let repaired = try PublishRepair.run(repo, head: head, committed: committed)
+        let repaired = try PublishRepair.run(repo, head: head, committed: committed, listInWorkTree: listInWorkTree)
         crashPoints.reached(.afterRepair)
 
         // 3. The commit object.

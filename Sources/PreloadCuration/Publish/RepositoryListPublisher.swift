@@ -10,15 +10,9 @@ extension ListPublisher {
         let repo = try open()
         let (_, head) = try branchAndHead(repo)
         let committed = try PublishRepair.committedFiles(repo, head: head)
-        guard let listBytes = committed[ListRepositoryLayout.listPath]?.bytes else { return nil }
-        let signers = try parseSigners(committed[ListRepositoryLayout.allowedSignersPath]?.bytes, what: "committed in HEAD")
-        let signature = String(decoding: committed[ListRepositoryLayout.signaturePath]?.bytes ?? [], as: UTF8.self)
-        do {
-            return try ListVerifier(trust: .allowedSigners(signers), refusesExpired: false)
-                .verify(listBytes, signature: signature, now: now)
-        } catch {
-            throw .committedListUnverified(error)
-        }
+        guard committed.list != nil else { return nil }
+        let signers = try parseSigners(committed.allowedSigners, what: "committed in HEAD")
+        return try committed.verifyList(repo, ListVerifier(trust: .allowedSigners(signers), refusesExpired: false), now: now)?.list
     }
 }
 
