@@ -177,11 +177,30 @@ struct JSONReader {
 
     // MARK: Positions
 
-    /// Moves the line and column kept for `base` forward to offset `to`.
+    /// Moves the line and column kept for `base` forward to offset `to` (the bytes before it are about to be
+    /// dropped). Every byte of a streamed input passes here once, so lines are counted eight bytes at a time;
+    /// only the bytes after the last line feed are looked at one by one, for the column.
     private mutating func advanceLineColumn(to: Int) {
-        let (l, c) = Self.count(p, to &- base, line: lineAtBase, column: columnAtBase)
-        lineAtBase = l
-        columnAtBase = c
+        let n = to &- base
+        guard n > 0 else { return }
+        var lines = 0
+        var i = 0
+        while i &+ 8 <= n {
+            let word = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+            // High bit of each byte that is not zero (that was not a line feed), exactly.
+            let nonZero = ((word & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | word
+            lines &+= (~nonZero & 0x8080_8080_8080_8080).nonzeroBitCount
+            i &+= 8
+        }
+        while i < n {
+            if p[i] == 0x0A { lines &+= 1 }
+            i &+= 1
+        }
+        var tail = n
+        while tail > 0 && p[tail - 1] != 0x0A { tail -= 1 }
+        let (_, column) = Self.count(p + tail, n - tail, line: 0, column: tail > 0 ? 1 : columnAtBase)
+        lineAtBase &+= lines
+        columnAtBase = column
     }
 
     private static func count(_ p: UnsafePointer<UInt8>, _ n: Int, line: Int, column: Int) -> (Int, Int) {

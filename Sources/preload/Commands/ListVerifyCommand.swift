@@ -110,6 +110,7 @@ struct ListVerifyCommand: AsyncParsableCommand {
                 Console.out("\(list.entries.count) domains (\(enforce) enforce, \(list.entries.count - enforce) testing), \(list.aliases.count) aliases")
                 for w in verified.warnings { Console.out("warning \(w.code): \(w.message)") }
             }
+            KeptUntilExit.keep(verified)
         case .failure(let refusal):
             switch output.format {
             case .json:
