@@ -179,9 +179,9 @@ struct ListCodecTests {
         for s in ["0000-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "2000-02-29T12:00:00Z", "9999-12-31T23:59:59Z"] {
             let t = ListTime.parseCanonical(Array(s.utf8)[...])
             #expect(t == Timestamp(rfc3339: s, strictUTC: true), "\(s)")
-            var out: [UInt8] = []
+            var out = JSONWriter()
             ListTime.append(t!, to: &out)
-            #expect(String(decoding: out, as: UTF8.self) == s)
+            #expect(String(decoding: out.bytes, as: UTF8.self) == s)
         }
         for s in ["1900-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:00:60Z",
                   "2026-01-01T00:00:00z", "2026-01-01 00:00:00Z", "2026-1-01T00:00:00Z"] {

@@ -1,4 +1,5 @@
 import Foundation
+import PreloadCore
 
 /// Reads a stream ahead on a second thread: the producer thread calls the caller's `read` and hands each
 /// piece to `digest` (hashing), filling a few buffers; the calling thread takes the bytes from them (to
@@ -126,24 +127,3 @@ private final class Producer: @unchecked Sendable {
     }
 }
 
-/// Two computations at once: one on a new thread, one on the calling thread.
-enum Concurrently {
-    /// Runs `first` on a new thread and `second` on this one; returns both results.
-    static func run<A: Sendable, B>(_ first: @escaping @Sendable () -> A, alongside second: () -> B) -> (A, B) {
-        let box = ResultBox<A>()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            box.value = first()
-            done.signal()
-        }
-        thread.start()
-        let b = second()
-        done.wait()
-        return (box.value!, b)
-    }
-}
-
-/// A result written by one thread before it signals, read by another after it waits.
-private final class ResultBox<T>: @unchecked Sendable {
-    var value: T?
-}

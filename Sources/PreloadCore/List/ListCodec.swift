@@ -113,7 +113,7 @@ public enum ListCodec {
     /// so a list built in any order encodes the same; run ``ListValidator/validate(_:)`` first to catch what
     /// sorting cannot fix (duplicate domains, missing aliases, bad dates).
     public static func encode(_ list: PreloadList) -> [UInt8] {
-        var w = JSONWriter(capacity: 256 + list.entries.count * 320)
+        var w = JSONWriter(capacity: 4096)
         w.raw("{\n  \"format\": 1,\n  \"serial\": ")
         w.integer(list.serial)
         w.raw(",\n  \"generated\": ")
@@ -137,29 +137,64 @@ public enum ListCodec {
         }
         w.raw(",\n  \"domains\": {")
         let entries = isStrictlySorted(list.entries) ? list.entries : list.entries.sorted { bytewiseLess($0.domain.value, $1.domain.value) }
-        for (i, entry) in entries.enumerated() {
-            w.raw(i == 0 ? "\n    " : ",\n    ")
-            w.string(entry.domain.value)
-            w.raw(": {")
-            switch entry.policy {
-            case .patterns(let mode, let mx): writePatternPolicy(&w, mode, mx)
-            case .alias(let name):
-                w.raw("\"alias\": ")
-                w.string(name)
+        let head = w.bytes
+        let tail: StaticString = entries.isEmpty ? "}\n}\n" : "\n  }\n}\n"
+
+        // The entries are measured, then written in place, each pass in two halves at once: the output is
+        // allocated once, at its exact size, and nothing is copied after.
+        let offsets = UnsafeMutableBufferPointer<Int>.allocate(capacity: entries.count + 1)
+        defer { offsets.deallocate() }
+        entries.withUnsafeBufferPointer { entries in
+            Concurrently.halves(entries.count) { range in
+                for i in range {
+                    var counter = JSONCounter()
+                    writeEntry(entries[i], first: i == 0, to: &counter)
+                    offsets[i + 1] = counter.count
+                }
             }
-            w.raw(", \"provenance\": {\"method\": ")
-            w.string(entry.provenance.method.rawValue)
-            w.raw(", \"added\": ")
-            w.timestamp(entry.provenance.added)
-            w.raw(", \"verified\": ")
-            w.timestamp(entry.provenance.verified)
-            w.raw("}}")
         }
-        w.raw(entries.isEmpty ? "}\n}\n" : "\n  }\n}\n")
-        return w.bytes
+        offsets[0] = 0
+        for i in 0..<entries.count { offsets[i + 1] += offsets[i] }
+        let total = head.count + offsets[entries.count] + tail.utf8CodeUnitCount
+        return [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            let base = buffer.baseAddress!
+            head.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: head.count) }
+            let start = base + head.count
+            entries.withUnsafeBufferPointer { entries in
+                Concurrently.halves(entries.count) { range in
+                    for i in range {
+                        var placer = JSONPlacer(start + offsets[i])
+                        writeEntry(entries[i], first: i == 0, to: &placer)
+                    }
+                }
+            }
+            var end = JSONPlacer(start + offsets[entries.count])
+            end.raw(tail)
+            initialized = total
+        }
     }
 
-    private static func writePatternPolicy(_ w: inout JSONWriter, _ mode: ListMode, _ mx: [MXPattern]) {
+    /// One domain entry as the canonical form writes it, with the separator before it.
+    private static func writeEntry<Output: JSONOutput>(_ entry: ListEntry, first: Bool, to w: inout Output) {
+        w.raw(first ? "\n    " : ",\n    ")
+        w.string(entry.domain.value)
+        w.raw(": {")
+        switch entry.policy {
+        case .patterns(let mode, let mx): writePatternPolicy(&w, mode, mx)
+        case .alias(let name):
+            w.raw("\"alias\": ")
+            w.string(name)
+        }
+        w.raw(", \"provenance\": {\"method\": ")
+        w.string(entry.provenance.method.rawValue)
+        w.raw(", \"added\": ")
+        w.timestamp(entry.provenance.added)
+        w.raw(", \"verified\": ")
+        w.timestamp(entry.provenance.verified)
+        w.raw("}}")
+    }
+
+    private static func writePatternPolicy<Output: JSONOutput>(_ w: inout Output, _ mode: ListMode, _ mx: [MXPattern]) {
         w.raw("\"mode\": ")
         w.string(mode.rawValue)
         w.raw(", \"mx\": [")
@@ -194,6 +229,12 @@ public enum ListCodec {
 
     /// Byte order of the UTF-8 forms: the one order of domains, aliases and patterns in a list file.
     static func bytewiseLess(_ a: String, _ b: String) -> Bool {
+        // Native strings lend their bytes without a copy (and without the retain of a mutable copy).
+        if let less = a.utf8.withContiguousStorageIfAvailable({ x in
+            b.utf8.withContiguousStorageIfAvailable { y in ListNames.less(x, y) }
+        }), let less {
+            return less
+        }
         var a = a
         var b = b
         return a.withUTF8 { x in b.withUTF8 { y in ListNames.less(x, y) } }
