@@ -72,7 +72,7 @@ func synthetic(_ count: Int) -> (entries: [ListEntry], aliases: [String: AliasPo
         entries.append(ListEntry(domain: try! DomainName(name), policy: policy,
                                  provenance: Provenance(method: i % 3 == 0 ? .mtaSTS : .manual, added: added, verified: now)))
     }
-    entries.sort { $0.domain.value.utf8.lexicographicallyPrecedes($1.domain.value.utf8) }
+    entries.sort { $0.domain.value < $1.domain.value }  // ASCII names: String order is byte order
     return (entries, aliases)
 }
 

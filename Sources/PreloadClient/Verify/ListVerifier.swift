@@ -121,8 +121,9 @@ public struct ListVerifier: Sendable {
         let (sig, signer, principals) = try trustedSignature(signature, now: now)
         // The signature (SHA-512 of the list) is checked on a second thread while this one decodes; its
         // verdict still comes first.
-        let checked = Concurrently.run({ () -> Bool in (try? sig.verify(bytes, namespace: Self.namespace)) != nil },
-                                       alongside: { ListCodec.decode(bytes) })
+        let check: @Sendable () -> Bool = { (try? sig.verify(bytes, namespace: Self.namespace)) != nil }
+        let checked = bytes.count < 1 << 20 ? (check(), ListCodec.decode(bytes))  // not worth a thread
+            : Concurrently.run(check, alongside: { ListCodec.decode(bytes) })
         guard checked.0 else { throw .signatureInvalid(signer: signer.fingerprint) }
         return try accept(checked.1, bytes: bytes, signer: signer, principals: principals, now: now)
     }

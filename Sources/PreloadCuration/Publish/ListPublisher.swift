@@ -169,13 +169,22 @@ public struct ListPublisher: Sendable {
             entries: request.entries ?? previous?.list.entries ?? [])
         let problems = ListValidator.validate(list)
         if problems.hasErrors { throw .listInvalid(problems) }
-        let listBytes = ListCodec.encode(list)
+        // The bytes and their signature on a second thread, the commit message (a diff of the two lists)
+        // on this one. Nothing is written before both are done.
+        let key = signingKey
+        let previousList = previous?.list
+        let (rendered, (message, summary)) = Concurrently.run({ () -> ([UInt8], Result<[UInt8], SigningError>) in
+            let bytes = ListCodec.encode(list)
+            return (bytes, Result { () throws(SigningError) in
+                Array(try SSHSignature.sign(bytes, namespace: ListVerifier.namespace, with: key).armored.utf8)
+            })
+        }, alongside: { CommitMessage.make(previous: previousList, next: list) })
+        let listBytes = rendered.0
         crashPoints.reached(.afterRender)
         let signature: [UInt8]
-        do {
-            signature = Array(try SSHSignature.sign(listBytes, namespace: ListVerifier.namespace, with: signingKey).armored.utf8)
-        } catch {
-            throw .signing(error)
+        switch rendered.1 {
+        case .success(let bytes): signature = bytes
+        case .failure(let error): throw .signing(error)
         }
         crashPoints.reached(.afterSign)
 
@@ -186,9 +195,7 @@ public struct ListPublisher: Sendable {
         // 3. The commit object.
         var files = [ListRepositoryLayout.listPath: listBytes, ListRepositoryLayout.signaturePath: signature]
         if let signersToCommit { files[ListRepositoryLayout.allowedSignersPath] = signersToCommit }
-        let (message, summary) = CommitMessage.make(previous: previous?.list, next: list)
         let author = request.author ?? configuredIdentity(repo)
-        let key = signingKey
         let commit: GitObjectID
         var blobs: [String: GitObjectID] = [:]
         do {
