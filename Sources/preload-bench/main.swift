@@ -163,8 +163,17 @@ case "phases":
     _ = ListValidator.validate(decoded.list!)
     print(String(format: "validate  %.3f s (again, already part of decode)  ", seconds(since: t)) + memory())
     t = DispatchTime.now()
-    _ = ListCodec.encode(decoded.list!)
+    let encoded = ListCodec.encode(decoded.list!)
     print(String(format: "encode    %.3f s  ", seconds(since: t)) + memory())
+    t = DispatchTime.now()
+    _ = try! SSHSignature.sign(encoded, namespace: "preload-list", with: try! Ed25519PrivateKey.generate())
+    print(String(format: "sign      %.3f s", seconds(since: t)))
+    var next = decoded.list!
+    next.serial += 1
+    for i in next.entries.indices where i % 3 == 0 { next.entries[i].provenance.verified = now.adding(days: 1) }
+    t = DispatchTime.now()
+    let diff = ListDiff(old: decoded.list!, new: next)
+    print(String(format: "diff      %.3f s (%d otherwise changed)", seconds(since: t), diff.otherwiseChanged))
 
 case "seed-state":
     guard args.count == 4 else { fail("seed-state DIR DOMAINS") }

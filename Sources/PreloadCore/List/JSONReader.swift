@@ -223,7 +223,16 @@ struct JSONReader {
         JSONSyntaxError(offset: offset ?? pos, message: message)
     }
 
-    mutating func skipWhitespace() {
+    @inline(__always) mutating func skipWhitespace() {
+        // Most calls find no whitespace at all: answer those without a call.
+        if pos < limit {
+            let c = byte(pos)
+            if !(c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09) { return }
+        }
+        skipWhitespaceRun()
+    }
+
+    private mutating func skipWhitespaceRun() {
         repeat {
             // Scan the bytes at hand with a local index; go back to the stream only at their end.
             let n = limit &- base

@@ -1,3 +1,4 @@
+import Foundation
 import PreloadClient
 import PreloadCore
 import PreloadGit
@@ -74,6 +75,7 @@ public struct PublishResult: Sendable, Codable {
 ///    validate; sign. Every refusal happens here, before anything is written.
 /// 2. Repair the work tree from HEAD if an earlier run was interrupted (see `PublishRepair`).
 /// 3. Write blobs, tree and the signed commit object — unreferenced until step 4, so harmless if we die.
+///    (The list's blob is written during step 1, beside the diff and the signing, once nothing can refuse.)
 /// 4. Move the branch with compare-and-swap on the old commit id (a lock file and a rename in libgit2):
 ///    the single atomic switch from the old list to the new one.
 /// 5. Write the work-tree files (temporary file + rename each) and update the index, so `git status`
@@ -169,23 +171,24 @@ public struct ListPublisher: Sendable {
             entries: request.entries ?? previous?.list.entries ?? [])
         let problems = ListValidator.validate(list)
         if problems.hasErrors { throw .listInvalid(problems) }
-        // The bytes and their signature on a second thread, the commit message (a diff of the two lists)
-        // on this one. Nothing is written before both are done.
+        // Side by side: a second thread renders the bytes and writes them as a blob (an object no reference
+        // points to yet: harmless if the run dies or is refused later); this one diffs the lists for the
+        // commit message, then signs the bytes as soon as they exist. Both are done before step 2, which
+        // uses the repository again.
         let key = signingKey
         let previousList = previous?.list
-        let (rendered, (message, summary)) = Concurrently.run({ () -> ([UInt8], Result<[UInt8], SigningError>) in
-            let bytes = ListCodec.encode(list)
-            return (bytes, Result { () throws(SigningError) in
-                Array(try SSHSignature.sign(bytes, namespace: ListVerifier.namespace, with: key).armored.utf8)
-            })
-        }, alongside: { CommitMessage.make(previous: previousList, next: list) })
-        let listBytes = rendered.0
+        let renderer = BlobRenderer(list: list, repository: repo)
+        let (message, summary) = CommitMessage.make(previous: previousList, next: list)
+        let listBytes = renderer.bytes()
         crashPoints.reached(.afterRender)
         let signature: [UInt8]
-        switch rendered.1 {
-        case .success(let bytes): signature = bytes
-        case .failure(let error): throw .signing(error)
+        do {
+            signature = Array(try SSHSignature.sign(listBytes, namespace: ListVerifier.namespace, with: key).armored.utf8)
+        } catch {
+            renderer.wait()
+            throw .signing(error)
         }
+        let listBlob = renderer.wait()
         crashPoints.reached(.afterSign)
 
         // 2. Repair what an interrupted run left.
@@ -199,7 +202,8 @@ public struct ListPublisher: Sendable {
         let commit: GitObjectID
         var blobs: [String: GitObjectID] = [:]
         do {
-            for (path, bytes) in files { blobs[path] = try repo.writeBlob(bytes) }
+            blobs[ListRepositoryLayout.listPath] = try listBlob.get()
+            for (path, bytes) in files where path != ListRepositoryLayout.listPath { blobs[path] = try repo.writeBlob(bytes) }
             let tree = try repo.writeTree(basedOn: head, replacingWithBlobs: blobs)
             commit = try repo.createSignedCommit(
                 tree: tree, parent: head, author: author, committer: author, time: now, message: message,
@@ -325,4 +329,50 @@ extension ListPublisher {
         guard let list = decoded.list else { throw .listInvalid(decoded.issues) }
         return (list.entries, list.aliases, list.publisher)
     }
+}
+
+/// Renders a list and writes it as a blob on a thread of its own, so that the caller can diff and sign
+/// meanwhile: ``bytes()`` as soon as they are rendered, ``wait()`` for the blob. The repository is used by
+/// that thread alone until ``wait()`` returns.
+private final class BlobRenderer: @unchecked Sendable {  // fields written before the semaphores are signalled
+    private var rendered: [UInt8] = []
+    private var blob: Result<GitObjectID, GitError> = .failure(GitError(operation: "writeBlob", code: -1, message: "not written"))
+    private let renderedSignal = DispatchSemaphore(value: 0)
+    private let doneSignal = DispatchSemaphore(value: 0)
+    private var waited = false
+
+    init(list: PreloadList, repository: GitRepository) {
+        let repository = UncheckedRepository(repository)
+        let thread = Thread { [self] in
+            rendered = ListCodec.encode(list)
+            renderedSignal.signal()
+            blob = Result { () throws(GitError) in try repository.value.writeBlob(rendered) }
+            doneSignal.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// The rendered bytes (waits for them).
+    func bytes() -> [UInt8] {
+        renderedSignal.wait()
+        renderedSignal.signal()
+        return rendered
+    }
+
+    /// The blob id, once written (waits for it).
+    @discardableResult
+    func wait() -> Result<GitObjectID, GitError> {
+        if !waited {
+            doneSignal.wait()
+            waited = true
+        }
+        return blob
+    }
+}
+
+/// A repository lent to one other thread while its owner waits (``BlobRenderer``).
+private struct UncheckedRepository: @unchecked Sendable {
+    let value: GitRepository
+    init(_ value: GitRepository) { self.value = value }
 }
