@@ -69,6 +69,41 @@ import Testing
         #expect(Set(seen).count == seen.count, "codes repeat: \(seen)")
     }
 
+    /// Lists longer than the first megabyte are read and hashed ahead on a second thread: the same verdicts,
+    /// and every byte read even when the decoder stops at the start.
+    @Test func longListsVerifyWhileReadAhead() throws {
+        let long = ListCodec.encode(PreloadList(serial: 5, generated: t0, expires: t0.adding(days: 14), publisher: "ops@example.org",
+                                                entries: try SignFixtures.entries(30_000)))
+        #expect(long.count > 3 << 20)
+        var tampered = long
+        tampered[tampered.count - 10] ^= 0x01
+        var broken = long
+        broken[3] = UInt8(ascii: "@")  // a syntax error at the start of a signed file
+        let now = t0.adding(days: 1)
+        for (bytes, signed, expected) in [(long, long, nil), (tampered, long, "list.signature-invalid"),
+                                           (broken, broken, "list.invalid")] as [([UInt8], [UInt8], IssueCode?)] {
+            let signature = try sign(signed)
+            for piece in [7_777, 1 << 20] {
+                var offset = 0
+                let outcome = Result { () throws(ListVerificationError) in
+                    try ListVerifier(trust: .allowedSigners(signers)).verify(reading: { buffer in
+                        let n = min(piece, buffer.count, bytes.count - offset)
+                        bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+                        offset += n
+                        return n
+                    }, signature: signature, now: now)
+                }
+                switch outcome {
+                case .success(let verified):
+                    #expect(expected == nil)
+                    #expect(verified.list.entries.count == 30_000)
+                case .failure(let error): #expect(error.code == expected, "\(error)")
+                }
+                #expect(offset == bytes.count)
+            }
+        }
+    }
+
     /// `verify(reading:)` — the list hashed and decoded as it is read, on two threads — refuses exactly as
     /// `verify(_:)` does, whatever the size of the pieces the list arrives in.
     @Test func verifyingWhileReadingRefusesAlike() throws {

@@ -143,9 +143,38 @@ public struct ListVerifier: Sendable {
         } catch {
             throw .signatureMalformed("\(error)")
         }
-        // A second thread reads and hashes ahead while this one decodes; it reads to the end even when the
-        // decoder stops early (at a syntax error), since the signature covers the whole file.
-        let decoded = ReadAhead.run(read: read, digest: digest.update) { take in ListCodec.decode(reading: take) }
+        // The first megabyte is read here: a list that ends within it is decoded on this thread. A longer one
+        // is read and hashed ahead by a second thread while this one decodes. Either way every byte is
+        // hashed, even when the decoder stops early (at a syntax error): the signature covers the whole file.
+        let first = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { first.deallocate() }
+        var filled = 0
+        var atEnd = false
+        while filled < first.count {
+            let n = read(UnsafeMutableRawBufferPointer(rebasing: first[filled...]))
+            if n <= 0 {
+                atEnd = true
+                break
+            }
+            filled += n
+        }
+        var replayed = 0
+        let replay = { (buffer: UnsafeMutableRawBufferPointer) -> Int in
+            guard replayed == filled else {
+                let n = min(buffer.count, filled - replayed)
+                buffer.baseAddress!.copyMemory(from: first.baseAddress! + replayed, byteCount: n)
+                replayed += n
+                return n
+            }
+            return atEnd ? 0 : read(buffer)
+        }
+        let decoded: ListDecoding
+        if atEnd {
+            digest.update(UnsafeRawBufferPointer(rebasing: first[0..<filled]))
+            decoded = ListCodec.decode(reading: replay)
+        } else {
+            decoded = ReadAhead.run(read: replay, digest: digest.update) { take in ListCodec.decode(reading: take) }
+        }
         do {
             try sig.verify(messageDigest: try digest.finish(), namespace: Self.namespace)
         } catch {
