@@ -5,8 +5,6 @@ import Testing
 /// inside a paragraph would come out as a ragged line. Checked on the texts themselves, as
 /// `preload --experimental-dump-help` gives them (abstracts, discussions, and each option's help).
 @Suite("Help texts") struct HelpTextTests {
-    /// Commands whose help is being rewritten elsewhere (the socketmap work owns that file).
-    static let notYetChecked: Set<String> = ["preload socketmap"]
 
     @Test func paragraphsHaveNoHandMadeLineBreaks() throws {
         let out = try Tool.run(try Tool.preloadBinary(), ["--experimental-dump-help"], timeout: 60)
@@ -25,14 +23,12 @@ import Testing
         func walk(_ command: [String: Any], _ path: [String]) {
             let name = (path + [command["commandName"] as? String ?? "?"]).joined(separator: " ")
             commands += 1
-            if !Self.notYetChecked.contains(name) {
-                check("\(name) abstract", command["abstract"] as? String)
-                check("\(name) discussion", command["discussion"] as? String)
-                for argument in command["arguments"] as? [[String: Any]] ?? [] {
-                    let label = (argument["names"] as? [[String: Any]])?.first?["name"] as? String ?? "argument"
-                    check("\(name) \(label)", argument["abstract"] as? String)
-                    check("\(name) \(label)", argument["discussion"] as? String)
-                }
+            check("\(name) abstract", command["abstract"] as? String)
+            check("\(name) discussion", command["discussion"] as? String)
+            for argument in command["arguments"] as? [[String: Any]] ?? [] {
+                let label = (argument["names"] as? [[String: Any]])?.first?["name"] as? String ?? "argument"
+                check("\(name) \(label)", argument["abstract"] as? String)
+                check("\(name) \(label)", argument["discussion"] as? String)
             }
             for sub in command["subcommands"] as? [[String: Any]] ?? [] {
                 walk(sub, path + [command["commandName"] as? String ?? "?"])
