@@ -45,7 +45,10 @@ let package = Package(
         /// The checker's ports served by the real network wrappers.
         .target(
             name: "PreloadNetwork",
-            dependencies: ["PreloadCore", "PreloadChecker", "PreloadDNS", "PreloadTLS", "PreloadHTTP"],
+            dependencies: [
+                "PreloadCore", "PreloadChecker", "PreloadClient", "PreloadDNS", "PreloadTLS", "PreloadHTTP",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: settings),
 
         // MARK: State, curation, client.
@@ -57,13 +60,13 @@ let package = Package(
             name: "PreloadCuration",
             dependencies: [
                 "PreloadCore", "PreloadChecker", "PreloadTLS", "PreloadGit", "PreloadHTTP",
-                "PreloadDNS", "PreloadNetwork", "PreloadClient", .product(name: "Logging", package: "swift-log"),
+                "PreloadClient", .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"], swiftSettings: settings),
         .target(
             name: "PreloadClient",
             dependencies: [
-                "PreloadCore", "PreloadTLS", "PreloadHTTP", "PreloadDNS", "PreloadGit",
+                "PreloadCore", "PreloadTLS", "PreloadGit",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
@@ -106,7 +109,7 @@ let package = Package(
         .testTarget(
             name: "PreloadClientTests",
             dependencies: [
-                "PreloadClient", "PreloadSocketmap", "PreloadCore",
+                "PreloadClient", "PreloadNetwork", "PreloadSocketmap", "PreloadCore",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: settings),

@@ -39,11 +39,12 @@ extension Checker {
         }
         let fetchFrom = addresses
         let policySubject = "https://\(host)/.well-known/mta-sts.txt"
-        let outcome = await step(pending, "the policy fetch from \(policySubject)") {
+        let outcome: PolicyFetchOutcome? = await step(pending, "the policy fetch from \(policySubject)") {
             await limiter.withSlot(key: domain.value) { await https.fetchPolicy(domain: domain, addresses: fetchFrom) }
-        } ?? .failed("not fetched: the check of \(domain.value) was cancelled")
+        }
         switch outcome {
-        case .fetched(let contentType, let body):
+        case .response(let response)? where response.status == 200:
+            let contentType = response.contentType, body = response.body
             report.contentType = contentType
             if !Self.isTextPlain(contentType) {
                 issues.append(Issue("mta-sts.policy-content-type", subject: policySubject,
@@ -65,21 +66,27 @@ extension Checker {
                 break  // the parser already says what a testing mode means
             }
             return (report, issues, policy)
-        case .redirect(let status, let location):
+        case .redirect(let status, let location)?:
             issues.append(Issue("mta-sts.policy-redirect", subject: policySubject,
                 "The policy URL answered \(status) redirecting to \(location ?? "nowhere"); senders must not follow redirects (RFC 8461 §3.3)."))
-        case .httpStatus(let status):
+        case .response(let response)?:
             issues.append(Issue("mta-sts.policy-fetch-failed", subject: policySubject,
-                "The policy URL answered HTTP \(status); only 200 counts."))
-        case .tlsInvalid(let why):
+                "The policy URL answered HTTP \(response.status); only 200 counts."))
+        case .tlsFailure(let why)?:
             issues.append(Issue("mta-sts.policy-tls-invalid", subject: policySubject,
                 "The HTTPS certificate of \(host) is not valid: \(why)."))
-        case .tooLarge:
+        case .tooLarge?:
             issues.append(Issue("mta-sts.policy-too-large", subject: policySubject,
                 "The policy body is larger than 64 KiB; senders stop reading it."))
-        case .failed(let why):
+        case .connectFailed(let why)?, .failed(let why)?:
             issues.append(Issue("mta-sts.policy-fetch-failed", subject: policySubject,
                 "The policy could not be fetched: \(why)."))
+        case .timeout?:
+            issues.append(Issue("mta-sts.policy-fetch-failed", subject: policySubject,
+                "The policy could not be fetched: no answer within the deadline."))
+        case nil:
+            issues.append(Issue("mta-sts.policy-fetch-failed", subject: policySubject,
+                "The policy could not be fetched: not fetched: the check of \(domain.value) was cancelled."))
         }
         return (report, issues, nil)
     }

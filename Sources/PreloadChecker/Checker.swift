@@ -248,11 +248,11 @@ public struct Checker: Sendable {
         case .tlsEstablished(let tls):
             report.reachable = true
             report.starttls = true
-            report.tlsVersion = tls.version
+            report.tlsVersion = tls.version.description
             report.cipher = tls.cipher
             report.certificate = tls.chain.first
-            report.chainTrusted = tls.chainTrusted
-            report.nameMatches = tls.nameMatches
+            report.chainTrusted = tls.verification.chainTrusted
+            report.nameMatches = tls.verification.nameMatches
             issues += judgeTLS(tls, host: host, subject: subject, now: now, warningDays: warningDays)
         }
         report.passed = !issues.hasErrors
@@ -262,7 +262,7 @@ public struct Checker: Sendable {
     static func judgeTLS(_ tls: TLSFacts, host: DomainName, subject: String, now: Timestamp,
                          warningDays: Int) -> [Issue] {
         var issues: [Issue] = []
-        if !tls.isTLS12OrNewer {
+        if !tls.version.isAtLeastTLS12 {
             issues.append(Issue("tls.version-too-old", subject: subject,
                 "The server negotiated \(tls.version); RFC 8461 §7.2 requires TLS 1.2 or newer. Enable TLS 1.2/1.3."))
         }
@@ -270,33 +270,31 @@ public struct Checker: Sendable {
             issues.append(Issue("tls.cert-untrusted", subject: subject, "The server presented no certificate."))
             return issues
         }
+        let verification = tls.verification
+        let notAfter = leaf.notAfter ?? Timestamp(secondsSince1970: 0)
+        let notBefore = leaf.notBefore ?? Timestamp(secondsSince1970: 0)
         var dated = false
-        if now > leaf.notAfter {
+        if now > notAfter {
             dated = true
             issues.append(Issue("tls.cert-expired", subject: subject,
-                "The certificate expired on \(leaf.notAfter.rfc3339). Renew it."))
-        } else if now < leaf.notBefore {
+                "The certificate expired on \(notAfter.rfc3339). Renew it."))
+        } else if now < notBefore {
             dated = true
             issues.append(Issue("tls.cert-expired", subject: subject,
-                "The certificate is not valid before \(leaf.notBefore.rfc3339)."))
-        } else if leaf.notAfter < now.adding(days: warningDays) {
+                "The certificate is not valid before \(notBefore.rfc3339)."))
+        } else if notAfter < now.adding(days: warningDays) {
             issues.append(Issue("tls.cert-expiring-soon", subject: subject,
-                "The certificate expires on \(leaf.notAfter.rfc3339), within \(warningDays) days. Renew it soon."))
+                "The certificate expires on \(notAfter.rfc3339), within \(warningDays) days. Renew it soon."))
         }
-        if !tls.chainTrusted && !(dated && Self.isTimeError(tls.chainError)) {
+        if !verification.chainTrusted && !(dated && verification.chainErrorCode.isTimeError) {
             issues.append(Issue("tls.cert-untrusted", subject: subject,
-                "The certificate (issuer \(leaf.issuer)) does not chain to a trusted root: \(tls.chainError ?? "verification failed")."))
+                "The certificate (issuer \(leaf.issuer)) does not chain to a trusted root: \(verification.chainErrorMessage.isEmpty ? "verification failed" : verification.chainErrorMessage)."))
         }
-        if !tls.nameMatches {
+        if !verification.nameMatches {
             let names = leaf.dnsNames.isEmpty ? "no DNS names" : leaf.dnsNames.joined(separator: ", ")
             issues.append(Issue("tls.cert-name-mismatch", subject: subject,
                 "The certificate is not valid for \(host.value) (it names \(names)); its subjectAltName must cover the MX host name."))
         }
         return issues
-    }
-
-    private static func isTimeError(_ error: String?) -> Bool {
-        guard let error = error?.lowercased() else { return false }
-        return error.contains("expired") || error.contains("not yet valid")
     }
 }

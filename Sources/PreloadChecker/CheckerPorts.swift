@@ -21,11 +21,6 @@ public enum DNSFailure: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// DNSSEC status of an answer.
-public enum DNSSECStatus: String, Hashable, Sendable, Codable {
-    case secure, insecure, bogus
-}
-
 /// One DNS answer, keeping "not found" apart from "lookup failed".
 public enum DNSLookup<Value: Sendable>: Sendable {
     case found(Value, dnssec: DNSSECStatus)
@@ -43,17 +38,6 @@ public enum DNSLookup<Value: Sendable>: Sendable {
     }
 }
 
-/// One MX record.
-public struct MXRecord: Hashable, Sendable {
-    public var preference: UInt16
-    /// The exchange as published (may be `.` for a null MX).
-    public var exchange: String
-    public init(preference: UInt16, exchange: String) {
-        self.preference = preference
-        self.exchange = exchange
-    }
-}
-
 /// The DNS the checker needs.
 public protocol CheckerDNS: Sendable {
     func mx(_ domain: DomainName) async -> DNSLookup<[MXRecord]>
@@ -61,55 +45,6 @@ public protocol CheckerDNS: Sendable {
     func ipv6(_ host: DomainName) async -> DNSLookup<[String]>
     /// TXT records at `name` (CNAMEs followed), each record's strings already joined.
     func txt(_ name: String) async -> DNSLookup<[String]>
-}
-
-/// What a certificate says, copied out of the TLS library.
-public struct CertificateFacts: Hashable, Sendable, Codable {
-    public var subject: String
-    public var issuer: String
-    public var dnsNames: [String]
-    public var notBefore: Timestamp
-    public var notAfter: Timestamp
-    public init(subject: String, issuer: String, dnsNames: [String], notBefore: Timestamp, notAfter: Timestamp) {
-        self.subject = subject
-        self.issuer = issuer
-        self.dnsNames = dnsNames
-        self.notBefore = notBefore
-        self.notAfter = notAfter
-    }
-    enum CodingKeys: String, CodingKey {
-        case subject, issuer
-        case dnsNames = "dns_names"
-        case notBefore = "not_before"
-        case notAfter = "not_after"
-    }
-}
-
-/// The TLS session a probe established.
-public struct TLSFacts: Hashable, Sendable {
-    /// `TLSv1.3`, `TLSv1.2`, `TLSv1.1`, `TLSv1`…
-    public var version: String
-    public var cipher: String
-    /// Leaf first.
-    public var chain: [CertificateFacts]
-    /// The chain verifies to a trusted root (time checks excluded: the checker judges validity dates).
-    public var chainTrusted: Bool
-    /// The verifier's reason when the chain is not trusted.
-    public var chainError: String?
-    /// The leaf is valid for the MX host name (SAN DNS-ID, RFC 6125 wildcards).
-    public var nameMatches: Bool
-    public init(version: String, cipher: String, chain: [CertificateFacts], chainTrusted: Bool, chainError: String?,
-                nameMatches: Bool) {
-        self.version = version
-        self.cipher = cipher
-        self.chain = chain
-        self.chainTrusted = chainTrusted
-        self.chainError = chainError
-        self.nameMatches = nameMatches
-    }
-
-    /// Whether the negotiated version is at least TLS 1.2.
-    public var isTLS12OrNewer: Bool { version == "TLSv1.2" || version == "TLSv1.3" }
 }
 
 /// How an SMTP probe of one address ended.
@@ -133,22 +68,6 @@ public enum SMTPOutcome: Hashable, Sendable {
 /// Probes one MX address: banner, EHLO, STARTTLS, handshake with SNI = MX host name, QUIT.
 public protocol SMTPProbing: Sendable {
     func probe(host: DomainName, address: String) async -> SMTPOutcome
-}
-
-/// How fetching an MTA-STS policy ended (RFC 8461 §3.3).
-public enum PolicyFetchOutcome: Hashable, Sendable {
-    /// HTTP 200 with its body.
-    case fetched(contentType: String?, body: [UInt8])
-    /// A 3xx answer (not followed).
-    case redirect(status: Int, location: String?)
-    /// Another HTTP status.
-    case httpStatus(Int)
-    /// The HTTPS certificate did not verify for `mta-sts.<domain>`.
-    case tlsInvalid(String)
-    /// The body exceeded 64 KiB.
-    case tooLarge
-    /// No connection, timeout, or another transport failure.
-    case failed(String)
 }
 
 /// Fetches `https://mta-sts.<domain>/.well-known/mta-sts.txt` from the given addresses.

@@ -1,3 +1,4 @@
+import PreloadCore
 /// A DNS record type this resolver can ask for.
 public enum DNSRecordType: UInt16, Sendable, Hashable, Codable, CustomStringConvertible {
     case a = 1
@@ -19,21 +20,6 @@ public enum DNSRecordType: UInt16, Sendable, Hashable, Codable, CustomStringConv
         case .tlsa: "TLSA"
         }
     }
-}
-
-/// What DNSSEC validation said about an answer.
-public enum DNSSECStatus: Sendable, Hashable, Codable {
-    /// Validated: the chain of trust from the root trust anchor holds.
-    case secure
-    /// Provably unsigned: a parent zone proved there is no DNSSEC below it.
-    case insecure
-    /// Signed but failed validation; the resolver's reason (`why_bogus`).
-    case bogus(reason: String)
-    /// No trust anchor is configured, so nothing was validated.
-    case unvalidated
-
-    /// Whether a consumer (DANE) may rely on the answer's data as authenticated.
-    public var isSecure: Bool { self == .secure }
 }
 
 /// The outcome of one query. "Not found" is kept apart from "lookup failed": NXDOMAIN and no data are

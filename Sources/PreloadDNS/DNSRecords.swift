@@ -1,3 +1,4 @@
+import PreloadCore
 /// Record data that can be read from its wire form (RDATA, names uncompressed as libunbound returns them).
 public protocol DNSRecordData: Sendable, Hashable {
     /// The record type this data belongs to.
@@ -6,19 +7,9 @@ public protocol DNSRecordData: Sendable, Hashable {
     init?(rdata: [UInt8])
 }
 
-/// An MX record: preference and exchange host.
-public struct MXRecord: DNSRecordData, Codable {
+/// An MX record read from its RDATA.
+extension MXRecord: DNSRecordData {
     public static let recordType = DNSRecordType.mx
-    /// Lower is preferred.
-    public var preference: UInt16
-    /// The exchange host name, without trailing dot; `"."` for the root (a null MX, RFC 7505).
-    public var exchange: String
-
-    /// An MX value.
-    public init(preference: UInt16, exchange: String) {
-        self.preference = preference
-        self.exchange = exchange
-    }
 
     public init?(rdata: [UInt8]) {
         guard rdata.count >= 3 else { return nil }
@@ -26,9 +17,6 @@ public struct MXRecord: DNSRecordData, Codable {
         guard let name = WireName.read(rdata, at: &offset), offset == rdata.count else { return nil }
         self.init(preference: UInt16(rdata[0]) << 8 | UInt16(rdata[1]), exchange: name)
     }
-
-    /// Whether this is a null MX (RFC 7505): exchange `.` — the domain accepts no mail.
-    public var isNull: Bool { exchange == "." }
 }
 
 /// An IPv4 address record, in dotted-quad text.

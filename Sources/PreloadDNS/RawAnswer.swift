@@ -1,3 +1,4 @@
+import PreloadCore
 import CUnbound
 
 /// A libunbound result copied into Swift values at the boundary (before `ub_resolve_free`).

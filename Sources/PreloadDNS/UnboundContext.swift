@@ -1,3 +1,4 @@
+import PreloadCore
 import CUnbound
 import Foundation
 

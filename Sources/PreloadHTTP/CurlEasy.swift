@@ -1,23 +1,5 @@
 import CCurl
-
-/// A failure inside libcurl, with its code and both of its messages.
-public struct CurlError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The `CURLcode`.
-    public var code: Int
-    /// `curl_easy_strerror(code)`.
-    public var message: String
-    /// The transfer's error buffer (`CURLOPT_ERRORBUFFER`): the specific reason, often empty for setopt errors.
-    public var detail: String
-
-    /// An error value.
-    public init(code: Int, message: String, detail: String = "") {
-        self.code = code
-        self.message = message
-        self.detail = detail
-    }
-
-    public var description: String { detail.isEmpty ? message : "\(message): \(detail)" }
-}
+import PreloadCore
 
 /// `curl_global_init`, once per process, before the first handle.
 private let curlGlobalInit: CURLcode = preload_curl_global_init()
@@ -29,10 +11,10 @@ final class CurlEasy {
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var lists: [UnsafeMutablePointer<curl_slist>] = []
 
-    init() throws(CurlError) {
+    init() throws(TransferError) {
         guard curlGlobalInit == CURLE_OK else { throw CurlEasy.error(curlGlobalInit, detail: "curl_global_init") }
         guard let handle = curl_easy_init() else {
-            throw CurlError(code: Int(CURLE_FAILED_INIT.rawValue), message: "curl_easy_init failed")
+            throw TransferError(code: Int(CURLE_FAILED_INIT.rawValue), message: "curl_easy_init failed")
         }
         self.handle = handle
         let size = Int(preload_CURL_ERROR_SIZE())
@@ -48,25 +30,25 @@ final class CurlEasy {
         errorBuffer.deallocate()
     }
 
-    func set(_ option: CURLoption, _ value: Int) throws(CurlError) {
+    func set(_ option: CURLoption, _ value: Int) throws(TransferError) {
         try check(preload_curl_setopt_long(handle, option, value), option)
     }
 
-    func set(_ option: CURLoption, _ value: String) throws(CurlError) {
+    func set(_ option: CURLoption, _ value: String) throws(TransferError) {
         try check(value.withCString { preload_curl_setopt_string(handle, option, $0) }, option)  // libcurl copies
     }
 
-    func set(_ option: CURLoption, offset value: Int64) throws(CurlError) {
+    func set(_ option: CURLoption, offset value: Int64) throws(TransferError) {
         try check(preload_curl_setopt_off(handle, option, curl_off_t(value)), option)
     }
 
     /// Sets a string-list option; the list lives as long as the handle.
-    func set(_ option: CURLoption, list: [String]) throws(CurlError) {
+    func set(_ option: CURLoption, list: [String]) throws(TransferError) {
         var head: UnsafeMutablePointer<curl_slist>?
         for item in list {
             guard let next = curl_slist_append(head, item) else {
                 if let head { curl_slist_free_all(head) }
-                throw CurlError(code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "out of memory")
+                throw TransferError(code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "out of memory")
             }
             head = next
         }
@@ -75,20 +57,20 @@ final class CurlEasy {
         try check(preload_curl_setopt_slist(handle, option, head), option)
     }
 
-    func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) throws(CurlError) {
+    func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) throws(TransferError) {
         try check(preload_curl_setopt_pointer(handle, option, pointer), option)
     }
 
-    func setWriteFunction(_ callback: preload_curl_write_cb) throws(CurlError) {
+    func setWriteFunction(_ callback: preload_curl_write_cb) throws(TransferError) {
         try check(preload_curl_setopt_write(handle, callback), CURLOPT_WRITEFUNCTION)
     }
 
-    func setReadFunction(_ callback: preload_curl_read_cb) throws(CurlError) {
+    func setReadFunction(_ callback: preload_curl_read_cb) throws(TransferError) {
         try check(preload_curl_setopt_read(handle, callback), CURLOPT_READFUNCTION)
     }
 
     /// Runs the transfer (blocking). Returns `nil` on success, else the translated error.
-    func perform() -> (CURLcode, CurlError?) {
+    func perform() -> (CURLcode, TransferError?) {
         errorBuffer[0] = 0
         let code = curl_easy_perform(handle)
         return (code, code == CURLE_OK ? nil : Self.error(code, detail: String(cString: errorBuffer)))
@@ -106,11 +88,11 @@ final class CurlEasy {
     }
 
     /// The one error-translation point for libcurl.
-    static func error(_ code: CURLcode, detail: String) -> CurlError {
-        CurlError(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)), detail: detail)
+    static func error(_ code: CURLcode, detail: String) -> TransferError {
+        TransferError(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)), detail: detail)
     }
 
-    private func check(_ code: CURLcode, _ option: CURLoption) throws(CurlError) {
+    private func check(_ code: CURLcode, _ option: CURLoption) throws(TransferError) {
         guard code == CURLE_OK else { throw Self.error(code, detail: "setting option \(option.rawValue)") }
     }
 }

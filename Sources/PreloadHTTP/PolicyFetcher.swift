@@ -1,46 +1,6 @@
 import CCurl
 import PreloadCore
 
-/// An HTTP response that was read whole (within the size cap).
-public struct HTTPResponse: Sendable, Hashable {
-    /// The status code.
-    public var status: Int
-    /// The `Content-Type` header as sent, parameters included (`text/plain; charset=utf-8`).
-    public var contentType: String?
-    /// The body bytes.
-    public var body: [UInt8]
-
-    /// A response value.
-    public init(status: Int, contentType: String?, body: [UInt8]) {
-        self.status = status
-        self.contentType = contentType
-        self.body = body
-    }
-
-    /// The media type without parameters, lower-cased (`text/plain`).
-    public var mediaType: String? {
-        contentType.map { String($0.split(separator: ";", maxSplits: 1).first ?? "").trimmed.lowercased() }
-    }
-}
-
-/// How a policy fetch ended. Only ``response(_:)`` carries a body; the checker requires status 200.
-public enum PolicyFetchOutcome: Sendable, Hashable {
-    /// The server answered with a status that is not a redirect (200, 404, 500…).
-    case response(HTTPResponse)
-    /// A 3xx answer, not followed (RFC 8461 §3.3), with the absolute target when a `Location` was given.
-    case redirect(status: Int, location: String?)
-    /// The body exceeds the cap, announced by `Content-Length` or found while reading (chunked).
-    case tooLarge(status: Int?, limit: Int)
-    /// The TLS handshake or certificate verification failed (untrusted, expired, wrong name…).
-    case tlsFailure(CurlError)
-    /// No connection: refused, unreachable, or the name could not be resolved.
-    case connectFailed(CurlError)
-    /// Nothing complete within the deadline.
-    case timeout
-    /// Any other failure (protocol error, our own configuration).
-    case failed(CurlError)
-}
-
 /// What one policy fetch did.
 public struct PolicyFetchResult: Sendable, Hashable {
     /// The URL fetched.
@@ -190,10 +150,4 @@ private final class BodySink {
     var body: [UInt8] = []
     var exceeded = false
     init(limit: Int) { self.limit = limit }
-}
-
-extension StringProtocol {
-    var trimmed: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-    }
 }

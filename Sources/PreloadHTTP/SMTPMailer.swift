@@ -37,8 +37,8 @@ public struct SMTPMailer: Sendable {
     }
 
     /// Submits `message` (a complete RFC 5322 message with CRLF line ends) from `sender` to `recipients`.
-    /// - Throws: ``CurlError`` when the relay refuses or cannot be reached.
-    public func send(from sender: String, to recipients: [String], message: [UInt8]) async throws(CurlError) {
+    /// - Throws: ``TransferError`` when the relay refuses or cannot be reached.
+    public func send(from sender: String, to recipients: [String], message: [UInt8]) async throws(TransferError) {
         let job = MailJob(mailer: self, sender: sender, recipients: recipients, message: message)
         if let error = await BlockingThreadPool.shared.run({ job.perform() }) { throw error }
     }
@@ -51,7 +51,7 @@ private struct MailJob: Sendable {
     let recipients: [String]
     let message: [UInt8]
 
-    func perform() -> CurlError? {
+    func perform() -> TransferError? {
         let source = MessageSource(message)
         do {
             let easy = try CurlEasy()

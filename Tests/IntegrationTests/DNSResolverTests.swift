@@ -1,6 +1,7 @@
 import Foundation
 import PreloadDNS
 import Testing
+import PreloadCore
 
 /// libunbound against the test bed's unbound (forwarder 127.0.0.1@PORT, `test.` zone).
 @Suite struct DNSResolverTests {

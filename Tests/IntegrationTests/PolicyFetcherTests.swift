@@ -1,6 +1,7 @@
 import PreloadDNS
 import PreloadHTTP
 import Testing
+import PreloadCore
 
 /// The MTA-STS policy fetcher against the test bed's nginx policy hosts.
 @Suite struct PolicyFetcherTests {

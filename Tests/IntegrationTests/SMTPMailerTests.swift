@@ -1,6 +1,7 @@
 import Foundation
 import PreloadHTTP
 import Testing
+import PreloadCore
 
 /// The notification mailer against the test bed's receiving Postfix (`notify.test`).
 @Suite struct SMTPMailerTests {
@@ -28,7 +29,7 @@ import Testing
         let bed = try await NetTestBed.shared
         let (host, address) = try bed.mxAddress("unreachable.test")
         let mailer = SMTPMailer(host: host, port: bed.smtpPort, caFile: bed.caFile, timeout: 5, address: address)
-        await #expect(throws: CurlError.self) {
+        await #expect(throws: TransferError.self) {
             try await mailer.send(from: "a@preload.invalid", to: ["b@unreachable.test"], message: Array("x\r\n".utf8))
         }
     }

@@ -26,7 +26,7 @@ struct FakeSMTP: SMTPProbing {
 struct FakeHTTPS: PolicyFetching {
     var outcomes: [String: PolicyFetchOutcome] = [:]
     func fetchPolicy(domain: DomainName, addresses: [String]) async -> PolicyFetchOutcome {
-        outcomes[domain.value] ?? .failed("connection refused")
+        outcomes[domain.value] ?? .failed(TransferError(code: 7, message: "connection refused"))
     }
 }
 
@@ -39,8 +39,8 @@ func cert(for names: [String], notBefore: Timestamp = now.adding(days: -30),
 }
 
 func goodTLS(_ names: [String]) -> SMTPOutcome {
-    .tlsEstablished(TLSFacts(version: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384", chain: [cert(for: names)],
-                             chainTrusted: true, chainError: nil, nameMatches: true))
+    .tlsEstablished(TLSFacts(version: .tls1_3, cipher: "TLS_AES_256_GCM_SHA384", chain: [cert(for: names)],
+                             chainTrusted: true, nameMatches: true))
 }
 
 /// A domain with two MX hosts (one with two addresses), a valid MTA-STS record and policy, and TLS-RPT.
@@ -64,4 +64,11 @@ func check(_ domain: String, _ world: (FakeDNS, FakeSMTP, FakeHTTPS), concurrenc
     let checker = Checker(dns: world.0, smtp: world.1, https: world.2, clock: FixedTime(now),
                           settings: CheckerSettings(concurrency: concurrency))
     return await checker.check(try! DomainName(domain))
+}
+
+extension PolicyFetchOutcome {
+    /// An HTTP 200 answer.
+    static func fetched(contentType: String?, body: [UInt8]) -> PolicyFetchOutcome {
+        .response(HTTPResponse(status: 200, contentType: contentType, body: body))
+    }
 }

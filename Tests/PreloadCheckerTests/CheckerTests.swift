@@ -43,19 +43,19 @@ import Testing
     @Test func tlsFactsAreJudgedAgainstTheClock() async {
         var world = goodWorld()
         let expired = cert(for: ["mx2.good.test"], notBefore: now.adding(days: -90), notAfter: now.adding(days: -1))
-        world.1.outcomes["127.0.10.3"] = .tlsEstablished(TLSFacts(version: "TLSv1.2", cipher: "x", chain: [expired],
-            chainTrusted: false, chainError: "certificate has expired", nameMatches: true))
+        world.1.outcomes["127.0.10.3"] = .tlsEstablished(TLSFacts(version: .tls1_2, cipher: "x", chain: [expired],
+            chainTrusted: false, chainError: .certHasExpired, nameMatches: true))
         #expect(await check("good.test", world).issueCodes == ["tls.cert-expired"])
 
         let soon = cert(for: ["mx2.good.test"], notAfter: now.adding(days: 5))
-        world.1.outcomes["127.0.10.3"] = .tlsEstablished(TLSFacts(version: "TLSv1.3", cipher: "x", chain: [soon],
-            chainTrusted: true, chainError: nil, nameMatches: true))
+        world.1.outcomes["127.0.10.3"] = .tlsEstablished(TLSFacts(version: .tls1_3, cipher: "x", chain: [soon],
+            chainTrusted: true, nameMatches: true))
         let report = await check("good.test", world)
         #expect(report.issueCodes == ["tls.cert-expiring-soon"])
         #expect(report.eligible, "an expiring certificate is a warning only")
 
-        world.1.outcomes["127.0.10.3"] = .tlsEstablished(TLSFacts(version: "TLSv1", cipher: "x",
-            chain: [cert(for: ["mx2.good.test"])], chainTrusted: false, chainError: "self-signed certificate",
+        world.1.outcomes["127.0.10.3"] = .tlsEstablished(TLSFacts(version: .tls1_0, cipher: "x",
+            chain: [cert(for: ["mx2.good.test"])], chainTrusted: false, chainError: .depthZeroSelfSignedCert,
             nameMatches: false))
         #expect(await check("good.test", world).issueCodes
             == ["tls.cert-name-mismatch", "tls.cert-untrusted", "tls.version-too-old"])
@@ -89,10 +89,10 @@ import Testing
 
     @Test(arguments: [
         (PolicyFetchOutcome.redirect(status: 301, location: "https://elsewhere.test/"), IssueCode("mta-sts.policy-redirect")),
-        (.httpStatus(404), "mta-sts.policy-fetch-failed"),
-        (.tlsInvalid("certificate has expired"), "mta-sts.policy-tls-invalid"),
-        (.tooLarge, "mta-sts.policy-too-large"),
-        (.failed("timeout"), "mta-sts.policy-fetch-failed"),
+        (.response(HTTPResponse(status: 404, contentType: nil, body: [])), "mta-sts.policy-fetch-failed"),
+        (.tlsFailure(TransferError(code: 60, message: "certificate has expired")), "mta-sts.policy-tls-invalid"),
+        (.tooLarge(status: 200, limit: 65536), "mta-sts.policy-too-large"),
+        (.failed(TransferError(code: 7, message: "timeout")), "mta-sts.policy-fetch-failed"),
     ])
     func policyFetchOutcomes(outcome: PolicyFetchOutcome, code: IssueCode) async {
         var world = goodWorld()

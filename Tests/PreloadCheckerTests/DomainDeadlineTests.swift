@@ -72,7 +72,7 @@ actor ManualDeadlines: DeadlineTimer {
         dns.txtRecords["_mta-sts.stall.test"] = .noData
         dns.txtRecords["_smtp._tls.stall.test"] = .noData
         smtp.outcomes["127.0.99.1"] = goodTLS(["mx1.stall.test"])
-        https.outcomes["stall.test"] = .failed("unused")
+        https.outcomes["stall.test"] = .failed(TransferError(code: 7, message: "unused"))
         return (dns, smtp, https)
     }
 
@@ -142,7 +142,7 @@ actor ManualDeadlines: DeadlineTimer {
         // The same domain with quick answers instead of stalls and no deadline: a plain report.
         var (dns, smtp, https) = Self.world()
         dns.a["mx1.stall.test"] = .found(["127.0.99.1"], dnssec: .insecure)
-        https.outcomes["stall.test"] = .failed("unused")
+        https.outcomes["stall.test"] = .failed(TransferError(code: 7, message: "unused"))
         let checker = Checker(dns: dns, smtp: smtp, https: https, clock: FixedTime(now),
                               settings: CheckerSettings(concurrency: 2, domainTimeout: nil))
         let report = await checker.check(try DomainName("stall.test"))

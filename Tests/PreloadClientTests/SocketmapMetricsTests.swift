@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PreloadClient
 import PreloadCore
+import PreloadNetwork
 import PreloadSocketmap
 import Testing
 

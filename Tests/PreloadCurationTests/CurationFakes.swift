@@ -92,17 +92,17 @@ final class FakeWorld: CheckerDNS, SMTPProbing, PolicyFetching, @unchecked Senda
     }
 
     static func goodTLS(_ names: [String], _ now: Timestamp) -> SMTPOutcome {
-        .tlsEstablished(TLSFacts(version: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384",
+        .tlsEstablished(TLSFacts(version: .tls1_3, cipher: "TLS_AES_256_GCM_SHA384",
             chain: [CertificateFacts(subject: "CN=\(names[0])", issuer: "CN=Test CA", dnsNames: names,
                                      notBefore: now.adding(days: -30), notAfter: now.adding(days: 365))],
-            chainTrusted: true, chainError: nil, nameMatches: true))
+            chainTrusted: true, nameMatches: true))
     }
 
     static func expiredTLS(_ name: String, _ now: Timestamp) -> SMTPOutcome {
-        .tlsEstablished(TLSFacts(version: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384",
+        .tlsEstablished(TLSFacts(version: .tls1_3, cipher: "TLS_AES_256_GCM_SHA384",
             chain: [CertificateFacts(subject: "CN=\(name)", issuer: "CN=Test CA", dnsNames: [name],
                                      notBefore: now.adding(days: -400), notAfter: now.adding(days: -1))],
-            chainTrusted: false, chainError: "certificate has expired", nameMatches: true))
+            chainTrusted: false, chainError: .certHasExpired, nameMatches: true))
     }
 
     // MARK: Ports
@@ -133,7 +133,7 @@ final class FakeWorld: CheckerDNS, SMTPProbing, PolicyFetching, @unchecked Senda
         lock.withLock { smtp[address] ?? .connectFailed("connection refused") }
     }
     func fetchPolicy(domain: DomainName, addresses: [String]) async -> PolicyFetchOutcome {
-        lock.withLock { policies[domain.value] ?? .failed("connection refused") }
+        lock.withLock { policies[domain.value] ?? .failed(TransferError(code: 7, message: "connection refused")) }
     }
 
     var checker: Checker { Checker(dns: self, smtp: self, https: self, clock: clock, settings: CheckerSettings(concurrency: 8)) }
@@ -231,5 +231,12 @@ struct Bed {
     func state(_ domain: String) async throws -> LifecycleState? {
         let d = try DomainName(domain)
         return try await store.read { try $0.record(d)?.state }
+    }
+}
+
+extension PolicyFetchOutcome {
+    /// An HTTP 200 answer.
+    static func fetched(contentType: String?, body: [UInt8]) -> PolicyFetchOutcome {
+        .response(HTTPResponse(status: 200, contentType: contentType, body: body))
     }
 }

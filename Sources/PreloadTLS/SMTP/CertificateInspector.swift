@@ -25,14 +25,14 @@ enum CertificateInspector {
             }
         }
         let chain = certificates.map(facts)
-        let code = Int(SSL_get_verify_result(ssl))
+        let code = X509VerifyError(rawValue: Int(SSL_get_verify_result(ssl)))
         let clock = now ?? Int64(time(nil))
         var verification = CertificateVerification(
-            code: code, message: verifyMessage(code), chainTrusted: false, chainErrorCode: 0,
-            chainErrorMessage: "", nameMatches: false, expired: code == Int(X509_V_ERR_CERT_HAS_EXPIRED),
-            notYetValid: code == Int(X509_V_ERR_CERT_NOT_YET_VALID))
+            code: code, message: verifyMessage(code), chainTrusted: false, chainErrorCode: .ok,
+            chainErrorMessage: "", nameMatches: false, expired: code.rawValue == Int(X509_V_ERR_CERT_HAS_EXPIRED),
+            notYetValid: code.rawValue == Int(X509_V_ERR_CERT_NOT_YET_VALID))
         guard let leaf = certificates.first else {
-            verification.chainErrorCode = Int(X509_V_ERR_UNSPECIFIED)
+            verification.chainErrorCode = X509VerifyError(rawValue: Int(X509_V_ERR_UNSPECIFIED))
             verification.chainErrorMessage = "the server sent no certificate"
             return TLSFacts(version: version, cipher: cipher, chain: chain, verification: verification)
         }
@@ -50,14 +50,14 @@ enum CertificateInspector {
     /// Builds and verifies the chain against the trust store with validity times ignored.
     private static func verifyChainIgnoringTime(
         leaf: OpaquePointer, untrusted: OpaquePointer?, context: TLSClientContext
-    ) -> (Bool, Int) {
+    ) -> (Bool, X509VerifyError) {
         OpenSSLError.clearQueue()
         guard let store = SSL_CTX_get_cert_store(context.ctx), let storeContext = X509_STORE_CTX_new() else {
-            return (false, Int(X509_V_ERR_UNSPECIFIED))
+            return (false, X509VerifyError(rawValue: Int(X509_V_ERR_UNSPECIFIED)))
         }
         defer { X509_STORE_CTX_free(storeContext) }
         guard X509_STORE_CTX_init(storeContext, store, leaf, untrusted) == 1 else {
-            return (false, Int(X509_V_ERR_UNSPECIFIED))
+            return (false, X509VerifyError(rawValue: Int(X509_V_ERR_UNSPECIFIED)))
         }
         _ = X509_STORE_CTX_set_default(storeContext, "ssl_server")
         if let param = X509_STORE_CTX_get0_param(storeContext) {
@@ -66,11 +66,11 @@ enum CertificateInspector {
         let ok = X509_verify_cert(storeContext) == 1
         let code = Int(X509_STORE_CTX_get_error(storeContext))
         OpenSSLError.clearQueue()
-        return (ok, ok ? 0 : code)
+        return (ok, ok ? .ok : X509VerifyError(rawValue: code))
     }
 
-    static func verifyMessage(_ code: Int) -> String {
-        X509_verify_cert_error_string(code).map { String(cString: $0) } ?? "verification error \(code)"
+    static func verifyMessage(_ code: X509VerifyError) -> String {
+        X509_verify_cert_error_string(code.rawValue).map { String(cString: $0) } ?? "verification error \(code.rawValue)"
     }
 
     private static func name(_ name: OpaquePointer?) -> String {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PreloadClient
 import PreloadCore
+import PreloadNetwork
 
 /// `preload resolve DOMAIN`: the TLS policy decision for one destination domain.
 struct ResolveCommand: AsyncParsableCommand {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PreloadClient
 import PreloadCore
+import PreloadNetwork
 import PreloadSocketmap
 
 /// `preload socketmap`: the Postfix socketmap policy daemon.

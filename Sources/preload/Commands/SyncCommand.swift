@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PreloadClient
 import PreloadCore
+import PreloadNetwork
 
 /// The client's state directory and trust anchors, shared by `sync`, `resolve` and `socketmap`.
 struct ClientStateOptions: ParsableArguments {

@@ -4,6 +4,7 @@
 import Glibc
 #endif
 @testable import PreloadDNS
+import PreloadCore
 
 let harnesses: [String: Harness] = [
     "dns-rdata": fuzzRData

@@ -1,3 +1,4 @@
+import PreloadClient
 import PreloadCore
 import PreloadHTTP
 import PreloadTLS
@@ -52,17 +53,10 @@ public struct ListFetcher: ListFetching {
     }
 
     private static func body(_ outcome: PolicyFetchOutcome, _ url: String, tooLarge code: IssueCode) -> Result<[UInt8], any Error> {
-        switch outcome {
-        case .response(let response) where response.status == 200: .success(response.body)
-        case .response(let response): .failure(Unreachable(description: "\(url): HTTP \(response.status)"))
-        case .redirect(let status, let location):
-            .failure(Unreachable(description: "\(url): HTTP \(status) redirect to \(location ?? "?") (not followed)"))
-        case .tooLarge(_, let limit):
-            .failure(ListRefusal(code, "\(url) is larger than the limit of \(limit) bytes"))
-        case .tlsFailure(let error): .failure(Unreachable(description: "\(url): TLS: \(error)"))
-        case .connectFailed(let error): .failure(Unreachable(description: "\(url): \(error)"))
-        case .timeout: .failure(Unreachable(description: "\(url): timeout"))
-        case .failed(let error): .failure(Unreachable(description: "\(url): \(error)"))
+        if let body = outcome.okBody { return .success(body) }
+        if case .tooLarge(_, let limit) = outcome {
+            return .failure(ListRefusal(code, "\(url) is larger than the limit of \(limit) bytes"))
         }
+        return .failure(Unreachable(description: "\(url): \(outcome.failureDescription ?? "no body")"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PreloadClient
 import PreloadCore
 import PreloadDNS
 import PreloadHTTP

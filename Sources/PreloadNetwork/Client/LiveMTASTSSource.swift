@@ -1,3 +1,4 @@
+import PreloadClient
 import PreloadCore
 import PreloadDNS
 import PreloadHTTP
@@ -50,15 +51,6 @@ public struct CurlPolicyBodyFetcher: PolicyBodyFetching {
 
     /// The body of a 200 answer, or why there is none.
     static func body(from outcome: PolicyFetchOutcome) -> PolicyBodyResult {
-        switch outcome {
-        case .response(let response) where response.status == 200: .body(response.body)
-        case .response(let response): .failed("HTTP \(response.status)")
-        case .redirect(let status, _): .failed("HTTP \(status) redirect (not followed)")
-        case .tooLarge(_, let limit): .failed("the body is larger than \(limit) bytes")
-        case .tlsFailure(let error): .failed("TLS: \(error)")
-        case .connectFailed(let error): .failed("connect: \(error)")
-        case .timeout: .failed("timeout")
-        case .failed(let error): .failed("\(error)")
-        }
+        outcome.okBody.map { .body($0) } ?? .failed(outcome.failureDescription ?? "no body")
     }
 }

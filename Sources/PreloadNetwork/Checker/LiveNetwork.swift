@@ -73,9 +73,8 @@ public struct LiveNetwork: Sendable {
 public struct LiveDNS: CheckerDNS {
     let resolver: DNSResolver
 
-    public func mx(_ domain: DomainName) async -> DNSLookup<[PreloadChecker.MXRecord]> {
-        let answer = await resolver.mx(domain.value)
-        let lookup = Self.convert(answer) { $0.map { PreloadChecker.MXRecord(preference: $0.preference, exchange: $0.exchange) } }
+    public func mx(_ domain: DomainName) async -> DNSLookup<[MXRecord]> {
+        let lookup = Self.convert(await resolver.mx(domain.value)) { $0 }
         // A failed MX lookup may mean our own resolver is gone: say so, the command exits 75 then.
         if case .failed(let failure) = lookup, failure == .timeout || Self.isServfail(failure),
             case .unreachable(let why) = await resolver.checkReachable()
@@ -101,15 +100,11 @@ public struct LiveDNS: CheckerDNS {
         if case .servfail = failure { true } else { false }
     }
 
+    /// The resolver's answer as the checker's lookup: a DNSSEC-bogus answer is a failed lookup.
     static func convert<R, V: Sendable>(_ answer: DNSAnswer<R>, _ map: ([R]) -> V) -> DNSLookup<V> {
-        let status: PreloadChecker.DNSSECStatus
-        switch answer.dnssec {
-        case .secure: status = .secure
-        case .bogus(let reason): return .failed(.bogus(reason))
-        case .insecure, .unvalidated: status = .insecure
-        }
+        if case .bogus(let reason) = answer.dnssec { return .failed(.bogus(reason)) }
         switch answer.outcome {
-        case .records(let records): return .found(map(records), dnssec: status)
+        case .records(let records): return .found(map(records), dnssec: answer.dnssec)
         case .nxdomain: return .nxdomain
         case .noData: return .noData
         case .servfail(let why): return .failed(.servfail(why.isEmpty ? "SERVFAIL" : why))
@@ -134,7 +129,7 @@ public struct LiveSMTP: SMTPProbing {
         if let tls = result.tls {
             // STARTTLS completed: what matters from here on is the session (a failing EHLO inside TLS
             // does not change what the certificate says).
-            return .tlsEstablished(facts(tls))
+            return .tlsEstablished(tls)
         }
         guard let failure = result.failure else {
             return .protocolError("the probe ended without a TLS session")
@@ -159,37 +154,14 @@ public struct LiveSMTP: SMTPProbing {
         case .sendFailed(let step, let why): return .protocolError("sending \(step.rawValue) failed: \(why)")
         }
     }
-
-    static func facts(_ tls: PreloadTLS.TLSFacts) -> PreloadChecker.TLSFacts {
-        let chain = tls.chain.map {
-            PreloadChecker.CertificateFacts(subject: $0.subject, issuer: $0.issuer, dnsNames: $0.dnsNames,
-                notBefore: $0.notBefore ?? Timestamp(secondsSince1970: 0),
-                notAfter: $0.notAfter ?? Timestamp(secondsSince1970: 0))
-        }
-        let v = tls.verification
-        return PreloadChecker.TLSFacts(version: tls.version.description, cipher: tls.cipher, chain: chain,
-            chainTrusted: v.chainTrusted, chainError: v.chainTrusted ? nil : v.chainErrorMessage,
-            nameMatches: v.nameMatches)
-    }
 }
 
 /// MTA-STS policy fetches for the checker through libcurl.
 public struct LiveHTTPS: PolicyFetching {
     let fetcher: PolicyFetcher
 
-    public func fetchPolicy(domain: DomainName, addresses: [String]) async -> PreloadChecker.PolicyFetchOutcome {
-        let result = await fetcher.fetch(domain: domain.value, addresses: addresses)
-        switch result.outcome {
-        case .response(let response) where response.status == 200:
-            return .fetched(contentType: response.contentType, body: response.body)
-        case .response(let response): return .httpStatus(response.status)
-        case .redirect(let status, let location): return .redirect(status: status, location: location)
-        case .tooLarge: return .tooLarge
-        case .tlsFailure(let error): return .tlsInvalid("\(error)")
-        case .connectFailed(let error): return .failed("\(error)")
-        case .timeout: return .failed("no answer within the deadline")
-        case .failed(let error): return .failed("\(error)")
-        }
+    public func fetchPolicy(domain: DomainName, addresses: [String]) async -> PolicyFetchOutcome {
+        await fetcher.fetch(domain: domain.value, addresses: addresses).outcome
     }
 }
 
