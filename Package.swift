@@ -35,40 +35,53 @@ let package = Package(
         .target(name: "PreloadCore", swiftSettings: settings),
         .target(name: "PreloadChecker", dependencies: ["PreloadCore"], swiftSettings: settings),
 
+        /// File-system primitives (flock lock, atomic write) and the blocking executor.
+        .target(name: "PreloadSystem", swiftSettings: settings),
+
         // MARK: Wrappers over the C libraries.
         .target(name: "PreloadIDNA", dependencies: ["PreloadCore", "CIDN2"], swiftSettings: settings),
         .target(name: "PreloadDNS", dependencies: ["PreloadCore", "CUnbound"], swiftSettings: settings),
-        .target(name: "PreloadTLS", dependencies: ["PreloadCore", "COpenSSL"], swiftSettings: settings),
-        .target(name: "PreloadHTTP", dependencies: ["PreloadCore", "CCurl"], swiftSettings: settings),
-        .target(name: "PreloadGit", dependencies: ["PreloadCore", "CGit2"], swiftSettings: settings),
-
-        /// The checker's ports served by the real network wrappers.
+        /// OpenSSL's one error-translation point, shared by the SMTP probe and list signing.
+        .target(name: "PreloadOpenSSL", dependencies: ["COpenSSL"], swiftSettings: settings),
         .target(
-            name: "PreloadNetwork",
-            dependencies: [
-                "PreloadCore", "PreloadChecker", "PreloadClient", "PreloadDNS", "PreloadTLS", "PreloadHTTP",
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            name: "PreloadSMTPProbe", dependencies: ["PreloadCore", "PreloadSystem", "PreloadOpenSSL", "COpenSSL"],
             swiftSettings: settings),
+        .target(
+            name: "PreloadSigning", dependencies: ["PreloadCore", "PreloadOpenSSL", "COpenSSL"], swiftSettings: settings),
+        .target(name: "PreloadHTTP", dependencies: ["PreloadCore", "PreloadSystem", "CCurl"], swiftSettings: settings),
+        .target(
+            name: "PreloadMail", dependencies: ["PreloadCore", "PreloadSystem", "PreloadHTTP", "CCurl"],
+            swiftSettings: settings),
+        .target(name: "PreloadGit", dependencies: ["PreloadCore", "PreloadSystem", "CGit2"], swiftSettings: settings),
 
         // MARK: State, curation, client.
         .target(
             name: "PreloadState",
-            dependencies: ["PreloadCore", "PreloadCuration", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "PreloadCore", "PreloadCuration", "PreloadSystem", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: settings),
         .target(
             name: "PreloadCuration",
             dependencies: [
-                "PreloadCore", "PreloadChecker", "PreloadTLS", "PreloadGit", "PreloadHTTP",
-                "PreloadClient", .product(name: "Logging", package: "swift-log"),
+                "PreloadCore", "PreloadChecker", "PreloadSigning", "PreloadGit", "PreloadMail", "PreloadSystem",
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["README.md"], swiftSettings: settings),
         .target(
             name: "PreloadClient",
             dependencies: [
-                "PreloadCore", "PreloadTLS", "PreloadGit",
+                "PreloadCore", "PreloadSigning", "PreloadGit", "PreloadSystem",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: settings),
+        /// The live adapters: the checker's and the client's network ports served by the wrappers.
+        .target(
+            name: "PreloadNetwork",
+            dependencies: [
+                "PreloadCore", "PreloadChecker", "PreloadClient", "PreloadSigning", "PreloadDNS", "PreloadSMTPProbe",
+                "PreloadHTTP", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
         .target(
@@ -85,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "preload",
             dependencies: [
-                "PreloadCore", "PreloadChecker", "PreloadIDNA", "PreloadDNS", "PreloadTLS", "PreloadHTTP",
+                "PreloadCore", "PreloadChecker", "PreloadSystem", "PreloadIDNA", "PreloadSigning", "PreloadMail",
                 "PreloadGit", "PreloadNetwork", "PreloadState", "PreloadCuration", "PreloadClient", "PreloadSocketmap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,7 +107,7 @@ let package = Package(
         /// Benchmark driver for `tools/bench/publish-verify` and `tools/bench/validate-all` (not installed).
         .executableTarget(
             name: "preload-bench",
-            dependencies: ["PreloadCore", "PreloadTLS", "PreloadGit", "PreloadClient", "PreloadCuration", "PreloadState"],
+            dependencies: ["PreloadCore", "PreloadSigning", "PreloadGit", "PreloadClient", "PreloadCuration", "PreloadState"],
             swiftSettings: settings),
 
         // MARK: Tests (Swift Testing).
@@ -104,20 +117,21 @@ let package = Package(
         .testTarget(name: "PreloadCheckerTests", dependencies: ["PreloadChecker"], swiftSettings: settings),
         .testTarget(
             name: "PreloadCurationTests",
-            dependencies: ["PreloadCore", "PreloadChecker", "PreloadState", "PreloadCuration"],
+            dependencies: ["PreloadCore", "PreloadChecker", "PreloadSystem", "PreloadState", "PreloadCuration"],
             swiftSettings: settings),
         .testTarget(
             name: "PreloadClientTests",
             dependencies: [
-                "PreloadClient", "PreloadNetwork", "PreloadSocketmap", "PreloadCore",
+                "PreloadClient", "PreloadNetwork", "PreloadSigning", "PreloadSocketmap", "PreloadCore",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: settings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "PreloadCore", "PreloadChecker", "PreloadDNS", "PreloadTLS", "PreloadHTTP", "PreloadGit",
-                "PreloadNetwork", "PreloadState", "PreloadCuration", "PreloadClient", "PreloadSocketmap",
+                "PreloadCore", "PreloadChecker", "PreloadSystem", "PreloadDNS", "PreloadOpenSSL", "PreloadSMTPProbe",
+                "PreloadSigning", "PreloadHTTP", "PreloadMail", "PreloadGit", "PreloadNetwork", "PreloadState", "PreloadCuration",
+                "PreloadClient", "PreloadSocketmap",
             ],
             swiftSettings: settings),
     ]

@@ -32,7 +32,7 @@ static inline GENERAL_NAME *preload_sk_GENERAL_NAME_value(const STACK_OF(GENERAL
 }
 static inline void preload_GENERAL_NAMES_free(STACK_OF(GENERAL_NAME) *names) { GENERAL_NAMES_free(names); }
 static inline int preload_EVP_PKEY_ED25519(void) { return EVP_PKEY_ED25519; }
-/* SMTP probe (PreloadTLS/SMTP). */
+/* SMTP probe (PreloadSMTPProbe). */
 static inline unsigned long preload_XN_FLAG_RFC2253(void) { return XN_FLAG_RFC2253; }
 static inline uint64_t preload_SSL_OP_LEGACY_SERVER_CONNECT(void) { return SSL_OP_LEGACY_SERVER_CONNECT; }
 static inline uint64_t preload_SSL_OP_IGNORE_UNEXPECTED_EOF(void) { return SSL_OP_IGNORE_UNEXPECTED_EOF; }

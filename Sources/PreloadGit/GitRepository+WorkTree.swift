@@ -1,5 +1,6 @@
 import CGit2
 import Foundation
+import PreloadSystem
 
 extension GitRepository {
     /// The absolute work-tree path of a repository path; throws for a bare repository.
@@ -13,7 +14,11 @@ extension GitRepository {
     public func checkOut(_ path: String, from commit: GitObjectID) throws(GitError) {
         let target = try workTreePath(path)
         if let file = try file(path, in: commit) {
-            try AtomicFile.write(file.bytes, to: target)
+            do {
+                try AtomicFile.write(file.bytes, to: target)
+            } catch {
+                throw .usage(error.operation, error.reason)
+            }
         } else if unlink(target) != 0 && errno != ENOENT {
             throw .usage("unlink \(target)", String(cString: strerror(errno)))
         }

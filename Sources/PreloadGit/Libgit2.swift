@@ -1,5 +1,6 @@
 import CGit2
 import Foundation
+import PreloadSystem
 
 /// libgit2's one-time global initialisation, run lazily (and exactly once) before the first call.
 private let libgit2Initialization: Int32 = git_libgit2_init()
@@ -47,6 +48,11 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Our own failure (not from libgit2), with a message.
+    /// A file-system failure met while working on the repository's files (the work tree).
+    public init(_ error: FileSystemError) {
+        self.init(operation: error.operation, code: -1, message: error.reason)
+    }
+
     static func usage(_ operation: String, _ message: String) -> GitError {
         GitError(operation: operation, code: -1, message: message)
     }
@@ -120,44 +126,11 @@ public struct GitIdentity: Hashable, Sendable {
 /// the process exits would race its thread-local clean-up (OpenSSL's and libgit2's error state) against
 /// OpenSSL's `atexit` clean-up.
 public enum GitThread {
+    /// The one git thread: a pool of one thread that never ends, with a stack of 8 MiB.
+    static let pool = BlockingThreadPool(name: "preload-git", maximumThreads: 1, idleTimeout: nil, stackSize: 8 << 20)
+
     /// Runs `body` on the git thread and resumes with its result.
     public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            BlockingWorker.shared.submit {
-                continuation.resume(with: Result { try body() })
-            }
-        }
-    }
-}
-
-/// One thread serving a queue of jobs, forever.
-final class BlockingWorker: @unchecked Sendable {  // `jobs` is only touched under `condition`
-    static let shared = BlockingWorker()
-
-    private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
-
-    private init() {
-        let thread = Thread { [unowned self] in self.serve() }
-        thread.name = "preload-git"
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
-
-    func submit(_ job: @escaping @Sendable () -> Void) {
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
-    }
-
-    private func serve() -> Never {
-        while true {
-            condition.lock()
-            while jobs.isEmpty { condition.wait() }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            job()
-        }
+        try await pool.run(body)
     }
 }

@@ -5,13 +5,13 @@ import PreloadCore
 private let curlGlobalInit: CURLcode = preload_curl_global_init()
 
 /// The one owner of a curl easy handle, its error buffer and the lists it points to; freed in `deinit`.
-/// Used by one thread at a time.
-final class CurlEasy {
+/// Used by one thread at a time. Package-wide, so that the outbound mail module drives the same owner.
+package final class CurlEasy {
     let handle: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var lists: [UnsafeMutablePointer<curl_slist>] = []
 
-    init() throws(TransferError) {
+    package init() throws(TransferError) {
         guard curlGlobalInit == CURLE_OK else { throw CurlEasy.error(curlGlobalInit, detail: "curl_global_init") }
         guard let handle = curl_easy_init() else {
             throw TransferError(code: Int(CURLE_FAILED_INIT.rawValue), message: "curl_easy_init failed")
@@ -30,20 +30,20 @@ final class CurlEasy {
         errorBuffer.deallocate()
     }
 
-    func set(_ option: CURLoption, _ value: Int) throws(TransferError) {
+    package func set(_ option: CURLoption, _ value: Int) throws(TransferError) {
         try check(preload_curl_setopt_long(handle, option, value), option)
     }
 
-    func set(_ option: CURLoption, _ value: String) throws(TransferError) {
+    package func set(_ option: CURLoption, _ value: String) throws(TransferError) {
         try check(value.withCString { preload_curl_setopt_string(handle, option, $0) }, option)  // libcurl copies
     }
 
-    func set(_ option: CURLoption, offset value: Int64) throws(TransferError) {
+    package func set(_ option: CURLoption, offset value: Int64) throws(TransferError) {
         try check(preload_curl_setopt_off(handle, option, curl_off_t(value)), option)
     }
 
     /// Sets a string-list option; the list lives as long as the handle.
-    func set(_ option: CURLoption, list: [String]) throws(TransferError) {
+    package func set(_ option: CURLoption, list: [String]) throws(TransferError) {
         var head: UnsafeMutablePointer<curl_slist>?
         for item in list {
             guard let next = curl_slist_append(head, item) else {
@@ -57,38 +57,38 @@ final class CurlEasy {
         try check(preload_curl_setopt_slist(handle, option, head), option)
     }
 
-    func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) throws(TransferError) {
+    package func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) throws(TransferError) {
         try check(preload_curl_setopt_pointer(handle, option, pointer), option)
     }
 
-    func setWriteFunction(_ callback: preload_curl_write_cb) throws(TransferError) {
+    package func setWriteFunction(_ callback: preload_curl_write_cb) throws(TransferError) {
         try check(preload_curl_setopt_write(handle, callback), CURLOPT_WRITEFUNCTION)
     }
 
-    func setReadFunction(_ callback: preload_curl_read_cb) throws(TransferError) {
+    package func setReadFunction(_ callback: preload_curl_read_cb) throws(TransferError) {
         try check(preload_curl_setopt_read(handle, callback), CURLOPT_READFUNCTION)
     }
 
     /// Runs the transfer (blocking). Returns `nil` on success, else the translated error.
-    func perform() -> (CURLcode, TransferError?) {
+    package func perform() -> (CURLcode, TransferError?) {
         errorBuffer[0] = 0
         let code = curl_easy_perform(handle)
         return (code, code == CURLE_OK ? nil : Self.error(code, detail: String(cString: errorBuffer)))
     }
 
-    func info(long info: CURLINFO) -> Int? {
+    package func info(long info: CURLINFO) -> Int? {
         var value = 0
         return preload_curl_getinfo_long(handle, info, &value) == CURLE_OK ? value : nil
     }
 
-    func info(string info: CURLINFO) -> String? {
+    package func info(string info: CURLINFO) -> String? {
         var value: UnsafeMutablePointer<CChar>?
         guard preload_curl_getinfo_string(handle, info, &value) == CURLE_OK, let value else { return nil }
         return String(cString: value)
     }
 
     /// The one error-translation point for libcurl.
-    static func error(_ code: CURLcode, detail: String) -> TransferError {
+    package static func error(_ code: CURLcode, detail: String) -> TransferError {
         TransferError(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)), detail: detail)
     }
 

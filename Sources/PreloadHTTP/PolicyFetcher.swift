@@ -1,5 +1,6 @@
 import CCurl
 import PreloadCore
+import PreloadSystem
 
 /// What one policy fetch did.
 public struct PolicyFetchResult: Sendable, Hashable {

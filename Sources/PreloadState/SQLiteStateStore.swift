@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PreloadSystem
 import PreloadCuration
 
 /// Why the state could not be opened or used.
@@ -105,7 +106,7 @@ public final class SQLiteStateStore: CurationStore {
     /// another process holds it.
     public func takeRunLock(holder: String) throws -> any RunLease {
         do {
-            return try RunLock(path: path(Self.runLockFileName), holder: holder)
+            return try FileLock(path: path(Self.runLockFileName), holder: holder, mode: 0o600)
         } catch .held(let holder) {
             throw CurationError.busy(holder.isEmpty ? "the lock is held" : holder)
         } catch {
@@ -114,4 +115,4 @@ public final class SQLiteStateStore: CurationStore {
     }
 }
 
-extension RunLock: RunLease {}
+extension FileLock: RunLease {}

@@ -17,8 +17,8 @@ import PreloadClient
 import PreloadCore
 import PreloadCuration
 import PreloadGit
+import PreloadSigning
 import PreloadState
-import PreloadTLS
 
 let now = Timestamp(rfc3339: ProcessInfo.processInfo.environment["PRELOAD_NOW"] ?? "2026-12-01T00:00:00Z")!
 

@@ -1,5 +1,5 @@
 import PreloadCore
-import PreloadTLS
+import PreloadSigning
 import Testing
 
 /// The allowed-signers parser and its "may this key sign?" query.

@@ -1,4 +1,4 @@
-@testable import PreloadTLS
+@testable import PreloadSMTPProbe
 import Testing
 
 /// Inputs found by the fuzz harnesses (`tools/fuzz`, Tests/Fuzz) in the network parsers, each kept with the

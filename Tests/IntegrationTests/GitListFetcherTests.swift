@@ -2,7 +2,7 @@ import Foundation
 import PreloadClient
 import PreloadCore
 import PreloadCuration
-import PreloadTLS
+import PreloadSigning
 import Testing
 
 /// The client's git source and the signed-list verifier behind `ListVerifying`.

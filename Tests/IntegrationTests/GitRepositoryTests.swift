@@ -1,7 +1,7 @@
 import Foundation
 import PreloadCore
 import PreloadGit
-import PreloadTLS
+import PreloadSigning
 import Testing
 
 /// The libgit2 wrapper on its own, checked with the git command line.

@@ -3,7 +3,7 @@ import PreloadClient
 import PreloadCore
 import PreloadCuration
 import PreloadGit
-import PreloadTLS
+import PreloadSigning
 import Testing
 
 /// `preload sync --source REPO`: the list comes from a git repository published by `preload publish`, and

@@ -1,7 +1,7 @@
 import Foundation
 import PreloadClient
 import PreloadCore
-import PreloadTLS
+import PreloadSigning
 import Testing
 
 /// Every file a command reads is a regular file under one documented cap per kind (`InputLimits`): a FIFO

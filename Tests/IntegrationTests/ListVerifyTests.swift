@@ -1,7 +1,7 @@
 import Foundation
 import PreloadClient
 import PreloadCore
-import PreloadTLS
+import PreloadSigning
 import Testing
 
 /// `ListVerifier` and `preload list verify`: every refusal has its own code.

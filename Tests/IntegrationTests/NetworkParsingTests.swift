@@ -1,7 +1,7 @@
 @testable import PreloadDNS
-@testable import PreloadTLS
 import Testing
 import PreloadCore
+@testable import PreloadSMTPProbe
 
 /// The pure parts of the network layer: RDATA decoding and SMTP reply reading, on hand-made bytes.
 @Suite struct NetworkParsingTests {

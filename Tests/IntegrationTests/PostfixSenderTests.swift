@@ -2,7 +2,7 @@ import Foundation
 import PreloadClient
 import PreloadCore
 import PreloadCuration
-import PreloadTLS
+import PreloadSigning
 import Testing
 
 /// End to end with a real Postfix as the sender: a signed list (good.test, self-signed.test,

@@ -1,7 +1,7 @@
 import Foundation
 import PreloadCore
 import PreloadCuration
-import PreloadTLS
+import PreloadSigning
 import Testing
 
 /// Crash safety: `preload publish` killed (SIGKILL) at every injected point leaves the branch at the old

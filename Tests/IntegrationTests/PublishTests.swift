@@ -3,7 +3,7 @@ import PreloadClient
 import PreloadCore
 import PreloadCuration
 import PreloadGit
-import PreloadTLS
+import PreloadSigning
 import Testing
 
 /// `ListPublisher` against real repositories, checked with `git verify-commit` and `ssh-keygen -Y verify`.

@@ -1,5 +1,5 @@
 import Foundation
-import PreloadHTTP
+import PreloadMail
 import Testing
 import PreloadCore
 

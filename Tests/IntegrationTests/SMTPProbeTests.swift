@@ -1,6 +1,7 @@
 import Foundation
 import PreloadCore
-import PreloadTLS
+import PreloadOpenSSL
+import PreloadSMTPProbe
 import Testing
 
 /// The SMTP/STARTTLS probe against the test bed's Postfix listeners and misbehaving servers.

@@ -1,6 +1,6 @@
 import Foundation
 import PreloadCore
-import PreloadTLS
+import PreloadSigning
 import Testing
 
 /// Keys and SSH signatures, checked against stock OpenSSH (`ssh-keygen -Y`).

@@ -1,7 +1,7 @@
 import Foundation
 import PreloadClient
 import PreloadCore
-import PreloadTLS
+import PreloadSigning
 import Testing
 
 /// `preload sync --metrics-file`: the file node_exporter's textfile collector reads, checked by a real

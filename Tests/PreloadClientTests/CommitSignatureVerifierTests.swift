@@ -1,6 +1,7 @@
 import Foundation
 import PreloadClient
 import PreloadCore
+import PreloadSigning
 import Testing
 
 /// The commit check of git sources, against signatures made by OpenSSH's ssh-keygen.

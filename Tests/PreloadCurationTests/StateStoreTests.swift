@@ -1,6 +1,7 @@
 import Foundation
 import PreloadCore
 import PreloadState
+import PreloadSystem
 import Testing
 @testable import PreloadCuration
 
@@ -168,13 +169,13 @@ import Testing
         let store = try temporaryStore()
         let path = store.path("validate-all.lock")
         do {
-            let held = try RunLock(path: path, holder: "pid 1 since \(t0.rfc3339)")
-            #expect(throws: RunLockError.held(holder: "pid 1 since \(t0.rfc3339)")) {
-                try RunLock(path: path, holder: "pid 2")
+            let held = try FileLock(path: path, holder: "pid 1 since \(t0.rfc3339)", mode: 0o600)
+            #expect(throws: FileLockError.held(holder: "pid 1 since \(t0.rfc3339)")) {
+                try FileLock(path: path, holder: "pid 2", mode: 0o600)
             }
             withExtendedLifetime(held) {}
         }
-        let again = try RunLock(path: path, holder: "pid 3")
+        let again = try FileLock(path: path, holder: "pid 3", mode: 0o600)
         withExtendedLifetime(again) {}
     }
 
@@ -185,7 +186,7 @@ import Testing
     @Test func aReleasedLockIsFreeWhileASpawnedChildStillSharesItsDescriptor() throws {
         let store = try temporaryStore()
         let path = store.path("validate-all.lock")
-        var first: RunLock? = try RunLock(path: path, holder: "pid 1 since \(t0.rfc3339)")
+        var first: FileLock? = try FileLock(path: path, holder: "pid 1 since \(t0.rfc3339)", mode: 0o600)
         let child = fork()
         if child == 0 {
             while true { pause() }  // async-signal-safe only: the parent kills it
@@ -198,9 +199,9 @@ import Testing
         }
         withExtendedLifetime(first) {}
         first = nil
-        let second = try RunLock(path: path, holder: "pid 2 since \(t0.rfc3339)")
-        #expect(throws: RunLockError.held(holder: "pid 2 since \(t0.rfc3339)")) {
-            try RunLock(path: path, holder: "pid 3")
+        let second = try FileLock(path: path, holder: "pid 2 since \(t0.rfc3339)", mode: 0o600)
+        #expect(throws: FileLockError.held(holder: "pid 2 since \(t0.rfc3339)")) {
+            try FileLock(path: path, holder: "pid 3", mode: 0o600)
         }
         withExtendedLifetime(second) {}
     }
@@ -213,7 +214,7 @@ import Testing
         #expect(fd >= 0)
         defer { close(fd) }
         #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
-        #expect(throws: RunLockError.held(holder: "")) { try RunLock(path: path, holder: "pid 4") }
+        #expect(throws: FileLockError.held(holder: "")) { try FileLock(path: path, holder: "pid 4", mode: 0o600) }
     }
 }
 

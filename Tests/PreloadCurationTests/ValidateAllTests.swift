@@ -2,6 +2,7 @@ import Foundation
 import PreloadChecker
 import PreloadCore
 import PreloadState
+import PreloadSystem
 import Testing
 @testable import PreloadCuration
 
@@ -132,7 +133,7 @@ import Testing
     @Test func aSecondConcurrentRunIsRefused() async throws {
         let bed = try Bed()
         do {
-            let lock = try RunLock(path: bed.store.path(SQLiteStateStore.runLockFileName), holder: "pid 99 since x")
+            let lock = try FileLock(path: bed.store.path(SQLiteStateStore.runLockFileName), holder: "pid 99 since x", mode: 0o600)
             await #expect(throws: CurationError.busy("pid 99 since x")) { try await bed.validateAll().run() }
             withExtendedLifetime(lock) {}
         }
@@ -326,7 +327,7 @@ struct RunLockAcrossProcessesTests {
         try p.run()
         for _ in 0..<250 {
             do {
-                let probe = try RunLock(path: path, holder: "probe")
+                let probe = try FileLock(path: path, holder: "probe", mode: 0o600)
                 withExtendedLifetime(probe) {}
                 usleep(20_000)
             } catch {

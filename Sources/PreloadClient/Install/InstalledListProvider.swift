@@ -1,5 +1,6 @@
 import Logging
 import PreloadCore
+import PreloadSystem
 
 /// The list installed in a state directory, re-verified when loaded and reloaded when `preload sync`
 /// swaps in a new one — the daemon needs no restart.
@@ -15,7 +16,7 @@ public struct InstalledListProvider: ListProviding {
                 verify: @escaping @Sendable (_ list: [UInt8], _ signature: String) throws -> ListIndex) {
         watcher = ReloadingFile(path: state.currentListPath, checkInterval: checkInterval, logger: logger) { _ in
             guard let (list, signature) = state.installed() else {
-                throw ClientFileError("no list is installed in \(state.path); run preload sync")
+                throw FileSystemError("no list is installed in \(state.path); run preload sync")
             }
             return try verify(list, signature)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import PreloadCore
+import PreloadSystem
 
 /// The client's state directory (`--state DIR`, e.g. `/var/lib/preload`):
 ///
@@ -45,13 +46,13 @@ public struct StateDirectory: Sendable {
     public var gitCachePath: String { join("cache", "git") }
 
     /// Creates the directory tree (mode 0755) when missing.
-    public func prepare() throws(ClientFileError) {
+    public func prepare() throws(FileSystemError) {
         for dir in [path, join("lists"), join("trust")] {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o755])
             } catch {
-                throw ClientFileError("cannot create \(dir): \(error.localizedDescription)")
+                throw FileSystemError("cannot create \(dir): \(error.localizedDescription)")
             }
         }
     }
@@ -77,9 +78,9 @@ public struct StateDirectory: Sendable {
     }
 
     /// Records that a sync fetched and verified a list at `time`.
-    public func recordSyncSuccess(at time: Timestamp) throws(ClientFileError) {
+    public func recordSyncSuccess(at time: Timestamp) throws(FileSystemError) {
         try prepare()
-        try AtomicWrite.write(Array("\(time.rfc3339)\n".utf8), to: join("last-success"))
+        try AtomicFile.write(Array("\(time.rfc3339)\n".utf8), to: join("last-success"))
     }
 
     /// What an install did.
@@ -94,7 +95,7 @@ public struct StateDirectory: Sendable {
     /// raising the serial high-water mark, and pruning older versions.
     ///
     /// - Warning: pass only bytes that passed verification; this does not verify.
-    public func install(list: [UInt8], signature: String, serial: UInt64) throws(ClientFileError) -> InstallOutcome {
+    public func install(list: [UInt8], signature: String, serial: UInt64) throws(FileSystemError) -> InstallOutcome {
         try prepare()
         if let current = installed(), current.list == list, current.signature == signature {
             try raiseSerial(to: serial)
@@ -107,23 +108,23 @@ public struct StateDirectory: Sendable {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o755])
         } catch {
-            throw ClientFileError("cannot create \(staging): \(error.localizedDescription)")
+            throw FileSystemError("cannot create \(staging): \(error.localizedDescription)")
         }
-        try AtomicWrite.write(list, to: (staging as NSString).appendingPathComponent(Self.listFile))
-        try AtomicWrite.write(Array(signature.utf8), to: (staging as NSString).appendingPathComponent(Self.signatureFile))
-        try AtomicWrite.rename(staging, over: final)
+        try AtomicFile.write(list, to: (staging as NSString).appendingPathComponent(Self.listFile))
+        try AtomicFile.write(Array(signature.utf8), to: (staging as NSString).appendingPathComponent(Self.signatureFile))
+        try AtomicFile.rename(staging, over: final)
 
         let former = try? FileManager.default.destinationOfSymbolicLink(atPath: join("current"))
-        try AtomicWrite.symlink(join("current"), to: "lists/\(name)")
-        if let former { try AtomicWrite.symlink(join("previous"), to: former) }
+        try AtomicFile.symlink(join("current"), to: "lists/\(name)")
+        if let former { try AtomicFile.symlink(join("previous"), to: former) }
         try raiseSerial(to: serial)
         prune(keeping: ["lists/\(name)", former].compactMap { $0 })
         return .installed
     }
 
-    private func raiseSerial(to serial: UInt64) throws(ClientFileError) {
+    private func raiseSerial(to serial: UInt64) throws(FileSystemError) {
         if let highest = highestSerial(), highest >= serial { return }
-        try AtomicWrite.write(Array("\(serial)\n".utf8), to: join("serial"))
+        try AtomicFile.write(Array("\(serial)\n".utf8), to: join("serial"))
     }
 
     /// Removes version directories other than `keeping` (paths relative to the state directory).
@@ -144,14 +145,14 @@ public struct StateDirectory: Sendable {
     }
 
     /// Saves the trust anchors (replacing any earlier ones).
-    public func saveTrust(_ trust: TrustFile) throws(ClientFileError) {
+    public func saveTrust(_ trust: TrustFile) throws(FileSystemError) {
         try prepare()
         switch trust {
         case .allowedSigners(let text):
-            try AtomicWrite.write(Array(text.utf8), to: join("trust", "allowed_signers"))
+            try AtomicFile.write(Array(text.utf8), to: join("trust", "allowed_signers"))
             unlink(join("trust", "key.pub"))
         case .key(let text):
-            try AtomicWrite.write(Array(text.utf8), to: join("trust", "key.pub"))
+            try AtomicFile.write(Array(text.utf8), to: join("trust", "key.pub"))
             unlink(join("trust", "allowed_signers"))
         }
     }
@@ -179,14 +180,16 @@ public struct StateDirectory: Sendable {
     public func withSyncLock<T>(_ body: () async throws -> T) async throws -> T {
         try prepare()
         let lockPath = join("sync.lock")
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ClientFileError.errno("open \(lockPath)") }
-        defer { close(fd) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            if errno == EWOULDBLOCK { throw SyncLockHeld(path: lockPath) }
-            throw ClientFileError.errno("flock \(lockPath)")
+        let lock: FileLock
+        do {
+            lock = try FileLock(path: lockPath)
+        } catch {
+            switch error {
+            case .held: throw SyncLockHeld(path: lockPath)
+            case .io(let why): throw FileSystemError("flock \(why)")
+            }
         }
-        defer { flock(fd, LOCK_UN) }
+        defer { withExtendedLifetime(lock) {} }
         return try await body()
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PreloadCore
+import PreloadSystem
 
 /// Writes the static Postfix table atomically and, optionally, compiles it with `postmap` so that Postfix
 /// never sees a half-written table: `postmap` runs on a temporary copy whose database is renamed into place.
@@ -46,24 +47,24 @@ public struct PostfixMapWriter: Sendable {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         }
         guard let databaseType else {
-            try AtomicWrite.write(text, to: path)
+            try AtomicFile.write(text, to: path)
             return [path]
         }
         let directory = (path as NSString).deletingLastPathComponent
         let base = (path as NSString).lastPathComponent
         let temporary = (directory as NSString).appendingPathComponent(".\(base).preload-tmp")
-        try AtomicWrite.write(text, to: temporary)
+        try AtomicFile.write(text, to: temporary)
         var arguments: [String] = []
         if let postfixConfigDirectory { arguments += ["-c", postfixConfigDirectory] }
         arguments.append("\(databaseType):\(temporary)")
         let (status, output) = try await Self.run(postmapPath, arguments)
         guard status == 0 else {
             unlink(temporary)
-            throw ClientFileError("postmap failed (status \(status)): \(output.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw FileSystemError("postmap failed (status \(status)): \(output.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         let suffix = Self.databaseSuffix(databaseType)
-        try AtomicWrite.rename(temporary + suffix, over: path + suffix)
-        try AtomicWrite.rename(temporary, over: path)
+        try AtomicFile.rename(temporary + suffix, over: path + suffix)
+        try AtomicFile.rename(temporary, over: path)
         return [path, path + suffix]
     }
 
@@ -95,7 +96,7 @@ public struct PostfixMapWriter: Sendable {
                 try process.run()
             } catch {
                 process.terminationHandler = nil
-                continuation.resume(throwing: ClientFileError("cannot run \(executable): \(error.localizedDescription)"))
+                continuation.resume(throwing: FileSystemError("cannot run \(executable): \(error.localizedDescription)"))
             }
         }
     }

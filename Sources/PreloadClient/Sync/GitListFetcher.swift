@@ -1,7 +1,7 @@
 import Foundation
 import PreloadCore
 import PreloadGit
-import PreloadTLS
+import PreloadSigning
 
 /// Fetches `.git` sources through libgit2: a bare mirror per repository under `cacheDirectory`, cloned
 /// once and fetched afterwards; the list and its signature are read from the tip of `branch` (default:

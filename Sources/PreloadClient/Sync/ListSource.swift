@@ -1,5 +1,5 @@
 import Foundation
-import PreloadTLS
+import PreloadSigning
 
 /// Where `preload sync` gets the list.
 public enum ListSource: Hashable, Sendable, CustomStringConvertible {

@@ -1,5 +1,5 @@
 import PreloadCore
-import PreloadTLS
+import PreloadSigning
 
 /// Checks the SSH signature of the git commit that carries a list (namespace `git`) against the same
 /// trust anchors as the list itself. A git source is refused unless its branch head is signed by an

@@ -1,5 +1,5 @@
 import PreloadCore
-import PreloadTLS
+import PreloadSigning
 
 extension ListIndex {
     /// Indexes a list that passed ``ListVerifier``: the only public way to a `ListIndex`.

@@ -1,5 +1,5 @@
 import PreloadCore
-import PreloadHTTP
+import PreloadMail
 
 /// Sends notifications through an SMTP relay with libcurl (``SMTPMailer``: STARTTLS when the relay offers
 /// it, the relay's certificate verified whenever TLS is used).

@@ -1,8 +1,8 @@
 import Foundation
-import PreloadClient
 import PreloadCore
 import PreloadGit
-import PreloadTLS
+import PreloadSigning
+import PreloadSystem
 
 /// What to publish.
 public struct PublishRequest: Sendable {
@@ -107,7 +107,7 @@ public struct ListPublisher: Sendable {
     /// Publishes; see the type's documentation for the steps.
     public func publish(_ request: PublishRequest) throws(PublishError) -> PublishResult {
         let repo = try open()
-        let lock = try PublishLock(gitDirectory: repo.gitDirectory)
+        let lock = try PublishError.lock(gitDirectory: repo.gitDirectory)
         defer { withExtendedLifetime(lock) {} }
         let (branch, head) = try branchAndHead(repo)
         let now = request.now
@@ -254,7 +254,7 @@ public struct ListPublisher: Sendable {
     /// Only repairs the work tree from HEAD (after a crash); returns the paths rewritten or re-staged.
     public func repair() throws(PublishError) -> [String] {
         let repo = try open()
-        let lock = try PublishLock(gitDirectory: repo.gitDirectory)
+        let lock = try PublishError.lock(gitDirectory: repo.gitDirectory)
         defer { withExtendedLifetime(lock) {} }
         let (_, head) = try branchAndHead(repo)
         return try PublishRepair.run(repo, head: head, committed: PublishRepair.committedFiles(repo, head: head))
@@ -288,7 +288,7 @@ public struct ListPublisher: Sendable {
         do {
             return try AtomicFile.read(repo.workTreePath(path))
         } catch {
-            throw .git(error)
+            throw PublishError(error)
         }
     }
 

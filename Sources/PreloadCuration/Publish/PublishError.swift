@@ -1,7 +1,7 @@
-import PreloadClient
 import PreloadCore
 import PreloadGit
-import PreloadTLS
+import PreloadSigning
+import PreloadSystem
 
 /// Why `preload publish` refused or failed. Refusals (everything but ``git(_:)``, ``io(_:)`` and
 /// ``workTreeNotUpdated(commit:cause:)``) happen before anything is written.
@@ -81,6 +81,31 @@ public enum PublishError: Error, Sendable, CustomStringConvertible {
         case .namespaceNotAllowed: "not listed for namespace 'preload-list'"
         case .notYetValid(let after): "valid only after \(after)"
         case .expired(let before): "valid only until \(before)"
+        }
+    }
+}
+
+extension PublishError {
+    /// A failure of git or of the file system while working on the repository.
+    init(_ error: any Error) {
+        switch error {
+        case let error as GitError: self = .git(error)
+        case let error as FileSystemError: self = .git(GitError(error))
+        default: self = .io("\(error)")
+        }
+    }
+
+    /// Takes the exclusive lock on `<git dir>/preload-publish.lock` for the length of a publish or repair
+    /// run; ``busy(_:)`` when another run holds it.
+    static func lock(gitDirectory: String) throws(PublishError) -> FileLock {
+        let path = gitDirectory + "preload-publish.lock"
+        do {
+            return try FileLock(path: path)
+        } catch {
+            switch error {
+            case .held: throw .busy(path)
+            case .io(let why): throw .io(why)
+            }
         }
     }
 }

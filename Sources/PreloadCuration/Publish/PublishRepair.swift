@@ -1,7 +1,7 @@
-import PreloadClient
 import PreloadCore
 import PreloadGit
-import PreloadTLS
+import PreloadSigning
+import PreloadSystem
 
 /// HEAD's list files. The list itself is only located (blob id and size): it can be hundreds of megabytes,
 /// so it is read as a stream when it is verified or compared, never whole. The signature and the allowed
@@ -81,7 +81,7 @@ enum PublishRepair {
     static func run(_ repo: GitRepository, head: GitObjectID?, committed: CommittedFiles, listInWorkTree: Bool? = nil)
         throws(PublishError) -> [String]
     {
-        do throws(GitError) {
+        do {
             AtomicFile.removeLeftovers(in: try repo.workTreePath(ListRepositoryLayout.directory))
             guard head != nil else { return [] }
             var toStage: [String] = []
@@ -115,7 +115,7 @@ enum PublishRepair {
             if !toStage.isEmpty { try repo.stage(toStage) }
             return Array(Set(rewritten + toStage)).sorted()
         } catch {
-            throw .git(error)
+            throw PublishError(error)
         }
     }
 

@@ -1,7 +1,6 @@
-import PreloadClient
 import PreloadCore
 import PreloadGit
-import PreloadTLS
+import PreloadSigning
 
 extension ListPublisher {
     /// The list committed at HEAD, verified against the committed `list/allowed_signers` (its expiry is

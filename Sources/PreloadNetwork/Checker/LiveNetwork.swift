@@ -2,7 +2,7 @@ import PreloadChecker
 import PreloadCore
 import PreloadDNS
 import PreloadHTTP
-import PreloadTLS
+import PreloadSMTPProbe
 
 /// How the live network is set up for one run: resolver, trust roots, deadlines, ports.
 public struct NetworkSettings: Sendable {

@@ -1,7 +1,7 @@
 import PreloadClient
 import PreloadCore
 import PreloadHTTP
-import PreloadTLS
+import PreloadSigning
 
 /// Fetches lists from `https://` URLs (the signature at the same URL + `.sig`), from local files, and from
 /// git repositories (when ``git`` is set: a signed branch head, see ``GitListFetcher``).

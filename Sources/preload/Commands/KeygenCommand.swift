@@ -1,5 +1,5 @@
 import ArgumentParser
-import PreloadTLS
+import PreloadSigning
 
 /// `preload keygen`: a new Ed25519 signing key for lists and list commits.
 struct KeygenCommand: AsyncParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PreloadCore
-import PreloadTLS
+import PreloadSigning
 
 /// `preload lint list FILE|-`: checks a preload list file offline.
 struct LintListCommand: AsyncParsableCommand {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PreloadClient
 import PreloadCore
-import PreloadTLS
+import PreloadSigning
 
 /// `preload list verify`: check a list's signature, signer, format, expiry and serial.
 struct ListVerifyCommand: AsyncParsableCommand {

@@ -4,6 +4,7 @@ import Logging
 import PreloadClient
 import PreloadCore
 import PreloadNetwork
+import PreloadSystem
 
 /// The client's state directory and trust anchors, shared by `sync`, `resolve` and `socketmap`.
 struct ClientStateOptions: ParsableArguments {
@@ -213,7 +214,7 @@ struct SyncCommand: AsyncParsableCommand {
     /// textfile collector ignores, renamed over it).
     private func writeMetrics(_ metrics: SyncMetrics) throws {
         guard let metricsFile else { return }
-        try AtomicWrite.write(Array(metrics.text.utf8), to: metricsFile, mode: 0o644)
+        try AtomicFile.write(Array(metrics.text.utf8), to: metricsFile, mode: 0o644)
     }
 
     private func render(_ report: SyncReport, written: [String], refreshed: [String]?) throws {

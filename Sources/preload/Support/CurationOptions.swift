@@ -3,7 +3,7 @@ import Foundation
 import PreloadChecker
 import PreloadCore
 import PreloadCuration
-import PreloadHTTP
+import PreloadMail
 import PreloadIDNA
 import PreloadNetwork
 import PreloadState

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PreloadCore
-import PreloadTLS
+import PreloadSigning
 
 /// A command's input file larger than its cap (``InputLimits``): reported as a finding with its own code,
 /// exit 1.

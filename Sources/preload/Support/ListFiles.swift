@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PreloadCore
-import PreloadTLS
+import PreloadSigning
 
 /// Reading list files and printing list findings on stderr, for the `list` and `lint list` commands.
 enum ListFiles {

@@ -3,7 +3,7 @@ import Foundation
 import PreloadCore
 import PreloadCuration
 import PreloadGit
-import PreloadTLS
+import PreloadSigning
 
 /// Where and how lists are published: the list repository, the signing key, validity, publisher name
 /// and commit author. Shared by `publish` and `validate-all`.

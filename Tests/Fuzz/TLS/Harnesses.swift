@@ -1,7 +1,7 @@
-// Fuzz harnesses over PreloadTLS: SSH signatures and allowed-signers files (what `sync` and `list verify`
-// read from a list source), SMTP replies and certificates (what the checker reads from MX servers).
+// Fuzz harnesses over PreloadSigning and PreloadSMTPProbe: SSH signatures and allowed-signers files (what
+// `sync` and `list verify` read from a list source), SMTP replies and certificates (what the checker reads
+// from MX servers).
 import PreloadCore
-@testable import PreloadTLS
 
 let harnesses: [String: Harness] = [
     "sshsig-armored": fuzzSSHSigArmored,

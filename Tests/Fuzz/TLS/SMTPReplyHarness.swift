@@ -1,5 +1,5 @@
 import PreloadCore
-@testable import PreloadTLS
+@testable import PreloadSMTPProbe
 
 /// SMTP replies (RFC 5321 §4.2) as an MX server sends them, under small limits so the fuzzer reaches them.
 /// Input: one byte choosing how the stream is cut into reads, then the stream. Every reply taken consumes

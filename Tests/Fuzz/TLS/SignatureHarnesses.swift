@@ -1,5 +1,5 @@
 import PreloadCore
-@testable import PreloadTLS
+@testable import PreloadSigning
 
 /// Armoured SSH signatures (`.sig` files). A parsed signature writes out in a form that parses to the same
 /// signature, and so does its binary blob; verification never accepts it for another namespace or for a

@@ -3,7 +3,7 @@ import PreloadClient
 import PreloadCore
 import PreloadCuration
 import PreloadGit
-import PreloadTLS
+import PreloadSigning
 import Testing
 
 /// A list repository for publish tests, checked with the git and ssh-keygen command lines.

@@ -1,6 +1,6 @@
 import Foundation
 import PreloadCore
-import PreloadTLS
+import PreloadSigning
 
 /// A failure of the test set-up itself.
 struct SignTestError: Error, CustomStringConvertible {

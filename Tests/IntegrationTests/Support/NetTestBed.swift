@@ -1,5 +1,6 @@
 import Foundation
 import PreloadCore
+import PreloadSystem
 
 /// The shared loopback test bed (`tools/testbed`) as the network-layer tests see it: its `env.json`.
 ///

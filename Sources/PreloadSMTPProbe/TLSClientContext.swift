@@ -1,5 +1,6 @@
 import COpenSSL
 import Foundation
+import PreloadOpenSSL
 
 /// Where trusted roots come from, for SMTP probes and HTTPS fetches.
 public enum TrustStore: Sendable, Hashable {

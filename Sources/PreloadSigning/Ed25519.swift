@@ -1,4 +1,5 @@
 import COpenSSL
+import PreloadOpenSSL
 
 /// An Ed25519 public key: 32 bytes.
 public struct Ed25519PublicKey: Hashable, Sendable {

@@ -1,4 +1,5 @@
 import COpenSSL
+import PreloadOpenSSL
 
 /// A SHA-512 or SHA-256 digest over data given in pieces (a file read a megabyte at a time), through
 /// OpenSSL's EVP interface. Owns its `EVP_MD_CTX`. Not `Sendable`: one thread feeds it.

@@ -12,11 +12,11 @@ public enum AtomicFile {
     /// Replaces `path` with `bytes` atomically (mode `mode`), creating parent directories as needed.
     /// `beforeRename` runs once the temporary file is complete and flushed (fault-injection tests).
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644,
-                             beforeRename: () -> Void = {}) throws(GitError) {
-        var failure: GitError?
+                             beforeRename: () -> Void = {}) throws(FileSystemError) {
+        var failure: FileSystemError?
         bytes.withUnsafeBytes { all in
-            do throws(GitError) {
-                try write(to: path, mode: mode, beforeRename: beforeRename) { (fd, temporary) throws(GitError) in
+            do throws(FileSystemError) {
+                try write(to: path, mode: mode, beforeRename: beforeRename) { (fd, temporary) throws(FileSystemError) in
                     try writeAll(fd, all, temporary)
                 }
             } catch {
@@ -30,20 +30,20 @@ public enum AtomicFile {
     /// fills the buffer it is given and returns how many bytes it wrote, 0 at the end); exactly `size`
     /// bytes are expected.
     public static func write(size: Int, reading read: (UnsafeMutableRawBufferPointer) -> Int, to path: String,
-                             mode: mode_t = 0o644) throws(GitError) {
+                             mode: mode_t = 0o644) throws(FileSystemError) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 1)
         defer { buffer.deallocate() }
-        try write(to: path, mode: mode, beforeRename: {}) { (fd, temporary) throws(GitError) in
+        try write(to: path, mode: mode, beforeRename: {}) { (fd, temporary) throws(FileSystemError) in
             var total = 0
             while case let n = read(buffer), n > 0 {
                 try writeAll(fd, UnsafeRawBufferPointer(rebasing: buffer[0..<n]), temporary)
                 total += n
             }
-            guard total == size else { throw .usage("write \(temporary)", "got \(total) of \(size) bytes") }
+            guard total == size else { throw FileSystemError("write \(temporary)", reason: "got \(total) of \(size) bytes") }
         }
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, _ temporary: String) throws(GitError) {
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, _ temporary: String) throws(FileSystemError) {
         var written = 0
         while written < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + written, min(bytes.count - written, 1 << 30))
@@ -56,13 +56,13 @@ public enum AtomicFile {
     }
 
     private static func write(to path: String, mode: mode_t, beforeRename: () -> Void,
-                              content: (Int32, String) throws(GitError) -> Void) throws(GitError) {
+                              content: (Int32, String) throws(FileSystemError) -> Void) throws(FileSystemError) {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw .usage("mkdir \(directory)", "\(error)")
+            throw FileSystemError("mkdir \(directory)", reason: "\(error)")
         }
         let temporary = directory + "/" + temporaryPrefix + url.lastPathComponent
         unlink(temporary)
@@ -84,16 +84,40 @@ public enum AtomicFile {
         }
         close(fd)
         beforeRename()
-        guard rename(temporary, path) == 0 else {
+        guard Glibc.rename(temporary, path) == 0 else {
             let error = failure("rename \(temporary)")
             unlink(temporary)
             throw error
         }
-        let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirfd >= 0 {
-            fsync(dirfd)
-            close(dirfd)
+        syncDirectory(directory)
+    }
+
+    /// Renames `source` over `target` atomically (a file or a directory) and flushes the target's
+    /// directory; `source` is removed when the rename fails.
+    public static func rename(_ source: String, over target: String) throws(FileSystemError) {
+        guard Glibc.rename(source, target) == 0 else {
+            let error = FileSystemError.errno("rename \(source) to \(target)")
+            unlink(source)
+            throw error
         }
+        syncDirectory((target as NSString).deletingLastPathComponent)
+    }
+
+    /// Points the symlink `link` at `destination`, replacing it atomically (a new link renamed over it).
+    public static func symlink(_ link: String, to destination: String) throws(FileSystemError) {
+        let directory = (link as NSString).deletingLastPathComponent
+        let temporary = (directory.isEmpty ? "" : directory + "/") + temporaryPrefix + (link as NSString).lastPathComponent
+        unlink(temporary)
+        guard Glibc.symlink(destination, temporary) == 0 else { throw .errno("symlink \(temporary)") }
+        try rename(temporary, over: link)
+    }
+
+    /// Flushes a directory's entries (after renames), best effort.
+    public static func syncDirectory(_ path: String) {
+        let fd = open(path.isEmpty ? "." : path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
     }
 
     /// Removes temporary files left in `directory` by an interrupted ``write(_:to:mode:)``.
@@ -106,7 +130,7 @@ public enum AtomicFile {
 
     /// Reads a whole file; `nil` if it does not exist. Only a regular file is read (opened with
     /// `O_NONBLOCK`, so a FIFO in its place does not block).
-    public static func read(_ path: String) throws(GitError) -> [UInt8]? {
+    public static func read(_ path: String) throws(FileSystemError) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
@@ -115,7 +139,7 @@ public enum AtomicFile {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw failure("stat \(path)") }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw .usage("read \(path)", "not a regular file") }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw FileSystemError("read \(path)", reason: "not a regular file") }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
         var offset = 0
         while offset < bytes.count {
@@ -183,7 +207,5 @@ public enum AtomicFile {
         }
     }
 
-    private static func failure(_ operation: String) -> GitError {
-        .usage(operation, String(cString: strerror(errno)))
-    }
+    private static func failure(_ operation: String) -> FileSystemError { .errno(operation) }
 }

@@ -1,5 +1,7 @@
 import CCurl
 import PreloadCore
+import PreloadHTTP
+import PreloadSystem
 
 /// Sends one e-mail through an SMTP relay with libcurl (notifications to domain owners).
 ///

@@ -1,5 +1,4 @@
 import PreloadCore
-import PreloadTLS
 
 /// The keys a list may be signed with.
 public enum ListTrust: Hashable, Sendable {

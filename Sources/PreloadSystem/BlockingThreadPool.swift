@@ -15,18 +15,22 @@ public final class BlockingThreadPool: @unchecked Sendable {  // all mutable sta
     private let condition = NSCondition()
     private let name: String
     private let maximumThreads: Int
-    private let idleTimeout: TimeInterval
+    private let idleTimeout: TimeInterval?
+    private let stackSize: Int
     private var jobs: [() -> Void] = []
     private var head = 0
     private var threadCount = 0
     private var idleCount = 0
 
-    /// A pool whose threads are named `name`, with at most `maximumThreads` threads at once.
-    public init(name: String, maximumThreads: Int, idleTimeout: TimeInterval = 30) {
+    /// A pool whose threads are named `name`, with at most `maximumThreads` threads at once, each with a
+    /// stack of `stackSize` bytes. A thread idle for `idleTimeout` seconds ends; with `nil` threads never end
+    /// (a library whose thread-local clean-up races the process's exit wants that).
+    public init(name: String, maximumThreads: Int, idleTimeout: TimeInterval? = 30, stackSize: Int = 1 << 20) {
         precondition(maximumThreads > 0, "a pool needs at least one thread")
         self.name = name
         self.maximumThreads = maximumThreads
         self.idleTimeout = idleTimeout
+        self.stackSize = stackSize
     }
 
     /// The number of threads alive now (running or idle).
@@ -64,7 +68,7 @@ public final class BlockingThreadPool: @unchecked Sendable {  // all mutable sta
         if startThread {
             let thread = Thread { [self] in work() }
             thread.name = name
-            thread.stackSize = 1 << 20
+            thread.stackSize = stackSize
             thread.start()
         }
     }
@@ -85,6 +89,11 @@ public final class BlockingThreadPool: @unchecked Sendable {  // all mutable sta
                 continue
             }
             idleCount += 1
+            guard let idleTimeout else {
+                condition.wait()
+                idleCount -= 1
+                continue
+            }
             let signalled = condition.wait(until: Date(timeIntervalSinceNow: idleTimeout))
             idleCount -= 1
             if !signalled, head >= jobs.count {

@@ -1,6 +1,8 @@
 import COpenSSL
 import Foundation
 import PreloadCore
+import PreloadOpenSSL
+import PreloadSystem
 
 /// Probes one address of one MX host: banner, EHLO, STARTTLS, TLS handshake with SNI = the MX host name,
 /// certificate verdicts, EHLO inside TLS, QUIT.

@@ -1,3 +1,4 @@
+import PreloadOpenSSL
 /// Why a key, public key line, signature or allowed-signers file could not be used.
 ///
 /// Verification failures have their own cases so that callers (and their users) can tell a tampered

@@ -1,6 +1,7 @@
 import COpenSSL
 import Foundation
 import PreloadCore
+import PreloadOpenSSL
 
 /// Copies certificate facts out of OpenSSL and judges the peer chain, each verdict on its own.
 enum CertificateInspector {

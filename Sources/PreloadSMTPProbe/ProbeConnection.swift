@@ -1,5 +1,6 @@
 import COpenSSL
 import Foundation
+import PreloadOpenSSL
 
 /// A point in time by which a step must be done.
 typealias Deadline = ContinuousClock.Instant
