@@ -8,7 +8,7 @@ extension Checker {
         let records: [String]
         switch await step(pending, "the TXT lookup of \(name)", { await dns.txt(name) }) {
         case .failed(let failure):
-            issues.append(Issue("dns.lookup-failed", subject: name,
+            issues.append(Issue(.dnsLookupFailed, subject: name,
                 "The TXT lookup of \(name) failed: \(failure); whether the domain publishes MTA-STS is unknown."))
             return (MTASTSReport(record: "unknown"), issues, nil)
         case .nxdomain, .noData:
@@ -23,7 +23,7 @@ extension Checker {
 
         let host = "mta-sts." + domain.value
         guard let policyHost = try? DomainName(host) else {
-            issues.append(Issue("mta-sts.policy-fetch-failed", subject: host, "\(host) is not a valid host name."))
+            issues.append(Issue(.mtaStsPolicyFetchFailed, subject: host, "\(host) is not a valid host name."))
             return (report, issues, nil)
         }
         async let v4 = step(pending, "the A lookup of \(host)") { await dns.ipv4(policyHost) }
@@ -33,7 +33,7 @@ extension Checker {
             if case .found(let list, _) = answer { addresses += list }
         }
         if addresses.isEmpty {
-            issues.append(Issue("mta-sts.policy-fetch-failed", subject: host,
+            issues.append(Issue(.mtaStsPolicyFetchFailed, subject: host,
                 "The _mta-sts record announces a policy, but \(host) has no address to fetch it from."))
             return (report, issues, nil)
         }
@@ -47,45 +47,45 @@ extension Checker {
             let contentType = response.contentType, body = response.body
             report.contentType = contentType
             if !Self.isTextPlain(contentType) {
-                issues.append(Issue("mta-sts.policy-content-type", subject: policySubject,
+                issues.append(Issue(.mtaStsPolicyContentType, subject: policySubject,
                     "The policy is served as '\(contentType ?? "no Content-Type")', not text/plain (RFC 8461 §3.3); senders such as postfix-mta-sts-resolver and postfix-tlspol ignore it, so the domain would get no MTA-STS protection from them."))
             }
             let parsed = RecordChecks.policy(body)
             issues += parsed.issues.map { $0.withSubject($0.subject ?? "policy") }
             guard let policy = parsed.policy else {
-                issues.append(Issue("mta-sts.policy-invalid", subject: policySubject,
+                issues.append(Issue(.mtaStsPolicyInvalid, subject: policySubject,
                     "The policy body is not valid per RFC 8461 §3.2; senders ignore it."))
                 return (report, issues, nil)
             }
             report.policy = policy
             switch policy.mode {
             case .none:
-                issues.append(Issue("mta-sts.policy-mode-none", subject: policySubject,
+                issues.append(Issue(.mtaStsPolicyModeNone, subject: policySubject,
                     "The policy has mode none: the domain opted out of MTA-STS, so it cannot be preloaded."))
             case .testing, .enforce:
                 break  // the parser already says what a testing mode means
             }
             return (report, issues, policy)
         case .redirect(let status, let location)?:
-            issues.append(Issue("mta-sts.policy-redirect", subject: policySubject,
+            issues.append(Issue(.mtaStsPolicyRedirect, subject: policySubject,
                 "The policy URL answered \(status) redirecting to \(location ?? "nowhere"); senders must not follow redirects (RFC 8461 §3.3)."))
         case .response(let response)?:
-            issues.append(Issue("mta-sts.policy-fetch-failed", subject: policySubject,
+            issues.append(Issue(.mtaStsPolicyFetchFailed, subject: policySubject,
                 "The policy URL answered HTTP \(response.status); only 200 counts."))
         case .tlsFailure(let why)?:
-            issues.append(Issue("mta-sts.policy-tls-invalid", subject: policySubject,
+            issues.append(Issue(.mtaStsPolicyTlsInvalid, subject: policySubject,
                 "The HTTPS certificate of \(host) is not valid: \(why)."))
         case .tooLarge?:
-            issues.append(Issue("mta-sts.policy-too-large", subject: policySubject,
+            issues.append(Issue(.mtaStsPolicyTooLarge, subject: policySubject,
                 "The policy body is larger than 64 KiB; senders stop reading it."))
         case .connectFailed(let why)?, .failed(let why)?:
-            issues.append(Issue("mta-sts.policy-fetch-failed", subject: policySubject,
+            issues.append(Issue(.mtaStsPolicyFetchFailed, subject: policySubject,
                 "The policy could not be fetched: \(why)."))
         case .timeout?:
-            issues.append(Issue("mta-sts.policy-fetch-failed", subject: policySubject,
+            issues.append(Issue(.mtaStsPolicyFetchFailed, subject: policySubject,
                 "The policy could not be fetched: no answer within the deadline."))
         case nil:
-            issues.append(Issue("mta-sts.policy-fetch-failed", subject: policySubject,
+            issues.append(Issue(.mtaStsPolicyFetchFailed, subject: policySubject,
                 "The policy could not be fetched: not fetched: the check of \(domain.value) was cancelled."))
         }
         return (report, issues, nil)
@@ -104,7 +104,7 @@ extension Checker {
         let name = "_smtp._tls." + domain.value
         switch await step(pending, "the TXT lookup of \(name)", { await dns.txt(name) }) {
         case .failed(let failure):
-            return (TLSRPTReport(record: "unknown", rua: []), [Issue("dns.lookup-failed", .warning, subject: name,
+            return (TLSRPTReport(record: "unknown", rua: []), [Issue(.dnsLookupFailed, .warning, subject: name,
                 "The TXT lookup of \(name) failed: \(failure); TLS-RPT is optional, so this does not block.")])
         case .nxdomain, .noData:
             let r = RecordChecks.tlsRPTRecord([])

@@ -113,26 +113,26 @@ public struct Checker: Sendable {
         switch await step(pending, "the MX lookup of \(domain.value)", { await dns.mx(domain) }) {
         case .failed(let failure):
             if case .resolverUnreachable = failure { part.resolverUnreachable = true }
-            part.issues.append(Issue("dns.lookup-failed", subject: "MX",
+            part.issues.append(Issue(.dnsLookupFailed, subject: "MX",
                 "The MX lookup for \(domain.value) failed: \(failure). Without an answer nothing can be checked."))
             return part
         case .nxdomain:
             part.domainMissing = true
-            part.issues.append(Issue("mx.missing", subject: "MX", "\(domain.value) does not exist in DNS (NXDOMAIN)."))
+            part.issues.append(Issue(.mxMissing, subject: "MX", "\(domain.value) does not exist in DNS (NXDOMAIN)."))
             return part
         case .noData:
-            part.issues.append(Issue("mx.missing", subject: "MX",
+            part.issues.append(Issue(.mxMissing, subject: "MX",
                 "\(domain.value) has no MX records. The preload list needs the MX hosts a sender would use."))
             return part
         case .found(let found, _):
             records = found
         }
         if records.isEmpty {
-            part.issues.append(Issue("mx.missing", subject: "MX", "\(domain.value) has no MX records."))
+            part.issues.append(Issue(.mxMissing, subject: "MX", "\(domain.value) has no MX records."))
             return part
         }
         if records.contains(where: { $0.exchange == "." || $0.exchange.isEmpty }) {
-            part.issues.append(Issue("mx.null", subject: "MX",
+            part.issues.append(Issue(.mxNull, subject: "MX",
                 "\(domain.value) publishes a null MX (RFC 7505): it accepts no mail, so there is nothing to preload."))
             return part
         }
@@ -144,7 +144,7 @@ public struct Checker: Sendable {
                 let host = try DomainName(record.exchange)
                 if seen.insert(host.value).inserted { hosts.append((host, record.preference)) }
             } catch {
-                part.issues.append(Issue("mx.invalid", subject: record.exchange,
+                part.issues.append(Issue(.mxInvalid, subject: record.exchange,
                     "The MX record names '\(record.exchange)', which is not a valid host name: \(error)."))
             }
         }
@@ -186,12 +186,12 @@ public struct Checker: Sendable {
         var issues: [Issue] = []
         let unreachable = failures.contains { if case .resolverUnreachable = $0 { true } else { false } }
         if !failures.isEmpty {
-            issues.append(Issue("dns.lookup-failed", subject: host.value,
+            issues.append(Issue(.dnsLookupFailed, subject: host.value,
                 "Looking up the addresses of MX host \(host.value) failed: \(failures.map(\.description).joined(separator: "; "))."))
         }
         if addresses.isEmpty {
             if failures.isEmpty {
-                issues.append(Issue("mx.unresolvable", subject: host.value,
+                issues.append(Issue(.mxUnresolvable, subject: host.value,
                     "MX host \(host.value) has no A or AAAA records, so no sender can reach it."))
             }
             return (MXReport(host: host.value, preference: preference, addresses: []), issues, unreachable)
@@ -223,27 +223,27 @@ public struct Checker: Sendable {
         var issues: [Issue] = []
         switch outcome {
         case .connectFailed(let why):
-            issues.append(Issue("smtp.unreachable", subject: subject,
+            issues.append(Issue(.smtpUnreachable, subject: subject,
                 "Could not connect to \(address) port 25: \(why). Every address of every MX host must accept SMTP."))
         case .bannerTimeout:
-            issues.append(Issue("smtp.unreachable", subject: subject,
+            issues.append(Issue(.smtpUnreachable, subject: subject,
                 "\(address) accepted the connection but sent no SMTP banner before the deadline."))
         case .protocolError(let why):
             report.reachable = true
-            issues.append(Issue("smtp.protocol-error", subject: subject, "\(address) does not speak valid SMTP: \(why)."))
+            issues.append(Issue(.smtpProtocolError, subject: subject, "\(address) does not speak valid SMTP: \(why)."))
         case .starttlsNotOffered:
             report.reachable = true
-            issues.append(Issue("smtp.starttls-missing", subject: subject,
+            issues.append(Issue(.smtpStarttlsMissing, subject: subject,
                 "\(address) does not offer STARTTLS in its EHLO reply; enable TLS on the server."))
         case .starttlsRefused(let why):
             report.reachable = true
             report.starttls = true
-            issues.append(Issue("smtp.starttls-failed", subject: subject,
+            issues.append(Issue(.smtpStarttlsFailed, subject: subject,
                 "\(address) offers STARTTLS but refused it: \(why)."))
         case .handshakeFailed(let why):
             report.reachable = true
             report.starttls = true
-            issues.append(Issue("smtp.starttls-failed", subject: subject,
+            issues.append(Issue(.smtpStarttlsFailed, subject: subject,
                 "The TLS handshake with \(address) failed: \(why)."))
         case .tlsEstablished(let tls):
             report.reachable = true
@@ -263,11 +263,11 @@ public struct Checker: Sendable {
                          warningDays: Int) -> [Issue] {
         var issues: [Issue] = []
         if !tls.version.isAtLeastTLS12 {
-            issues.append(Issue("tls.version-too-old", subject: subject,
+            issues.append(Issue(.tlsVersionTooOld, subject: subject,
                 "The server negotiated \(tls.version); RFC 8461 §7.2 requires TLS 1.2 or newer. Enable TLS 1.2/1.3."))
         }
         guard let leaf = tls.chain.first else {
-            issues.append(Issue("tls.cert-untrusted", subject: subject, "The server presented no certificate."))
+            issues.append(Issue(.tlsCertUntrusted, subject: subject, "The server presented no certificate."))
             return issues
         }
         let verification = tls.verification
@@ -276,23 +276,23 @@ public struct Checker: Sendable {
         var dated = false
         if now > notAfter {
             dated = true
-            issues.append(Issue("tls.cert-expired", subject: subject,
+            issues.append(Issue(.tlsCertExpired, subject: subject,
                 "The certificate expired on \(notAfter.rfc3339). Renew it."))
         } else if now < notBefore {
             dated = true
-            issues.append(Issue("tls.cert-expired", subject: subject,
+            issues.append(Issue(.tlsCertExpired, subject: subject,
                 "The certificate is not valid before \(notBefore.rfc3339)."))
         } else if notAfter < now.adding(days: warningDays) {
-            issues.append(Issue("tls.cert-expiring-soon", subject: subject,
+            issues.append(Issue(.tlsCertExpiringSoon, subject: subject,
                 "The certificate expires on \(notAfter.rfc3339), within \(warningDays) days. Renew it soon."))
         }
         if !verification.chainTrusted && !(dated && verification.chainErrorCode.isTimeError) {
-            issues.append(Issue("tls.cert-untrusted", subject: subject,
+            issues.append(Issue(.tlsCertUntrusted, subject: subject,
                 "The certificate (issuer \(leaf.issuer)) does not chain to a trusted root: \(verification.chainErrorMessage.isEmpty ? "verification failed" : verification.chainErrorMessage)."))
         }
         if !verification.nameMatches {
             let names = leaf.dnsNames.isEmpty ? "no DNS names" : leaf.dnsNames.joined(separator: ", ")
-            issues.append(Issue("tls.cert-name-mismatch", subject: subject,
+            issues.append(Issue(.tlsCertNameMismatch, subject: subject,
                 "The certificate is not valid for \(host.value) (it names \(names)); its subjectAltName must cover the MX host name."))
         }
         return issues

@@ -73,7 +73,7 @@ extension Checker {
         let steps = await pending.pending
         let shown = steps.prefix(5).joined(separator: "; ") + (steps.count > 5 ? "; and \(steps.count - 5) more" : "")
         var report = DomainReport(domain: domain.value, eligible: false, mx: [], mtaSTS: nil, tlsRPT: nil, issues: [
-            Issue("check.deadline-exceeded", subject: domain.value,
+            Issue(.checkDeadlineExceeded, subject: domain.value,
                   "The check of \(domain.value) did not finish within \(Self.seconds(seconds)) (the per-domain deadline)"
                   + (steps.isEmpty ? "." : "; still pending: \(shown).")
                   + " Every MX address must answer promptly: senders give up on hosts that stall, and a domain "

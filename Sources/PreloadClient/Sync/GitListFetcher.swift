@@ -72,7 +72,7 @@ public struct GitListFetcher: ListFetching {
                 return .unreachable("git \(url): no default branch")
             }
             guard let tip = try repo.fetchedBranch(branchName) else {
-                return .refused(ListRefusal("list.invalid", "git \(url) has no branch \(branchName)"))
+                return .refused(ListRefusal(.listInvalid, "git \(url) has no branch \(branchName)"))
             }
             let signed = try repo.commitSignature(tip)
             do {
@@ -84,14 +84,14 @@ public struct GitListFetcher: ListFetching {
             guard let list = try repo.file("list/preload.json", in: tip),
                 let signature = try repo.file("list/preload.json.sig", in: tip)
             else {
-                return .refused(ListRefusal("list.invalid", "git \(url) (\(branchName) at \(tip)) has no signed list/preload.json"))
+                return .refused(ListRefusal(.listInvalid, "git \(url) (\(branchName) at \(tip)) has no signed list/preload.json"))
             }
             guard list.bytes.count <= maxListBytes else {
-                return .refused(ListRefusal("list.too-large",
+                return .refused(ListRefusal(.listTooLarge,
                                             "the list in \(url) is \(list.bytes.count) bytes, above the limit of \(maxListBytes) bytes"))
             }
             guard signature.bytes.count <= InputLimits.maxSignatureBytes else {
-                return .refused(ListRefusal("list.signature-malformed", "the signature in \(url) is \(signature.bytes.count) bytes, "
+                return .refused(ListRefusal(.listSignatureMalformed, "the signature in \(url) is \(signature.bytes.count) bytes, "
                     + "above the limit of \(InputLimits.maxSignatureBytes) bytes; an SSH signature is a few hundred bytes"))
             }
             return .fetched(list: list.bytes, signature: String(decoding: signature.bytes, as: UTF8.self))

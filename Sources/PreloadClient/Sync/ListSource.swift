@@ -81,7 +81,7 @@ public struct LocalListFetcher: ListFetching {
             switch error {
             case .unreadable: return .unreachable("\(error)")
             case .tooLarge, .notRegular:
-                return .refused(ListRefusal("list.signature-malformed",
+                return .refused(ListRefusal(.listSignatureMalformed,
                                             "\(error); an SSH signature is a few hundred bytes"))
             }
         }
@@ -91,8 +91,8 @@ public struct LocalListFetcher: ListFetching {
         } catch {
             switch error {
             case .unreadable: return .unreachable("\(error)")
-            case .tooLarge: return .refused(ListRefusal("list.too-large", "\(error)"))
-            case .notRegular: return .refused(ListRefusal("list.invalid", "\(error)"))
+            case .tooLarge: return .refused(ListRefusal(.listTooLarge, "\(error)"))
+            case .notRegular: return .refused(ListRefusal(.listInvalid, "\(error)"))
             }
         }
     }

@@ -19,34 +19,34 @@ public struct CommitSignatureVerifier: Sendable {
     /// object without that header) at `now`. Throws `sync.commit-unsigned` or `sync.commit-signature-invalid`.
     public func verify(signature: String?, signedData: [UInt8], commit: String, now: Timestamp) throws(ListRefusal) {
         guard let signature else {
-            throw ListRefusal("sync.commit-unsigned", "commit \(commit) is not signed")
+            throw ListRefusal(.syncCommitUnsigned, "commit \(commit) is not signed")
         }
         let sig: SSHSignature
         do {
             sig = try SSHSignature(armored: signature)
         } catch {
-            throw ListRefusal("sync.commit-signature-invalid", "commit \(commit) has no readable SSH signature (\(error))")
+            throw ListRefusal(.syncCommitSignatureInvalid, "commit \(commit) has no readable SSH signature (\(error))")
         }
         guard sig.namespace == Self.namespace else {
-            throw ListRefusal("sync.commit-signature-invalid",
+            throw ListRefusal(.syncCommitSignatureInvalid,
                               "commit \(commit) is signed for namespace '\(sig.namespace)', not '\(Self.namespace)'")
         }
         let signer = SSHPublicKey(sig.publicKey)
         switch trust {
         case .key(let pinned):
             guard pinned.key == sig.publicKey else {
-                throw ListRefusal("sync.commit-signature-invalid", "commit \(commit) is signed by \(signer.fingerprint), not the pinned key")
+                throw ListRefusal(.syncCommitSignatureInvalid, "commit \(commit) is signed by \(signer.fingerprint), not the pinned key")
             }
         case .allowedSigners(let file):
             guard file.allows(sig.publicKey, namespace: Self.namespace, at: now) else {
-                throw ListRefusal("sync.commit-signature-invalid",
+                throw ListRefusal(.syncCommitSignatureInvalid,
                                   "commit \(commit) is signed by \(signer.fingerprint), not an allowed signer for namespace '\(Self.namespace)'")
             }
         }
         do {
             try sig.verify(signedData, namespace: Self.namespace)
         } catch {
-            throw ListRefusal("sync.commit-signature-invalid", "the signature of commit \(commit) by \(signer.fingerprint) does not match it")
+            throw ListRefusal(.syncCommitSignatureInvalid, "the signature of commit \(commit) by \(signer.fingerprint) does not match it")
         }
     }
 }

@@ -17,7 +17,7 @@ extension ListTrust {
             case .key(let line): self = .key(try SSHPublicKey(openSSHLine: line))
             }
         } catch {
-            throw ListRefusal("list.signer-unknown", "the trust anchors are unusable: \(error)")
+            throw ListRefusal(.listSignerUnknown, "the trust anchors are unusable: \(error)")
         }
     }
 }

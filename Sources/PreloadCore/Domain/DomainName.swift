@@ -45,7 +45,7 @@ public enum DomainNameError: Error, Hashable, Sendable, CustomStringConvertible 
 
     /// This error as a finding.
     public func issue(for input: String) -> Issue {
-        Issue("domain.invalid", .error, subject: input, "'\(input)' is not a valid domain name: \(self)")
+        Issue(.domainInvalid, .error, subject: input, "'\(input)' is not a valid domain name: \(self)")
     }
 }
 

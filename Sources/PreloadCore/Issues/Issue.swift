@@ -17,13 +17,13 @@ public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
 
 /// A stable, dotted identifier of one kind of finding, e.g. `mta-sts.txt-invalid`.
 ///
-/// Codes are listed once, in ``IssueCatalogue``, and are never renamed: tools and people match on them.
-public struct IssueCode: RawRepresentable, Hashable, Sendable, Codable, Comparable, CustomStringConvertible,
-    ExpressibleByStringLiteral
-{
+/// Codes are listed once, in ``IssueCatalogue``, each with its constant (`IssueCode.mxMissing`), and are
+/// never renamed: tools and people match on them.
+public struct IssueCode: RawRepresentable, Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
     public let rawValue: String
+    /// A code read back (from JSON, the state database); findings are made with the constants
+    /// (``IssueCode/mtaStsPolicyContentType``…), never from text.
     public init(rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { self.rawValue = value }
     public init(from decoder: any Decoder) throws {
         rawValue = try decoder.singleValueContainer().decode(String.self)
     }

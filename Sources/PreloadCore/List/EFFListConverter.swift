@@ -30,7 +30,7 @@ public enum EFFListConverter {
     /// Renders `list` in the v0.1 format.
     public static func export(_ list: PreloadList) -> EFFExport {
         var issues: [Issue] = [
-            Issue("list.conversion-normalized", subject: "$",
+            Issue(.listConversionNormalized, subject: "$",
                 "v0.1 has no serial or provenance: serial \(list.serial) and the entries' provenance are not exported")
         ]
         var w = JSONWriter(capacity: 256 + list.entries.count * 160)
@@ -58,7 +58,7 @@ public enum EFFListConverter {
             w.raw(": ")
             let path = ListPath.key("$.policies", entry.domain.value)
             if !fitsEFFSchema(entry.domain) {
-                issues.append(Issue("list.conversion-inexact", subject: path,
+                issues.append(Issue(.listConversionInexact, subject: path,
                     "EFF's v0.1 schema only accepts names whose last label is 2-63 letters and digits; consumers that "
                         + "validate against it will reject this entry"))
             }
@@ -97,7 +97,7 @@ public enum EFFListConverter {
         w.newline(indent: indent)
         w.byte(UInt8(ascii: "}"))
         if !widened.isEmpty {
-            issues.append(Issue("list.conversion-inexact", subject: path + ".mxs",
+            issues.append(Issue(.listConversionInexact, subject: path + ".mxs",
                 "RFC 8461 wildcards written as EFF suffixes, which v0.1 consumers (and Postfix) match at any depth: "
                     + widened.joined(separator: ", ")))
         }

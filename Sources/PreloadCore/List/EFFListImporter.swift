@@ -19,15 +19,15 @@ struct EFFListImporter {
     mutating func run() -> ListDecoding {
         do {
             guard let list = try importTop() else { return ListDecoding(list: nil, issues: issues) }
-            let semantic = ListValidator.validate(list).filter { $0.code != "list.alias-unused" }
+            let semantic = ListValidator.validate(list).filter { $0.code != .listAliasUnused }
             issues += semantic
             return ListDecoding(list: semantic.hasErrors ? nil : list, issues: issues)
         } catch let e as JSONSyntaxError {
             let (line, column) = r.lineColumn(e.offset)
-            issues.append(Issue("list.invalid", .error, subject: "line \(line), column \(column)",
+            issues.append(Issue(.listInvalid, .error, subject: "line \(line), column \(column)",
                 "the file is not valid JSON: \(e.message)"))
         } catch {
-            issues.append(Issue("list.invalid", .error, subject: "$", "more than \(Self.maxErrors) errors; stopped"))
+            issues.append(Issue(.listInvalid, .error, subject: "$", "more than \(Self.maxErrors) errors; stopped"))
         }
         return ListDecoding(list: nil, issues: issues)
     }
@@ -35,11 +35,11 @@ struct EFFListImporter {
     private mutating func error(_ path: @autoclosure () -> String, _ message: String) throws {
         errors += 1
         if errors > Self.maxErrors { throw TooManyErrors() }
-        issues.append(Issue("list.invalid", .error, subject: path(), "v0.1: " + message))
+        issues.append(Issue(.listInvalid, .error, subject: path(), "v0.1: " + message))
     }
 
     private mutating func normalized(_ path: String, _ message: String) {
-        issues.append(Issue("list.conversion-normalized", subject: path, message))
+        issues.append(Issue(.listConversionNormalized, subject: path, message))
     }
 
     private mutating func expect(_ kind: JSONKind, _ path: @autoclosure () -> String, _ what: String) throws -> Bool {
@@ -302,7 +302,7 @@ struct EFFListImporter {
         }
         guard ok else { return nil }
         if !suffixes.isEmpty {
-            issues.append(Issue("list.conversion-inexact", subject: path,
+            issues.append(Issue(.listConversionInexact, subject: path,
                 "EFF suffixes mapped to RFC 8461 wildcards, which match exactly one label where EFF's schema and "
                     + "Postfix matched any depth: " + suffixes.joined(separator: ", ")))
         }

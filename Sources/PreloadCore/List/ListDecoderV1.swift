@@ -20,10 +20,10 @@ struct ListDecoderV1 {
             return ListDecoding(list: semantic.hasErrors ? nil : list, issues: issues + semantic)
         } catch let e as JSONSyntaxError {
             let (line, column) = r.lineColumn(e.offset)
-            issues.append(Issue("list.invalid", .error, subject: "line \(line), column \(column)",
+            issues.append(Issue(.listInvalid, .error, subject: "line \(line), column \(column)",
                 "the file is not valid JSON: \(e.message)"))
         } catch {
-            issues.append(Issue("list.invalid", .error, subject: "$",
+            issues.append(Issue(.listInvalid, .error, subject: "$",
                 "more than \(Self.maxErrors) errors; decoding stopped"))
         }
         return ListDecoding(list: nil, issues: issues)
@@ -32,7 +32,7 @@ struct ListDecoderV1 {
     private mutating func error(_ path: @autoclosure () -> String, _ message: String) throws {
         errors += 1
         if errors > Self.maxErrors { throw TooManyErrors() }
-        issues.append(Issue("list.invalid", .error, subject: path(), message))
+        issues.append(Issue(.listInvalid, .error, subject: path(), message))
     }
 
     /// `true` when the next value has `kind`; otherwise reports it, skips it and returns `false`.

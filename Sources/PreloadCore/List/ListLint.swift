@@ -73,11 +73,11 @@ extension ListCodec {
         var issues = decoding.issues
         switch format {
         case .effV01:
-            issues.insert(Issue("list.legacy-format", subject: "$",
+            issues.insert(Issue(.listLegacyFormat, subject: "$",
                 "this is an EFF STARTTLS Everywhere v0.1 list; convert it with `preload list convert FILE --to v1`"), at: 0)
         case .v1, nil:
             if let list = decoding.list, !isCanonical(bytes, of: list) {
-                issues.append(Issue("list.not-canonical", subject: "$",
+                issues.append(Issue(.listNotCanonical, subject: "$",
                     "the list is valid but not byte-for-byte canonical; `preload list convert FILE --to v1` rewrites it"))
             }
         }

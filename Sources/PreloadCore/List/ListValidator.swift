@@ -9,7 +9,7 @@ public enum ListValidator {
     /// Every rule violated by `list`.
     public static func validate(_ list: PreloadList) -> [Issue] {
         var issues: [Issue] = []
-        func error(_ path: String, _ message: String) { issues.append(Issue("list.invalid", .error, subject: path, message)) }
+        func error(_ path: String, _ message: String) { issues.append(Issue(.listInvalid, .error, subject: path, message)) }
 
         if list.serial < 1 || list.serial > ListCodec.maxSerial {
             error("$.serial", "must be between 1 and \(ListCodec.maxSerial), found \(list.serial)")
@@ -60,7 +60,7 @@ public enum ListValidator {
             }
         }
         for name in list.aliases.keys.sorted(by: ListCodec.bytewiseLess) where !used.contains(name) {
-            issues.append(Issue("list.alias-unused", subject: ListPath.alias(name),
+            issues.append(Issue(.listAliasUnused, subject: ListPath.alias(name),
                 "the alias \(ListNames.quoted(name)) is defined but no domain refers to it"))
         }
         return issues

@@ -37,13 +37,13 @@ public enum STSPolicyParser {
     public static func parse(bytes body: [UInt8]) -> STSPolicyResult {
         var issues: [Issue] = []
         guard body.count <= maxBodyBytes else {
-            issues.append(Issue("mta-sts.policy-too-large", subject: "policy",
+            issues.append(Issue(.mtaStsPolicyTooLarge, subject: "policy",
                 "the policy is larger than \(maxBodyBytes) bytes (64 KiB); senders read no more than that"))
             return STSPolicyResult(policy: nil, issues: issues)
         }
         var state = State()
         if body.isEmpty {
-            issues.append(Issue("mta-sts.policy-invalid", subject: "policy", "the policy body is empty"))
+            issues.append(Issue(.mtaStsPolicyInvalid, subject: "policy", "the policy body is empty"))
         }
         var lineNumber = 0
         var start = 0
@@ -68,7 +68,7 @@ public enum STSPolicyParser {
     public static func coverageIssues(_ policy: STSPolicy, hosts: [DomainName]) -> [Issue] {
         uncoveredMX(policy, hosts: hosts).map { host in
             let patterns = policy.mx.isEmpty ? "the policy has no mx patterns" : "patterns: " + policy.mx.map(\.description).joined(separator: ", ")
-            return Issue("mta-sts.policy-mx-uncovered", subject: host.value,
+            return Issue(.mtaStsPolicyMxUncovered, subject: host.value,
                 "the MX host \(host) is not matched by any mx pattern of the policy (\(patterns)); senders that enforce the policy will not deliver to it")
         }
     }
@@ -85,31 +85,31 @@ public enum STSPolicyParser {
     private static func parseLine(_ line: ArraySlice<UInt8>, number: Int, into state: inout State, issues: inout [Issue]) {
         let subject = "line \(number)"
         if line.count > maxLineBytes {
-            issues.append(Issue("mta-sts.policy-limit-exceeded", subject: subject,
+            issues.append(Issue(.mtaStsPolicyLimitExceeded, subject: subject,
                 "line \(number) is \(line.count) bytes long; at most \(maxLineBytes) are looked at"))
             return
         }
         if line.isEmpty {
-            issues.append(Issue("mta-sts.policy-blank-line", subject: subject,
+            issues.append(Issue(.mtaStsPolicyBlankLine, subject: subject,
                 "line \(number) is empty; the RFC 8461 grammar has no empty lines and strict senders reject them"))
             return
         }
         if let bad = line.first(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) {
-            issues.append(Issue("mta-sts.policy-non-ascii", subject: subject,
+            issues.append(Issue(.mtaStsPolicyNonAscii, subject: subject,
                 "line \(number) has the control byte \(TXTRecordSyntax.printable([bad])) (a stray CR?); use printable text"))
             return
         }
         guard String(validating: line, as: UTF8.self) != nil else {
-            issues.append(Issue("mta-sts.policy-non-ascii", subject: subject, "line \(number) is not valid UTF-8"))
+            issues.append(Issue(.mtaStsPolicyNonAscii, subject: subject, "line \(number) is not valid UTF-8"))
             return
         }
         if TXTRecordSyntax.isWSP(line.first!) {
-            issues.append(Issue("mta-sts.policy-line-invalid", subject: subject,
+            issues.append(Issue(.mtaStsPolicyLineInvalid, subject: subject,
                 "line \(number) starts with whitespace; write 'key: value' from the first column"))
             return
         }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else {
-            issues.append(Issue("mta-sts.policy-line-invalid", subject: subject,
+            issues.append(Issue(.mtaStsPolicyLineInvalid, subject: subject,
                 "line \(number) ('\(String(decoding: line.prefix(60), as: UTF8.self))') has no ':'; write 'key: value'"))
             return
         }
@@ -118,7 +118,7 @@ public enum STSPolicyParser {
         while let last = valueBytes.last, TXTRecordSyntax.isWSP(last) { valueBytes = valueBytes.dropLast() }
         let value = String(decoding: valueBytes, as: UTF8.self)
         guard TXTRecordSyntax.isExtensionName(key) else {
-            issues.append(Issue("mta-sts.policy-line-invalid", subject: subject,
+            issues.append(Issue(.mtaStsPolicyLineInvalid, subject: subject,
                 "line \(number): '\(key)' is not a valid key (a letter or digit, then at most 31 letters, digits, '_', '-' or '.'; no space before ':')"))
             return
         }
@@ -129,7 +129,7 @@ public enum STSPolicyParser {
                 state.version = .some(value)
             } else {
                 state.version = .some(nil)
-                issues.append(Issue("mta-sts.policy-version", subject: subject,
+                issues.append(Issue(.mtaStsPolicyVersion, subject: subject,
                     "line \(number): the version is '\(value)'; it must be exactly 'STSv1'"))
             }
         case "mode":
@@ -138,7 +138,7 @@ public enum STSPolicyParser {
                 state.mode = .some(mode)
             } else {
                 state.mode = .some(nil)
-                issues.append(Issue("mta-sts.policy-mode", subject: subject,
+                issues.append(Issue(.mtaStsPolicyMode, subject: subject,
                     "line \(number): the mode is '\(value)'; it must be exactly 'enforce', 'testing' or 'none' (lowercase)"))
             }
         case "max_age":
@@ -146,14 +146,14 @@ public enum STSPolicyParser {
             let maxAge = parseMaxAge(valueBytes)
             state.maxAge = .some(maxAge)
             if maxAge == nil {
-                issues.append(Issue("mta-sts.policy-max-age", subject: subject,
+                issues.append(Issue(.mtaStsPolicyMaxAge, subject: subject,
                     "line \(number): max_age '\(value.prefix(40))' is not an integer of 0 to \(maxAgeLimit) seconds (erratum 7282 caps it)"))
             }
         case "mx":
             state.mxLines += 1
             if state.mxLines > maxMXLines {
                 if state.mxLines == maxMXLines + 1 {
-                    issues.append(Issue("mta-sts.policy-limit-exceeded", subject: subject,
+                    issues.append(Issue(.mtaStsPolicyLimitExceeded, subject: subject,
                         "the policy has more than \(maxMXLines) mx lines; the rest are not looked at"))
                 }
                 state.mxValid = false
@@ -163,22 +163,22 @@ public enum STSPolicyParser {
                 state.mx.append(pattern)
             } else {
                 state.mxValid = false
-                issues.append(Issue("mta-sts.policy-mx-invalid", subject: subject,
+                issues.append(Issue(.mtaStsPolicyMxInvalid, subject: subject,
                     "line \(number): mx '\(value.prefix(80))' is not an A-label domain name or '*.' followed by one (no trailing dot, no U-labels)"))
             }
         default:
             if isPolicyExtensionValue(valueBytes) {
-                issues.append(Issue("mta-sts.policy-unknown-key", subject: subject,
+                issues.append(Issue(.mtaStsPolicyUnknownKey, subject: subject,
                     "line \(number): the key '\(key)' is not defined by RFC 8461 and senders ignore it (keys are case-sensitive)"))
             } else {
-                issues.append(Issue("mta-sts.policy-line-invalid", subject: subject,
+                issues.append(Issue(.mtaStsPolicyLineInvalid, subject: subject,
                     "line \(number): the key '\(key)' has an empty or malformed value"))
             }
         }
     }
 
     private static func duplicate(_ key: String, _ number: Int, _ issues: inout [Issue]) {
-        issues.append(Issue("mta-sts.policy-duplicate-key", subject: "line \(number)",
+        issues.append(Issue(.mtaStsPolicyDuplicateKey, subject: "line \(number)",
             "line \(number) repeats '\(key)'; senders use the first one, so this line is ignored"))
     }
 
@@ -204,19 +204,19 @@ public enum STSPolicyParser {
     private static func finish(_ state: State, issues: [Issue]) -> STSPolicyResult {
         var issues = issues
         if state.version == nil {
-            issues.append(Issue("mta-sts.policy-version", subject: "policy",
+            issues.append(Issue(.mtaStsPolicyVersion, subject: "policy",
                 "the policy has no 'version' line; add 'version: STSv1' (keys are case-sensitive)"))
         }
         if state.mode == nil {
-            issues.append(Issue("mta-sts.policy-mode", subject: "policy",
+            issues.append(Issue(.mtaStsPolicyMode, subject: "policy",
                 "the policy has no 'mode' line; add 'mode: enforce', 'mode: testing' or 'mode: none'"))
         }
         if state.maxAge == nil {
-            issues.append(Issue("mta-sts.policy-max-age", subject: "policy",
+            issues.append(Issue(.mtaStsPolicyMaxAge, subject: "policy",
                 "the policy has no 'max_age' line; add one, e.g. 'max_age: 604800' (a week)"))
         }
         if state.mxLines == 0, case .some(.some(let mode)) = state.mode, mode != .none {
-            issues.append(Issue("mta-sts.policy-mx-missing", subject: "policy",
+            issues.append(Issue(.mtaStsPolicyMxMissing, subject: "policy",
                 "the mode is '\(mode.rawValue)' but the policy has no 'mx' line; list every MX host or '*.' pattern"))
         }
         guard !issues.hasErrors, state.mxValid, case .some(.some(let version)) = state.version,
@@ -225,11 +225,11 @@ public enum STSPolicyParser {
             return STSPolicyResult(policy: nil, issues: issues)
         }
         if maxAge < shortMaxAge {
-            issues.append(Issue("mta-sts.policy-max-age-short", subject: "max_age",
+            issues.append(Issue(.mtaStsPolicyMaxAgeShort, subject: "max_age",
                 "max_age is \(maxAge) seconds, under a day; senders will drop the policy quickly (weeks are usual)"))
         }
         if mode == .testing {
-            issues.append(Issue("mta-sts.policy-mode-testing", subject: "mode",
+            issues.append(Issue(.mtaStsPolicyModeTesting, subject: "mode",
                 "the mode is 'testing': senders report failures but still deliver without authenticated TLS"))
         }
         return STSPolicyResult(policy: STSPolicy(version: version, mode: mode, maxAge: maxAge, mx: state.mx), issues: issues)

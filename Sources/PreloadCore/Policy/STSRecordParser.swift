@@ -46,12 +46,12 @@ public enum STSRecordParser {
             record = one
         case .absent(let mistyped):
             result.status = .absent
-            result.issues.append(Issue("mta-sts.txt-missing",
+            result.issues.append(Issue(.mtaStsTxtMissing,
                 "no TXT record of the set starts with '\(version)', so senders see no MTA-STS policy"
                     + (mistyped ? TXTRecordSyntax.mistypedHint : "")))
             return result
         case .multiple(let count):
-            result.issues.append(Issue("mta-sts.txt-multiple",
+            result.issues.append(Issue(.mtaStsTxtMultiple,
                 "\(count) TXT records start with '\(version)'; with more than one, senders treat the domain as having no MTA-STS policy"))
             return result
         }
@@ -59,15 +59,15 @@ public enum STSRecordParser {
         result.record = text
         let parsed = TXTRecordSyntax.parse(record, version: tag)
         if parsed.nonASCII {
-            result.issues.append(Issue("mta-sts.txt-non-ascii", subject: text,
+            result.issues.append(Issue(.mtaStsTxtNonAscii, subject: text,
                 "the record '\(text)' has bytes outside US-ASCII; MTA-STS records must be US-ASCII"))
             return result
         }
         for problem in parsed.problems {
-            result.issues.append(Issue("mta-sts.txt-invalid", subject: text, "the record '\(text)' is malformed: \(problem)"))
+            result.issues.append(Issue(.mtaStsTxtInvalid, subject: text, "the record '\(text)' is malformed: \(problem)"))
         }
         if parsed.spaceBeforeFirstDelimiter {
-            result.issues.append(Issue("mta-sts.txt-erratum-6285", subject: text,
+            result.issues.append(Issue(.mtaStsTxtErratum6285, subject: text,
                 "whitespace stands between '\(version)' and the first ';': valid ABNF (RFC 8461 erratum 6285), but senders that filter on 'v=STSv1;' literally will ignore the record"))
         }
         var id: String?
@@ -75,29 +75,29 @@ public enum STSRecordParser {
         for field in parsed.fields {
             if field.name == "id" {
                 if id != nil {
-                    result.issues.append(Issue("mta-sts.txt-invalid", subject: "id",
+                    result.issues.append(Issue(.mtaStsTxtInvalid, subject: "id",
                         "the record has more than one 'id' field; give exactly one"))
                 } else if isID(field.value) {
                     id = field.value
                 } else {
                     id = ""
-                    result.issues.append(Issue("mta-sts.txt-invalid", subject: "id",
+                    result.issues.append(Issue(.mtaStsTxtInvalid, subject: "id",
                         "the id '\(field.value)' is not 1 to 32 letters and digits (no '-', '.', '_' or spaces)"))
                 }
             } else if !TXTRecordSyntax.isExtensionName(field.name) {
-                result.issues.append(Issue("mta-sts.txt-invalid", subject: field.name,
+                result.issues.append(Issue(.mtaStsTxtInvalid, subject: field.name,
                     "'\(field.name)' is not a valid field name (a letter or digit, then at most 31 letters, digits, '_', '-' or '.')"))
             } else if !TXTRecordSyntax.isExtensionValue(field.value) {
-                result.issues.append(Issue("mta-sts.txt-invalid", subject: field.name,
+                result.issues.append(Issue(.mtaStsTxtInvalid, subject: field.name,
                     "the value of field '\(field.name)' must be printable ASCII without '=', ';' or spaces"))
             } else {
                 extensions.append(RecordExtension(name: field.name, value: field.value))
-                result.issues.append(Issue("mta-sts.txt-unknown-field", subject: field.name,
+                result.issues.append(Issue(.mtaStsTxtUnknownField, subject: field.name,
                     "the field '\(field.name)' is not defined by RFC 8461; senders ignore it"))
             }
         }
         if id == nil && parsed.problems.isEmpty {
-            result.issues.append(Issue("mta-sts.txt-invalid", subject: "id",
+            result.issues.append(Issue(.mtaStsTxtInvalid, subject: "id",
                 "the record has no 'id=' field; it is required (note that field names are case-sensitive)"))
         }
         if !result.issues.hasErrors, let id, !id.isEmpty {
@@ -106,7 +106,7 @@ public enum STSRecordParser {
             result.extensions = extensions
         } else if !result.issues.hasErrors {
             // Unreachable by construction; never call a record valid without an id.
-            result.issues.append(Issue("mta-sts.txt-invalid", "the record has no usable id"))
+            result.issues.append(Issue(.mtaStsTxtInvalid, "the record has no usable id"))
         }
         return result
     }

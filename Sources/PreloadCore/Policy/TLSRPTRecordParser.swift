@@ -50,12 +50,12 @@ public enum TLSRPTRecordParser {
             record = one
         case .absent(let mistyped):
             result.status = .absent
-            result.issues.append(Issue("tls-rpt.missing",
+            result.issues.append(Issue(.tlsRptMissing,
                 "no TXT record of the set starts with '\(version)', so senders send no TLS reports"
                     + (mistyped ? TXTRecordSyntax.mistypedHint : "")))
             return result
         case .multiple(let count):
-            result.issues.append(Issue("tls-rpt.multiple",
+            result.issues.append(Issue(.tlsRptMultiple,
                 "\(count) TXT records start with '\(version)'; with more than one, senders treat the domain as having no TLS-RPT policy"))
             return result
         }
@@ -63,19 +63,19 @@ public enum TLSRPTRecordParser {
         result.record = text
         let parsed = TXTRecordSyntax.parse(record, version: tag, tolerateTrailingWhitespace: true)
         if parsed.nonASCII {
-            result.issues.append(Issue("tls-rpt.invalid", subject: text,
+            result.issues.append(Issue(.tlsRptInvalid, subject: text,
                 "the record '\(text)' has bytes outside US-ASCII; percent-encode them in URIs"))
             return result
         }
         for problem in parsed.problems {
-            result.issues.append(Issue("tls-rpt.invalid", subject: text, "the record '\(text)' is malformed: \(problem)"))
+            result.issues.append(Issue(.tlsRptInvalid, subject: text, "the record '\(text)' is malformed: \(problem)"))
         }
         if parsed.spaceBeforeFirstDelimiter {
-            result.issues.append(Issue("tls-rpt.space-before-semicolon", subject: text,
+            result.issues.append(Issue(.tlsRptSpaceBeforeSemicolon, subject: text,
                 "whitespace stands between '\(version)' and the first ';': valid ABNF, but senders that filter on 'v=TLSRPTv1;' literally will ignore the record"))
         }
         if parsed.trailingWhitespace {
-            result.issues.append(Issue("tls-rpt.whitespace", subject: text,
+            result.issues.append(Issue(.tlsRptWhitespace, subject: text,
                 "the record '\(text)' ends in whitespace after its last field; common parsers strip it, but a strict reading of RFC 8460 does not allow it"))
         }
         var rua: [String]?
@@ -83,32 +83,32 @@ public enum TLSRPTRecordParser {
         for field in parsed.fields {
             if field.name == "rua" {
                 if rua != nil {
-                    result.issues.append(Issue("tls-rpt.invalid", subject: "rua",
+                    result.issues.append(Issue(.tlsRptInvalid, subject: "rua",
                         "the record has more than one 'rua' field; list every URI in one, separated by commas"))
                     continue
                 }
                 rua = []
                 for uri in splitURIs(field.value) {
                     if let problem = ReportURI.problem(uri) {
-                        result.issues.append(Issue("tls-rpt.invalid", subject: uri, "the rua URI '\(uri)' is not usable: \(problem)"))
+                        result.issues.append(Issue(.tlsRptInvalid, subject: uri, "the rua URI '\(uri)' is not usable: \(problem)"))
                     } else {
                         rua?.append(uri)
                     }
                 }
             } else if !TXTRecordSyntax.isExtensionName(field.name) {
-                result.issues.append(Issue("tls-rpt.invalid", subject: field.name,
+                result.issues.append(Issue(.tlsRptInvalid, subject: field.name,
                     "'\(field.name)' is not a valid field name (a letter or digit, then at most 31 letters, digits, '_', '-' or '.')"))
             } else if !TXTRecordSyntax.isExtensionValue(field.value) {
-                result.issues.append(Issue("tls-rpt.invalid", subject: field.name,
+                result.issues.append(Issue(.tlsRptInvalid, subject: field.name,
                     "the value of field '\(field.name)' must be printable ASCII without '=', ';' or spaces"))
             } else {
                 extensions.append(RecordExtension(name: field.name, value: field.value))
-                result.issues.append(Issue("tls-rpt.unknown-field", subject: field.name,
+                result.issues.append(Issue(.tlsRptUnknownField, subject: field.name,
                     "the field '\(field.name)' is not defined by RFC 8460; senders ignore it"))
             }
         }
         if rua == nil && parsed.problems.isEmpty {
-            result.issues.append(Issue("tls-rpt.invalid", subject: "rua",
+            result.issues.append(Issue(.tlsRptInvalid, subject: "rua",
                 "the record has no 'rua=' field; it is required (note that field names are case-sensitive)"))
         }
         let unreadable = result.issues.contains { $0.code == invalidCode }
@@ -124,7 +124,7 @@ public enum TLSRPTRecordParser {
 
     /// The code of a record that cannot be read; its default severity is a warning, so the status, not
     /// the severity, says whether the record counts.
-    static let invalidCode: IssueCode = "tls-rpt.invalid"
+    static let invalidCode: IssueCode = .tlsRptInvalid
 
     /// `tlsrpt-uri *(*WSP "," *WSP tlsrpt-uri)`: the URIs, with the whitespace around commas removed.
     /// An empty element (a leading, trailing or doubled comma) is kept as `""` so it is reported.

@@ -271,5 +271,5 @@ extension LifecycleStep {
 /// Issue codes the curation layer adds to the checker's.
 public enum CurationIssues {
     /// An MX host is not covered by the patterns of the domain's list entry.
-    public static let mxUncovered: IssueCode = "curation.mx-uncovered"
+    public static let mxUncovered: IssueCode = .curationMxUncovered
 }

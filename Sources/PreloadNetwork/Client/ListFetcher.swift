@@ -36,8 +36,8 @@ public struct ListFetcher: ListFetching {
             signatureFetcher.maxBodySize = InputLimits.maxSignatureBytes
             async let signatureOutcome = signatureFetcher.get(url: url + ".sig")
             let (list, signature) = await (listOutcome, signatureOutcome)
-            switch (Self.body(list, url, tooLarge: "list.too-large"),
-                    Self.body(signature, url + ".sig", tooLarge: "list.signature-malformed")) {
+            switch (Self.body(list, url, tooLarge: .listTooLarge),
+                    Self.body(signature, url + ".sig", tooLarge: .listSignatureMalformed)) {
             case (.success(let listBytes), .success(let signatureBytes)):
                 return .fetched(list: listBytes, signature: String(decoding: signatureBytes, as: UTF8.self))
             case (.failure(let refusal as ListRefusal), _), (_, .failure(let refusal as ListRefusal)):

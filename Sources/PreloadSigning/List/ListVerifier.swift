@@ -31,14 +31,14 @@ public enum ListVerificationError: Error, Hashable, Sendable, CustomStringConver
     /// The stable issue code of this refusal.
     public var code: IssueCode {
         switch self {
-        case .signatureMalformed: "list.signature-malformed"
-        case .wrongNamespace: "list.signature-namespace"
-        case .signatureInvalid: "list.signature-invalid"
-        case .signerUnknown: "list.signer-unknown"
-        case .signerNotAllowed: "list.signer-not-allowed"
-        case .formatInvalid: "list.invalid"
-        case .expired: "list.expired"
-        case .rollback: "list.rollback"
+        case .signatureMalformed: .listSignatureMalformed
+        case .wrongNamespace: .listSignatureNamespace
+        case .signatureInvalid: .listSignatureInvalid
+        case .signerUnknown: .listSignerUnknown
+        case .signerNotAllowed: .listSignerNotAllowed
+        case .formatInvalid: .listInvalid
+        case .expired: .listExpired
+        case .rollback: .listRollback
         }
     }
 

@@ -36,7 +36,7 @@ struct LintListCommand: AsyncParsableCommand {
         do {
             result = ListCodec.lint(try InputFile.read(file, limit: InputLimits.maxListBytes, standardInput: true))
         } catch let tooLarge as InputTooLarge {
-            result = ListLintReport(format: nil, list: nil, issues: [tooLarge.issue("list.too-large")])
+            result = ListLintReport(format: nil, list: nil, issues: [tooLarge.issue(.listTooLarge)])
         }
         var fields: [String: JSONValue] = [
             "format": .string(result.format?.rawValue), "counts": .null, "serial": .null, "generated": .null,

@@ -44,7 +44,7 @@ struct LintPolicyCommand: AsyncParsableCommand {
         } catch let tooLarge as InputTooLarge {
             // Senders read no more than 64 KiB either: the same finding as for a body that size.
             result = STSPolicyParser.parse(bytes: [])
-            issues = [Issue("mta-sts.policy-too-large", subject: "policy", "\(tooLarge); senders read no more than "
+            issues = [Issue(.mtaStsPolicyTooLarge, subject: "policy", "\(tooLarge); senders read no more than "
                 + "\(STSPolicyParser.maxBodyBytes) bytes (64 KiB)")]
         }
         var fields: [String: JSONValue] = ["policy": .null]

@@ -89,7 +89,7 @@ struct ListVerifyCommand: AsyncParsableCommand {
             if let failure = list.failure { throw InputFile.exit(failure) }
             outcome = result.mapError { Refusal(code: $0.code, issues: $0.issues, description: "\($0)") }
         } catch let tooLarge as InputTooLarge {
-            let code: IssueCode = tooLarge.failure.path == signaturePath ? "list.signature-malformed" : "list.too-large"
+            let code: IssueCode = tooLarge.failure.path == signaturePath ? .listSignatureMalformed : .listTooLarge
             outcome = .failure(Refusal(code: code, issues: [tooLarge.issue(code)], description: tooLarge.description))
         }
         switch outcome {

@@ -16,7 +16,7 @@
     checkV1RoundTrip(list)
     let lint = ListCodec.lint(input)
     require(lint.isValid && lint.list == list, "lint disagrees with decode")
-    require(lint.issues.contains { $0.code == "list.not-canonical" } == (ListCodec.encode(list) != input),
+    require(lint.issues.contains { $0.code == .listNotCanonical } == (ListCodec.encode(list) != input),
             "lint's canonical verdict disagrees with the encoder")
 
     guard list.entries.allSatisfy({ EFFListConverter.fitsEFFSchema($0.domain) }) else { return }

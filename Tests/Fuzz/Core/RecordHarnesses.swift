@@ -30,7 +30,7 @@
     // TLS-RPT is optional for senders: nothing in it blocks, an unreadable set is said by its codes.
     require(!result.issues.hasErrors, "a TLS-RPT finding is an error: \(result.issues)")
     checkStatus(result.status, issues: result.issues, ofKind: ofKind.count, hasValue: !result.rua.isEmpty) {
-        $0.code == "tls-rpt.invalid" || $0.code == "tls-rpt.multiple"
+        $0.code == .tlsRptInvalid || $0.code == .tlsRptMultiple
     }
     guard result.status == .valid else { return }
     require(!result.rua.isEmpty, "a valid record without rua")
