@@ -74,18 +74,7 @@ extension GitRepository {
     /// The blob id and size of `path` in `commit`'s tree, without reading the blob; `nil` if the path does
     /// not exist there or is not a file.
     public func fileEntry(_ path: String, in commit: GitObjectID) throws(GitError) -> (id: GitObjectID, size: Int)? {
-        let tree = try commitTree(commit)
-        defer { git_tree_free(tree) }
-        var entry: OpaquePointer? = nil
-        let rc = git_tree_entry_bypath(&entry, tree, path)
-        if rc == GIT_ENOTFOUND.rawValue {
-            git_error_clear()
-            return nil
-        }
-        if rc < 0 { throw GitError.capture("git_tree_entry_bypath(\(path))", rc) }
-        defer { git_tree_entry_free(entry) }
-        guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
-        var id = git_tree_entry_id(entry)!.pointee
+        guard var id = try treeBlobID(path, in: commit) else { return nil }
         var odb: OpaquePointer? = nil
         try check("git_repository_odb") { git_repository_odb(&odb, handle) }
         defer { git_odb_free(odb) }

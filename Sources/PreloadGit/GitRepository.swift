@@ -88,8 +88,8 @@ public final class GitRepository {
         return GitObjectID(oid)
     }
 
-    /// A file in `commit`'s tree: its blob id and bytes; `nil` if the path does not exist there.
-    public func file(_ path: String, in commit: GitObjectID) throws(GitError) -> (id: GitObjectID, bytes: [UInt8])? {
+    /// The blob id of `path` in `commit`'s tree; `nil` if the path does not exist there or is not a file.
+    func treeBlobID(_ path: String, in commit: GitObjectID) throws(GitError) -> git_oid? {
         let tree = try commitTree(commit)
         defer { git_tree_free(tree) }
         var entry: OpaquePointer? = nil
@@ -101,7 +101,12 @@ public final class GitRepository {
         if rc < 0 { throw GitError.capture("git_tree_entry_bypath(\(path))", rc) }
         defer { git_tree_entry_free(entry) }
         guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
-        var blobID = git_tree_entry_id(entry)!.pointee
+        return git_tree_entry_id(entry)!.pointee
+    }
+
+    /// A file in `commit`'s tree: its blob id and bytes; `nil` if the path does not exist there.
+    public func file(_ path: String, in commit: GitObjectID) throws(GitError) -> (id: GitObjectID, bytes: [UInt8])? {
+        guard var blobID = try treeBlobID(path, in: commit) else { return nil }
         var blob: OpaquePointer? = nil
         try check("git_blob_lookup(\(path))") { git_blob_lookup(&blob, handle, &blobID) }
         defer { git_blob_free(blob) }
