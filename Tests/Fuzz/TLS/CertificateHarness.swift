@@ -2,6 +2,7 @@ import COpenSSL
 import PreloadCore
 import PreloadOpenSSL
 @testable import PreloadSMTPProbe
+import PreloadSigning
 
 /// A certificate as an MX server presents it (DER). OpenSSL parses it; what the checker copies out must be
 /// faithful: the fingerprint is the SHA-256 of the DER certificate, each SAN that is a plain host name is one
