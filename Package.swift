@@ -95,18 +95,23 @@ let package = Package(
             swiftSettings: settings),
 
         // MARK: Tests (Swift Testing).
+        /// What the test targets share: one test clock, one seeded generator, one binary locator and process
+        /// runner, one test-bed loader, one skip policy, loopback clients.
+        .target(name: "PreloadTesting", dependencies: ["PreloadCore"], path: "Tests/PreloadTesting", swiftSettings: settings),
         .testTarget(
-            name: "PreloadCoreTests", dependencies: ["PreloadCore", "PreloadIDNA"],
+            name: "PreloadCoreTests", dependencies: ["PreloadCore", "PreloadIDNA", "PreloadTesting"],
             resources: [.copy("Fixtures")], swiftSettings: settings),
-        .testTarget(name: "PreloadCheckerTests", dependencies: ["PreloadChecker"], swiftSettings: settings),
+        .testTarget(name: "PreloadCheckerTests", dependencies: ["PreloadChecker", "PreloadTesting"], swiftSettings: settings),
+        /// The pure parts of the wrappers: DNS RDATA, SMTP replies (no network, no test bed).
+        .testTarget(name: "PreloadWrapperTests", dependencies: ["PreloadDNS", "PreloadTLS"], swiftSettings: settings),
         .testTarget(
             name: "PreloadCurationTests",
-            dependencies: ["PreloadCore", "PreloadChecker", "PreloadState", "PreloadCuration"],
+            dependencies: ["PreloadCore", "PreloadChecker", "PreloadState", "PreloadCuration", "PreloadTesting"],
             swiftSettings: settings),
         .testTarget(
             name: "PreloadClientTests",
             dependencies: [
-                "PreloadClient", "PreloadSocketmap", "PreloadCore",
+                "PreloadClient", "PreloadSocketmap", "PreloadCore", "PreloadTesting",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: settings),
@@ -114,7 +119,8 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "PreloadCore", "PreloadChecker", "PreloadDNS", "PreloadTLS", "PreloadHTTP", "PreloadGit",
-                "PreloadNetwork", "PreloadState", "PreloadCuration", "PreloadClient", "PreloadSocketmap",
+                "PreloadNetwork", "PreloadState", "PreloadCuration", "PreloadClient", "PreloadSocketmap", "PreloadTesting",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
     ]

@@ -1,4 +1,5 @@
 import PreloadCore
+import PreloadTesting
 import PreloadTLS
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import PreloadDNS
+import PreloadTesting
 import Testing
 
 /// libunbound against the test bed's unbound (forwarder 127.0.0.1@PORT, `test.` zone).

@@ -2,6 +2,7 @@ import Foundation
 import PreloadClient
 import PreloadCore
 import PreloadCuration
+import PreloadTesting
 import PreloadTLS
 import Testing
 

@@ -3,6 +3,7 @@ import PreloadClient
 import PreloadCore
 import PreloadCuration
 import PreloadGit
+import PreloadTesting
 import PreloadTLS
 import Testing
 

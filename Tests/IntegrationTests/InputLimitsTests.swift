@@ -1,6 +1,7 @@
 import Foundation
 import PreloadClient
 import PreloadCore
+import PreloadTesting
 import PreloadTLS
 import Testing
 

@@ -1,5 +1,6 @@
 import PreloadDNS
 import PreloadHTTP
+import PreloadTesting
 import Testing
 
 /// The MTA-STS policy fetcher against the test bed's nginx policy hosts.

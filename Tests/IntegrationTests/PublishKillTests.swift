@@ -1,6 +1,7 @@
 import Foundation
 import PreloadCore
 import PreloadCuration
+import PreloadTesting
 import PreloadTLS
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import PreloadHTTP
+import PreloadTesting
 import Testing
 
 /// The notification mailer against the test bed's receiving Postfix (`notify.test`).

@@ -1,6 +1,7 @@
 import Foundation
 import PreloadCore
 import PreloadState
+import PreloadTesting
 import Testing
 @testable import PreloadCuration
 

@@ -3,14 +3,15 @@ import Logging
 import PreloadClient
 import PreloadCore
 import PreloadSocketmap
+import PreloadTesting
 import Testing
 
 /// `--metrics-listen`: the Prometheus endpoint scraped over real HTTP after real lookups against the test bed's
 /// unbound and nginx.
-@Suite(.enabled(if: ClientTestBed.environment != nil, "needs the running test bed (tools/testbed)"))
-struct SocketmapMetricsTests {
+@Suite struct SocketmapMetricsTests {
     @Test func theEndpointCountsRealLookups() async throws {
-        let network = try #require(ClientTestBed.network)
+        let bed = try await NetTestBed.shared
+        let network = ClientRuntime.Network(dns: bed.dns.server, caFile: bed.caFile, timeout: 5, httpsPort: bed.httpsPort)
         let root = try temporaryDirectory("metrics")
         defer { try? FileManager.default.removeItem(atPath: root) }
         var logger = Logger(label: "metrics")
@@ -91,21 +92,5 @@ struct SocketmapMetricsTests {
 
         await endpoint.shutdown()
         await server.shutdown()
-    }
-}
-
-/// The list gauges and the counters of answers reused within their epoch, without a network.
-@Suite struct SocketmapMetricsUnitTests {
-    @Test func listGaugesFollowTheInstalledList() throws {
-        let exporter = PrometheusExporter()
-        let now = Timestamp(rfc3339: "2026-03-01T00:00:00Z")!
-        let index = try fakeVerify(Array("7:a.example,b.example".utf8), "signed")
-        exporter.metrics.record(list: index)
-        let text = Exposition(String(decoding: exporter.render(), as: UTF8.self))
-        #expect(text["preload_list_serial"] == 7)
-        #expect(text["preload_list_expiry_timestamp_seconds"] == Double(now.adding(days: 14).secondsSince1970))
-        #expect(text["preload_list_domains"] == 2)
-        exporter.metrics.record(list: nil)
-        #expect(Exposition(String(decoding: exporter.render(), as: UTF8.self))["preload_list_serial"] == 0)
     }
 }
