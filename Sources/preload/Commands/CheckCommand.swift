@@ -27,10 +27,6 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var checking: CheckerOptions
     @OptionGroup var output: OutputOptions
 
-    struct Output: Encodable {
-        let reports: [DomainReport]
-    }
-
     func run() async throws {
         var names: [DomainName] = []
         for raw in domains {
@@ -54,10 +50,7 @@ struct CheckCommand: AsyncParsableCommand {
         }
         let checker = live.checker(clock: clock, settings: checking.settings(network))
         let reports = await checker.check(names)
-        switch output.format {
-        case .json: try Console.printJSON(Output(reports: reports))
-        case .text: Console.out(CheckReportRenderer.text(reports))
-        }
+        try Console.print(CheckOutput(reports: reports), output.format)
         if reports.contains(where: \.resolverUnreachable) { throw Exit.temporaryFailure }
         if !reports.allSatisfy(\.eligible) { throw Exit.blocked }
     }

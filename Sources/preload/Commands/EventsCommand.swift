@@ -28,16 +28,6 @@ struct EventsCommand: AsyncParsableCommand {
         } catch {
             throw Curation.fail(error)
         }
-        switch output.format {
-        case .json:
-            try Console.printJSON(["events": events])
-        case .text:
-            for e in events {
-                var line = "\(e.time.rfc3339) \(e.domain) \(e.from ?? "-") → \(e.to) \(e.reason) (\(e.actor))"
-                if !e.detail.isEmpty { line += ": \(e.detail)" }
-                if let n = e.notification { line += " [notified \(n.to): \(n.kind), \(n.status)]" }
-                Console.out(line)
-            }
-        }
+        try Console.print(EventsOutput(events: events), output.format)
     }
 }

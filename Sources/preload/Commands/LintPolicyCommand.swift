@@ -73,7 +73,7 @@ struct LintPolicyCommand: AsyncParsableCommand {
         let report = LintReport(
             subject: file == "-" ? "policy (stdin)" : "policy \(file)", valid: !issues.hasErrors, verdict: nil,
             issues: issues, fields: fields, details: details)
-        try report.print(output.format)
+        try Console.print(report, output.format)
         if report.exitCode != Exit.success { throw report.exitCode }
     }
 

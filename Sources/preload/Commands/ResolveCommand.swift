@@ -62,22 +62,7 @@ struct ResolveCommand: AsyncParsableCommand {
             throw error is STSCacheError ? Exit.unavailable : Exit.internalError
         }
         let decision = await resolver.resolve(name)
-        switch output.format {
-        case .json:
-            try Console.printJSON(decision)
-        case .text:
-            let what = decision.enforced ? Console.color("enforce", "32") : decision.mode.rawValue
-            Console.out("\(decision.domain): \(what) (source: \(decision.source.rawValue))")
-            if !decision.mx.isEmpty { Console.out("  mx: \(decision.mx.map(\.description).joined(separator: ", "))") }
-            if let until = decision.validUntil { Console.out("  valid until: \(until)") }
-            Console.out("  \(decision.note)")
-            switch PostfixMap.answer(for: decision, version: PostfixVersion(postfixVersion)!) {
-            case .found(let value): Console.out("  postfix: \(value)")
-            case .notFound: Console.out("  postfix: no entry (default TLS level)")
-            case .temporaryFailure(let why): Console.out("  postfix: TEMP \(why) (delivery deferred)")
-            case .permanentFailure(let why): Console.out("  postfix: PERM \(why)")
-            }
-        }
+        try Console.print(ResolveOutput(decision: decision, postfixVersion: PostfixVersion(postfixVersion)!), output.format)
         if decision.temporaryFailure != nil { throw Exit.temporaryFailure }
     }
 }

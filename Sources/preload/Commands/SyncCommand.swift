@@ -119,26 +119,6 @@ struct SyncCommand: AsyncParsableCommand {
         if postmap && postfixMap == nil { throw ValidationError("--postmap needs --postfix-map FILE") }
     }
 
-    struct Report: Encodable {
-        var result: String
-        var source: String
-        var code: String?
-        var reason: String?
-        var serial: UInt64?
-        var previousSerial: UInt64?
-        var expires: Timestamp?
-        var expired: Bool
-        var domains: Int?
-        var postfixMap: [String]
-        var refreshed: [String]?
-        var issues: [Issue]
-        enum CodingKeys: String, CodingKey {
-            case result, source, code, reason, serial, expires, expired, domains, refreshed, issues
-            case previousSerial = "previous_serial"
-            case postfixMap = "postfix_map"
-        }
-    }
-
     func run() async throws {
         let clock = try CommandClock()
         let logger = stderrLogger("preload.sync", level: .warning)
@@ -158,7 +138,7 @@ struct SyncCommand: AsyncParsableCommand {
         let sync = ListSync(state: state, fetcher: fetcher,
                             verifier: verifier, clock: clock, logger: logger)
         var written: [String] = []
-        var refreshed: [String]?
+        var refreshed: [DomainName]?
         let report: SyncReport
         do {
             report = try await state.withSyncLock {
@@ -176,7 +156,7 @@ struct SyncCommand: AsyncParsableCommand {
                     if refresh {
                         let resolver = try await ClientRuntime.mtaSTSResolver(state: state, network: network.clientNetwork,
                                                                               clock: clock, logger: logger)
-                        refreshed = await resolver.refreshExpiring().map(\.0.value)
+                        refreshed = await resolver.refreshExpiring().map(\.0)
                     }
                     try writeMetrics(SyncMetrics(report: report, lastSuccess: state.lastSyncSuccess()))
                     return report
@@ -195,7 +175,7 @@ struct SyncCommand: AsyncParsableCommand {
             Console.err("preload sync: \(error)")
             throw Exit.internalError
         }
-        try render(report, written: written, refreshed: refreshed)
+        try Console.print(SyncOutput(report: report, written: written, refreshed: refreshed), output.format)
         if report.installedExpired, let list = report.installed {
             Console.err(Console.color("PRELOAD LIST EXPIRED", "31;1") + " at \(list.expires) (serial \(list.serial)) and no newer list verified:"
                 + " its entries are no longer enforced; delivery falls back to opportunistic TLS. Check --source.")
@@ -213,41 +193,5 @@ struct SyncCommand: AsyncParsableCommand {
     private func writeMetrics(_ metrics: SyncMetrics) throws {
         guard let metricsFile else { return }
         try AtomicWrite.write(Array(metrics.text.utf8), to: metricsFile, mode: 0o644)
-    }
-
-    private func render(_ report: SyncReport, written: [String], refreshed: [String]?) throws {
-        var out = Report(result: "", source: report.source.description, serial: report.installed?.serial,
-                         previousSerial: report.previousSerial, expires: report.installed?.expires,
-                         expired: report.installedExpired, domains: report.installed?.count, postfixMap: written,
-                         refreshed: refreshed, issues: [])
-        switch report.result {
-        case .updated: out.result = "updated"
-        case .unchanged: out.result = "unchanged"
-        case .refused(let refusal):
-            out.result = "refused"
-            out.code = refusal.code.rawValue
-            out.reason = refusal.description
-            out.issues = refusal.issues
-        case .unreachable(let why):
-            out.result = "unreachable"
-            out.reason = why
-        }
-        switch output.format {
-        case .json:
-            try Console.printJSON(out)
-        case .text:
-            switch report.result {
-            case .updated:
-                Console.out("updated: serial \(report.previousSerial.map(String.init) ?? "none") -> \(out.serial ?? 0), expires \(out.expires?.description ?? "?")")
-            case .unchanged:
-                Console.out("unchanged: serial \(out.serial ?? 0), expires \(out.expires?.description ?? "?")")
-            case .refused(let refusal):
-                Console.err("\(Console.color("refused", "31")) [\(refusal.code)]: \(refusal); keeping serial \(out.serial.map(String.init) ?? "none")")
-            case .unreachable(let why):
-                Console.err("unreachable: \(why); keeping serial \(out.serial.map(String.init) ?? "none")")
-            }
-            for path in written { Console.out("wrote \(path)") }
-            if let refreshed { Console.out("refreshed \(refreshed.count) MTA-STS policies") }
-        }
     }
 }
