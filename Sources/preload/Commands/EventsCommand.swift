@@ -19,9 +19,9 @@ struct EventsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let name = try domain.map { try Curation.domain($0) }
+        let name = try domain.map(Composition.domain)
         let clock = try CommandClock()
-        let store = try stateOptions.open()
+        let store = try Composition.store(stateOptions)
         let events: [AuditEntry]
         do {
             events = try await StatusService(store: store, clock: clock).events(domain: name, limit: limit)

@@ -39,7 +39,7 @@ struct PublishCommand: AsyncParsableCommand {
 
     func run() async throws {
         let now = try CommandClock().now()
-        let publisher = try options.listPublisher()
+        let publisher = try Composition.listPublisher(options)
         if repair {
             let paths = try await Self.mapErrors { try await GitThread.run { try publisher.repair() } }
             try Console.print(RepairOutput(paths: paths), output.format)

@@ -39,16 +39,16 @@ struct RemoveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let name = try Curation.domain(domain)
+        let name = try Composition.domain(domain)
         let clock = try CommandClock()
-        let store = try stateOptions.open()
+        let store = try Composition.store(stateOptions)
         let outcome: RemovalOutcome
         do {
             if force {
                 outcome = try await RemovalService(store: store, dns: NoDNS(), clock: clock)
                     .forceRemoval(of: name, reason: reason ?? "")
             } else {
-                let dns = try await Curation.liveChecker(network, clock: clock).dns
+                let dns = try await Composition.checker(network, clock: clock).dns
                 outcome = try await RemovalService(store: store, dns: dns, clock: clock, policy: challenge.policy)
                     .requestRemoval(of: name)
             }

@@ -20,9 +20,9 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let name = try Curation.domain(domain)
+        let name = try Composition.domain(domain)
         let clock = try CommandClock()
-        let store = try stateOptions.open()
+        let store = try Composition.store(stateOptions)
         let status: DomainStatus
         do {
             status = try await StatusService(store: store, clock: clock).status(of: name, validations: max(0, validations))

@@ -29,7 +29,7 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Email address told about every step.", valueName: "email"))
     var contact: String
     @Option(name: .long, help: "enforce (default) or testing.") var mode: ListMode?
-    @Option(name: .long, help: ArgumentHelp("An MX pattern (repeatable): host name or *.domain.", valueName: "pattern"))
+    @Option(name: .long, help: ArgumentHelp("An MX pattern (repeatable): host name or *.domain (U-labels are converted to A-labels).", valueName: "pattern"))
     var mx: [String] = []
 
     @OptionGroup var stateOptions: StateOptions
@@ -40,18 +40,18 @@ struct SubmitCommand: AsyncParsableCommand {
     func validate() throws {
         do { _ = try ContactAddress(contact) } catch { throw ValidationError("--contact: \(error)") }
         for p in mx {
-            do { _ = try MXPattern(p) } catch { throw ValidationError("--mx '\(p)': \(error)") }
+            do { _ = try Composition.mxPattern(p) } catch { throw ValidationError("--mx '\(p)': \(error)") }
         }
     }
 
     func run() async throws {
-        let name = try Curation.domain(domain)
+        let name = try Composition.domain(domain)
         let clock = try CommandClock()
-        let store = try stateOptions.open()
-        let service = SubmitService(store: store, checker: try await Curation.liveChecker(network, clock: clock), clock: clock,
+        let store = try Composition.store(stateOptions)
+        let service = SubmitService(store: store, checker: try await Composition.checker(network, clock: clock), clock: clock,
                                     policy: challenge.policy)
         let request = SubmitRequest(domain: name, contact: try ContactAddress(contact), mode: mode,
-                                    patterns: try mx.map { try MXPattern($0) })
+                                    patterns: try mx.map(Composition.mxPattern))
         let outcome: SubmitOutcome
         do { outcome = try await service.submit(request) } catch { throw Curation.fail(error) }
         try Console.print(SubmitOutput(outcome: outcome, domain: name, contact: contact), output.format)

@@ -24,20 +24,6 @@ struct ClientStateOptions: ParsableArguments {
     var directory: StateDirectory { StateDirectory(state) }
 }
 
-/// swift-log to stderr at `level`.
-func stderrLogger(_ label: String, level: Logger.Level) -> Logger {
-    var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
-    logger.logLevel = level
-    return logger
-}
-
-extension NetworkOptions {
-    /// The client's network settings.
-    var clientNetwork: ClientRuntime.Network {
-        ClientRuntime.Network(dns: resolvedDNS, caFile: resolvedCAFile, timeout: timeout, httpsPort: httpsPort)
-    }
-}
-
 /// `preload sync`: fetch, verify and install the signed list; write the Postfix table; refresh MTA-STS.
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -122,52 +108,15 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         let clock = try CommandClock()
         let logger = stderrLogger("preload.sync", level: .warning)
-        let state = client.directory
-        let trust: StateDirectory.TrustFile
-        let verifier: SignedListVerifier
-        do {
-            trust = try ClientRuntime.trust(allowedSigners: client.allowedSigners, key: client.key, state: state)
-            verifier = try ClientRuntime.verifier(trust)
-        } catch {
-            Console.err("preload sync: \(error)")
-            throw Exit.usage
+        let map = postfixMap.map {
+            PostfixMapWriter(path: $0, version: PostfixVersion(postfixVersion)!, databaseType: postmap ? postmapType : nil,
+                             postfixConfigDirectory: postfixConfig)
         }
-        let git = GitListFetcher(cacheDirectory: state.gitCachePath, commits: CommitSignatureVerifier(trust: verifier.trust),
-                                 clock: clock, timeout: max(network.timeout, 120))
-        let fetcher = ListFetcher(caFile: network.resolvedCAFile, timeout: max(network.timeout, 60), git: git)
-        let sync = ListSync(state: state, fetcher: fetcher,
-                            verifier: verifier, clock: clock, logger: logger)
-        var written: [String] = []
-        var refreshed: [DomainName]?
-        let report: SyncReport
+        let run = try Composition.syncRun(source: ListSource(source)!, client: client, network: network, postfixMap: map,
+                                          refresh: refresh, metricsFile: metricsFile, clock: clock, logger: logger)
+        let outcome: SyncRun.Outcome
         do {
-            report = try await state.withSyncLock {
-                var ran: SyncReport?
-                do {
-                    let report = try await sync.run(source: ListSource(source)!)
-                    ran = report
-                    if report.result == .updated || report.result == .unchanged { try state.saveTrust(trust) }
-                    if let postfixMap {
-                        let writer = PostfixMapWriter(path: postfixMap, version: PostfixVersion(postfixVersion)!,
-                                                      databaseType: postmap ? postmapType : nil,
-                                                      postfixConfigDirectory: postfixConfig)
-                        written = try await writer.write(report.installed, now: clock.now())
-                    }
-                    if refresh {
-                        let resolver = try await ClientRuntime.mtaSTSResolver(state: state, network: network.clientNetwork,
-                                                                              clock: clock, logger: logger)
-                        refreshed = await resolver.refreshExpiring().map(\.0)
-                    }
-                    try writeMetrics(SyncMetrics(report: report, lastSuccess: state.lastSyncSuccess()))
-                    return report
-                } catch {
-                    // The run failed on our side: say so in the metrics too (best effort), then exit 70.
-                    let now = clock.now()
-                    try? writeMetrics(SyncMetrics(time: now, result: .failed, lastSuccess: state.lastSyncSuccess(),
-                                                  installed: ran?.installed ?? sync.installedList(now: now)))
-                    throw error
-                }
-            }
+            outcome = try await run.run()
         } catch let busy as StateDirectory.SyncLockHeld {
             Console.err("preload sync: \(busy)")
             throw Exit.temporaryFailure
@@ -175,7 +124,8 @@ struct SyncCommand: AsyncParsableCommand {
             Console.err("preload sync: \(error)")
             throw Exit.internalError
         }
-        try Console.print(SyncOutput(report: report, written: written, refreshed: refreshed), output.format)
+        let report = outcome.report
+        try Console.print(SyncOutput(report: report, written: outcome.written, refreshed: outcome.refreshed), output.format)
         if report.installedExpired, let list = report.installed {
             Console.err(Console.color("PRELOAD LIST EXPIRED", "31;1") + " at \(list.expires) (serial \(list.serial)) and no newer list verified:"
                 + " its entries are no longer enforced; delivery falls back to opportunistic TLS. Check --source.")
@@ -186,12 +136,5 @@ struct SyncCommand: AsyncParsableCommand {
         case .refused: throw Exit.blocked
         case .unreachable: throw Exit.temporaryFailure
         }
-    }
-
-    /// Writes `metrics` to `--metrics-file`, atomically (a temporary file in the same directory, which the
-    /// textfile collector ignores, renamed over it).
-    private func writeMetrics(_ metrics: SyncMetrics) throws {
-        guard let metricsFile else { return }
-        try AtomicWrite.write(Array(metrics.text.utf8), to: metricsFile, mode: 0o644)
     }
 }

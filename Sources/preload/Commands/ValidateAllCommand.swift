@@ -39,17 +39,17 @@ struct ValidateAllCommand: AsyncParsableCommand {
 
     func run() async throws {
         let clock = try CommandClock()
-        let store = try stateOptions.open()
+        let store = try Composition.store(stateOptions)
         let publisher: (any ListPublishing)?
         if noPublish {
             publisher = nil
         } else {
-            publisher = try publishing.listPublishing(clock: clock, bootstrap: bootstrap)
+            publisher = try Composition.listPublishing(publishing, clock: clock, bootstrap: bootstrap)
         }
-        let service = ValidateAllService(store: store, checker: try await Curation.liveChecker(network, clock: clock,
+        let service = ValidateAllService(store: store, checker: try await Composition.checker(network, clock: clock,
                                                                                               settings: checking.settings(network)),
                                          clock: clock, publisher: publisher,
-                                         notifier: try Curation.notifier(notifications, network: network, clock: clock),
+                                         notifier: try Composition.notifier(notifications, network: network, clock: clock),
                                          concurrency: network.concurrency)
         let progress = Progress.onTTY()
         var callback: (@Sendable (Int, Int) -> Void)? = nil
