@@ -102,8 +102,11 @@ let package = Package(
             name: "PreloadCoreTests", dependencies: ["PreloadCore", "PreloadIDNA", "PreloadTesting"],
             resources: [.copy("Fixtures")], swiftSettings: settings),
         .testTarget(name: "PreloadCheckerTests", dependencies: ["PreloadChecker", "PreloadTesting"], swiftSettings: settings),
-        /// The pure parts of the wrappers: DNS RDATA, SMTP replies (no network, no test bed).
-        .testTarget(name: "PreloadWrapperTests", dependencies: ["PreloadDNS", "PreloadTLS"], swiftSettings: settings),
+        /// The pure parts of the wrappers: DNS RDATA, SMTP replies, keys, signatures, allowed signers (no network,
+        /// no files, no other programs).
+        .testTarget(
+            name: "PreloadWrapperTests", dependencies: ["PreloadCore", "PreloadDNS", "PreloadTLS", "PreloadTesting"],
+            swiftSettings: settings),
         .testTarget(
             name: "PreloadCurationTests",
             dependencies: ["PreloadCore", "PreloadChecker", "PreloadState", "PreloadCuration", "PreloadTesting"],
