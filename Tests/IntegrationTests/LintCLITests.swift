@@ -6,15 +6,6 @@ import Testing
 /// (``Tool/preloadBinary()``; a missing binary fails them).
 @Suite
 struct LintCLITests {
-    /// RFC 8461 §3.2's example policy.
-    static let rfcExample = """
-        version: STSv1
-        mode: enforce
-        mx: mail.example.com
-        mx: *.example.net
-        mx: backupmx.example.com
-        max_age: 604800
-        """
 
     /// Runs `preload args…` with `stdin`, returning the exit status and the parsed JSON stdout.
     private func run(_ args: [String], stdin: String = "") throws -> (status: Int32, json: [String: Any]?, stdout: String) {
@@ -44,7 +35,7 @@ struct LintCLITests {
     }
 
     @Test func policyFromStdinWithMXCoverage() throws {
-        let body = Self.rfcExample
+        let body = Examples.rfc8461Policy
         let ok = try run(["lint", "policy", "-", "--format", "json", "--mx", "mx1.example.net", "--mx", "MAIL.example.com."], stdin: body)
         #expect(ok.status == 0)
         #expect(ok.json?["valid"] as? Bool == true)
@@ -76,7 +67,7 @@ struct LintCLITests {
 
     @Test func usageErrors() throws {
         #expect(try run(["lint", "policy", "/nonexistent/mta-sts.txt"]).status == 64)
-        #expect(try run(["lint", "policy", "-", "--mx", "not a host"], stdin: Self.rfcExample).status == 64)
+        #expect(try run(["lint", "policy", "-", "--mx", "not a host"], stdin: Examples.rfc8461Policy).status == 64)
         #expect(try run(["lint", "policy"]).status == 64)
         #expect(try run(["lint", "txt", "--format", "yaml"]).status == 64)
     }

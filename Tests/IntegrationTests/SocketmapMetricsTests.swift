@@ -10,16 +10,9 @@ import Testing
 /// unbound and nginx.
 @Suite struct SocketmapMetricsTests {
     @Test func theEndpointCountsRealLookups() async throws {
-        let bed = try await NetTestBed.shared
-        let network = ClientRuntime.Network(dns: bed.dns.server, caFile: bed.caFile, timeout: 5, httpsPort: bed.httpsPort)
-        let root = try temporaryDirectory("metrics")
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        var logger = Logger(label: "metrics")
-        logger.logLevel = .critical
-        let clock = SystemClock()
         let exporter = PrometheusExporter()
-        let mtaSTS = try await ClientRuntime.mtaSTSResolver(state: StateDirectory(root), network: network, clock: clock,
-                                                            metrics: exporter.metrics.mtaSTS, logger: logger)
+        let live = try await TestBedMTASTS("metrics", metrics: exporter.metrics.mtaSTS)
+        let (mtaSTS, clock, logger) = (live.resolver, live.clock, live.logger)
         let expires = clock.now().adding(days: 7)
         let list = StaticListProvider([
             try DomainName("no-sts.test"): ListEntryPolicy(mode: .enforce, mx: [try MXPattern("mx1.no-sts.test")], listExpires: expires),

@@ -10,14 +10,8 @@ import Testing
 /// against the test bed's real unbound and nginx.
 @Suite struct TestBedResolverTests {
     @Test func liveDecisionsThroughTheSocketmap() async throws {
-        let bed = try await NetTestBed.shared
-        let network = ClientRuntime.Network(dns: bed.dns.server, caFile: bed.caFile, timeout: 5, httpsPort: bed.httpsPort)
-        let root = try temporaryDirectory("testbed-client")
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        var logger = Logger(label: "testbed-client")
-        logger.logLevel = .critical
-        let clock = SystemClock()
-        let mtaSTS = try await ClientRuntime.mtaSTSResolver(state: StateDirectory(root), network: network, clock: clock, logger: logger)
+        let live = try await TestBedMTASTS("testbed-client")
+        let (mtaSTS, clock, logger) = (live.resolver, live.clock, live.logger)
         // `listed.test` has no MTA-STS at all; `policy-404.test` announces a policy it cannot serve;
         // `policy-none.test` opted out. The list covers all three.
         let expires = clock.now().adding(days: 7)

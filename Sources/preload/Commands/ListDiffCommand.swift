@@ -29,14 +29,6 @@ struct ListDiffCommand: AsyncParsableCommand {
     }
 
     private func load(_ path: String) throws -> PreloadList {
-        let (format, decoding) = ListCodec.decodeAnyFormat(try ListFiles.read(path))
-        guard let list = decoding.list else {
-            ListFiles.printIssues(decoding.issues.filter { $0.severity == .error }, hint: "run `preload lint list` to see all") {
-                Console.err($0)
-            }
-            Console.err("preload: \(path) is not a valid \(format?.rawValue ?? "list") file")
-            throw Exit.blocked
-        }
-        return list
+        try ListFiles.load(path).list
     }
 }
