@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "PreloadNetwork",
             dependencies: [
-                "PreloadCore", "PreloadChecker", "PreloadClient", "PreloadSigning", "PreloadDNS", "PreloadSMTPProbe",
+                "PreloadCore", "PreloadSystem", "PreloadChecker", "PreloadClient", "PreloadSigning", "PreloadDNS", "PreloadSMTPProbe",
                 "PreloadHTTP", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
@@ -111,18 +111,26 @@ let package = Package(
             swiftSettings: settings),
 
         // MARK: Tests (Swift Testing).
+        /// What the test targets share: one test clock, one seeded generator, one binary locator and process
+        /// runner, one test-bed loader, one skip policy, loopback clients.
+        .target(name: "PreloadTesting", dependencies: ["PreloadCore"], path: "Tests/PreloadTesting", swiftSettings: settings),
         .testTarget(
-            name: "PreloadCoreTests", dependencies: ["PreloadCore", "PreloadIDNA"],
+            name: "PreloadCoreTests", dependencies: ["PreloadCore", "PreloadIDNA", "PreloadTesting"],
             resources: [.copy("Fixtures")], swiftSettings: settings),
-        .testTarget(name: "PreloadCheckerTests", dependencies: ["PreloadChecker"], swiftSettings: settings),
+        .testTarget(name: "PreloadCheckerTests", dependencies: ["PreloadChecker", "PreloadTesting"], swiftSettings: settings),
+        /// The pure parts of the wrappers: DNS RDATA, SMTP replies, keys, signatures, allowed signers (no network,
+        /// no files, no other programs).
+        .testTarget(
+            name: "PreloadWrapperTests", dependencies: ["PreloadCore", "PreloadDNS", "PreloadSMTPProbe", "PreloadSigning", "PreloadTesting"],
+            swiftSettings: settings),
         .testTarget(
             name: "PreloadCurationTests",
-            dependencies: ["PreloadCore", "PreloadChecker", "PreloadSystem", "PreloadState", "PreloadCuration"],
+            dependencies: ["PreloadCore", "PreloadChecker", "PreloadSystem", "PreloadState", "PreloadCuration", "PreloadTesting"],
             swiftSettings: settings),
         .testTarget(
             name: "PreloadClientTests",
             dependencies: [
-                "PreloadClient", "PreloadNetwork", "PreloadSigning", "PreloadSocketmap", "PreloadCore",
+                "PreloadClient", "PreloadNetwork", "PreloadSigning", "PreloadSocketmap", "PreloadCore", "PreloadTesting",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: settings),
@@ -131,7 +139,8 @@ let package = Package(
             dependencies: [
                 "PreloadCore", "PreloadChecker", "PreloadSystem", "PreloadDNS", "PreloadOpenSSL", "PreloadSMTPProbe",
                 "PreloadSigning", "PreloadHTTP", "PreloadMail", "PreloadGit", "PreloadNetwork", "PreloadState", "PreloadCuration",
-                "PreloadClient", "PreloadSocketmap",
+                "PreloadClient", "PreloadSocketmap", "PreloadTesting",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
     ]

@@ -2,6 +2,7 @@ import Foundation
 import PreloadChecker
 import PreloadCore
 import PreloadNetwork
+import PreloadTesting
 import Testing
 
 /// The checker over the real network wrappers against every scenario of the test bed: each issue code

@@ -2,6 +2,7 @@ import Foundation
 import PreloadCore
 import PreloadCuration
 import PreloadMail
+import PreloadTesting
 import Testing
 
 /// Curation notifications delivered by the test bed's receiving Postfix (`notify.test`) into its mailbox.

@@ -1,5 +1,6 @@
 import Foundation
 import PreloadDNS
+import PreloadTesting
 import Testing
 import PreloadCore
 

@@ -1,6 +1,7 @@
 import Foundation
 import PreloadCore
 import PreloadCuration
+import PreloadTesting
 import Testing
 
 /// `--domain-timeout` on the built binary against the test bed's stalling hosts: `preload check` reports

@@ -3,6 +3,7 @@ import PreloadClient
 import PreloadCore
 import PreloadCuration
 import PreloadSigning
+import PreloadTesting
 import Testing
 
 /// The client's git source and the signed-list verifier behind `ListVerifying`.

@@ -2,6 +2,7 @@ import Foundation
 import PreloadCore
 import PreloadGit
 import PreloadSigning
+import PreloadTesting
 import Testing
 
 /// The libgit2 wrapper on its own, checked with the git command line.

@@ -4,6 +4,7 @@ import PreloadCore
 import PreloadCuration
 import PreloadGit
 import PreloadSigning
+import PreloadTesting
 import Testing
 
 /// `preload sync --source REPO`: the list comes from a git repository published by `preload publish`, and

@@ -1,4 +1,5 @@
 import Foundation
+import PreloadTesting
 import Testing
 
 /// Every command's help is written as paragraphs that argument-parser wraps to the terminal: a line break

@@ -2,6 +2,7 @@ import Foundation
 import PreloadClient
 import PreloadCore
 import PreloadSigning
+import PreloadTesting
 import Testing
 
 /// Every file a command reads is a regular file under one documented cap per kind (`InputLimits`): a FIFO

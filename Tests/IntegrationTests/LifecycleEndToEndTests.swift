@@ -1,5 +1,6 @@
 import Foundation
 import PreloadCore
+import PreloadTesting
 import Testing
 
 /// The whole life of domains, driven through the built `preload` binary against the test bed: submit →

@@ -2,6 +2,7 @@ import Foundation
 import PreloadClient
 import PreloadCore
 import PreloadSigning
+import PreloadTesting
 import Testing
 
 /// `ListVerifier` and `preload list verify`: every refusal has its own code.

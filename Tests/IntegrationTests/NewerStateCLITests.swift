@@ -1,4 +1,5 @@
 import Foundation
+import PreloadTesting
 import Testing
 
 /// A state or MTA-STS cache written by a newer `preload` (one more migration than this binary knows): every

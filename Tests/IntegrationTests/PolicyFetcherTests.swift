@@ -1,5 +1,6 @@
 import PreloadDNS
 import PreloadHTTP
+import PreloadTesting
 import Testing
 import PreloadCore
 

@@ -3,6 +3,7 @@ import PreloadClient
 import PreloadCore
 import PreloadCuration
 import PreloadSigning
+import PreloadTesting
 import Testing
 
 /// End to end with a real Postfix as the sender: a signed list (good.test, self-signed.test,

@@ -2,6 +2,7 @@ import Foundation
 import PreloadCore
 import PreloadCuration
 import PreloadSigning
+import PreloadTesting
 import Testing
 
 /// Crash safety: `preload publish` killed (SIGKILL) at every injected point leaves the branch at the old

@@ -4,6 +4,7 @@ import PreloadCore
 import PreloadCuration
 import PreloadGit
 import PreloadSigning
+import PreloadTesting
 import Testing
 
 /// `ListPublisher` against real repositories, checked with `git verify-commit` and `ssh-keygen -Y verify`.
@@ -200,6 +201,45 @@ import Testing
         #expect(try await adapter.committedList()?.serial == 2)
         #expect(try repo.verifyCommit())
         #expect(try repo.status() == "")
+    }
+
+    /// A run verifies the committed list once (``RepositoryListPublisher/committedList()``) and publishes over
+    /// it; if HEAD moves in between, the new HEAD's list is verified before anything is published over it.
+    @Test func theAdapterVerifiesAgainWhenHeadMovedSinceItsCheck() async throws {
+        let repo = try ListRepo(scratch)
+        try repo.publish(key, entries: [try SignFixtures.entry("a.example")], bootstrap: true, publisher: "ops@example.org")
+        let adapter = RepositoryListPublisher(
+            publisher: ListPublisher(repositoryPath: repo.path, signingKey: key), clock: FixedTime(SignFixtures.t0),
+            publisherName: "ops@example.org", bootstrapWhenEmpty: true)
+        #expect(try await adapter.committedList()?.serial == 1)
+        // Meanwhile somebody commits an edited list without re-signing it.
+        var bytes = repo.work("list/preload.json")!
+        bytes[bytes.firstIndex(of: UInt8(ascii: "a"))!] = UInt8(ascii: "b")
+        try repo.write("list/preload.json", bytes)
+        try Tool.git(repo.path, "commit", "-q", "-am", "hand edit")
+        let before = try repo.snapshot()
+        await #expect {
+            _ = try await adapter.publish(entries: [], now: SignFixtures.t0.adding(days: 1))
+        } throws: { error in
+            if case .committedListUnverified(.signatureInvalid)? = error as? PublishError { true } else { false }
+        }
+        #expect(try repo.snapshot() == before)
+    }
+
+    /// What the run's check verified is published over without a second verification, and the work tree is
+    /// still compared with HEAD (and repaired) when the commit is made.
+    @Test func theAdapterRepairsAWorkTreeChangedSinceItsCheck() async throws {
+        let repo = try ListRepo(scratch)
+        try repo.publish(key, entries: [try SignFixtures.entry("a.example")], bootstrap: true, publisher: "ops@example.org")
+        let adapter = RepositoryListPublisher(
+            publisher: ListPublisher(repositoryPath: repo.path, signingKey: key), clock: FixedTime(SignFixtures.t0))
+        #expect(try await adapter.committedList()?.serial == 1)
+        try repo.write("list/preload.json.sig", Array("not a signature".utf8))
+        let published = try await adapter.publish(entries: [try SignFixtures.entry("b.example")], now: SignFixtures.t0.adding(days: 1))
+        #expect(published.serial == 2)
+        #expect(try repo.committedList().entries.map(\.domain.value) == ["b.example"])
+        #expect(try repo.status() == "")
+        #expect(try repo.verifyCommit())
     }
 
     @Test func detachedHeadIsRefused() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import PreloadMail
+import PreloadTesting
 import Testing
 import PreloadCore
 

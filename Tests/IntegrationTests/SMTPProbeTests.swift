@@ -2,6 +2,7 @@ import Foundation
 import PreloadCore
 import PreloadOpenSSL
 import PreloadSMTPProbe
+import PreloadTesting
 import Testing
 
 /// The SMTP/STARTTLS probe against the test bed's Postfix listeners and misbehaving servers.
@@ -45,9 +46,8 @@ import Testing
         }
     }
 
-    @Test func ipv6Address() async throws {
+    @Test(.requiresTestBedIPv6) func ipv6Address() async throws {
         let bed = try await NetTestBed.shared
-        guard bed.ipv6 else { return }
         let prober = try SMTPProbe(trust: .caFile(bed.caFile), timeouts: .init(each: 5))
         let mx = try #require(try bed.domain("good2.test").mx.first)
         let address = try #require(mx.addresses.first { $0.contains(":") })

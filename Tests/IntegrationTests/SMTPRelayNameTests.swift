@@ -2,6 +2,7 @@ import Foundation
 import PreloadCore
 import PreloadCuration
 import PreloadState
+import PreloadTesting
 import Testing
 
 /// `validate-all --smtp-relay ADDRESS:PORT --smtp-relay-name NAME` against the test bed's Postfix

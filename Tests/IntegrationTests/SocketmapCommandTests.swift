@@ -1,4 +1,5 @@
 import Foundation
+import PreloadTesting
 import Testing
 
 /// Runs `preload ARGS` with `environment` added, giving it `seconds` to exit; `nil` status when it was still

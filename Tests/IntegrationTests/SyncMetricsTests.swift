@@ -2,6 +2,7 @@ import Foundation
 import PreloadClient
 import PreloadCore
 import PreloadSigning
+import PreloadTesting
 import Testing
 
 /// `preload sync --metrics-file`: the file node_exporter's textfile collector reads, checked by a real

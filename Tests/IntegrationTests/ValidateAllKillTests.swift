@@ -2,6 +2,7 @@ import Foundation
 import PreloadCore
 import PreloadCuration
 import PreloadState
+import PreloadTesting
 import Testing
 
 /// `validate-all` on the built binary: a second run while one is active is refused (exit 75); a run killed

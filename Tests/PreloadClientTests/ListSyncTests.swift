@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PreloadClient
 import PreloadCore
+import PreloadTesting
 import Testing
 
 /// Test lists are `SERIAL:DOMAIN,DOMAIN[@EXPIRES]`; a valid signature is `signed`.
@@ -59,7 +60,7 @@ private func quiet() -> Logger {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let state = StateDirectory(root)
         let fetcher = ScriptedFetcher()
-        let clock = ManualClock(Timestamp(rfc3339: "2026-03-02T00:00:00Z")!)
+        let clock = TestClock(Timestamp(rfc3339: "2026-03-02T00:00:00Z")!)
         let sync = ListSync(state: state, fetcher: fetcher, verifier: FakeListVerifier(), clock: clock, logger: quiet())
 
         fetcher.serve("5:a.example")
@@ -115,7 +116,7 @@ private func quiet() -> Logger {
         let state = StateDirectory(root)
         let fetcher = ScriptedFetcher()
         let sync = ListSync(state: state, fetcher: fetcher, verifier: FakeListVerifier(),
-                            clock: ManualClock(Timestamp(rfc3339: "2026-03-02T00:00:00Z")!), logger: quiet())
+                            clock: TestClock(Timestamp(rfc3339: "2026-03-02T00:00:00Z")!), logger: quiet())
         fetcher.serve("10:a.example")
         _ = try await sync.run(source: source)
         try FileManager.default.removeItem(atPath: root + "/current")  // the installed list is lost

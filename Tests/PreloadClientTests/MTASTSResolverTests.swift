@@ -2,16 +2,8 @@ import Foundation
 import Logging
 import PreloadClient
 import PreloadCore
+import PreloadTesting
 import Testing
-
-/// A clock tests move by hand.
-final class ManualClock: TimeSource, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Timestamp
-    init(_ start: Timestamp) { current = start }
-    func now() -> Timestamp { lock.withLock { current } }
-    func advance(_ seconds: Int64) { lock.withLock { current = current.adding(seconds: seconds) } }
-}
 
 /// Scripted MTA-STS network answers, with counters.
 actor FakeSTSSource: MTASTSSource {
@@ -52,7 +44,7 @@ private func quietLogger() -> Logger {
     return logger
 }
 
-private func makeResolver(_ source: FakeSTSSource, _ clock: ManualClock,
+private func makeResolver(_ source: FakeSTSSource, _ clock: TestClock,
                           store: any STSCacheStore = InMemorySTSCacheStore()) async throws -> MTASTSResolver {
     try await MTASTSResolver(source: source, store: store, clock: clock, logger: quietLogger())
 }
@@ -61,7 +53,7 @@ private func makeResolver(_ source: FakeSTSSource, _ clock: ManualClock,
     @Test func fetchesOnceThenAnswersFromMemory() async throws {
         let source = FakeSTSSource()
         await source.set(example, .record(id: "a1"), .policy(policy(.enforce)))
-        let clock = ManualClock(start)
+        let clock = TestClock(start)
         let resolver = try await makeResolver(source, clock)
 
         #expect(await resolver.state(for: example) == .policy(policy(.enforce), validUntil: start.adding(seconds: 3600)))
@@ -79,7 +71,7 @@ private func makeResolver(_ source: FakeSTSSource, _ clock: ManualClock,
     @Test func aChangedIDRefetches() async throws {
         let source = FakeSTSSource()
         await source.set(example, .record(id: "a1"), .policy(policy(.testing)))
-        let clock = ManualClock(start)
+        let clock = TestClock(start)
         let resolver = try await makeResolver(source, clock)
         _ = await resolver.state(for: example)
         clock.advance(120)
@@ -91,7 +83,7 @@ private func makeResolver(_ source: FakeSTSSource, _ clock: ManualClock,
     @Test func aFailedFetchKeepsTheCachedPolicyAndWaitsFiveMinutes() async throws {
         let source = FakeSTSSource()
         await source.set(example, .record(id: "a1"), .policy(policy(.enforce, maxAge: 86400)))
-        let clock = ManualClock(start)
+        let clock = TestClock(start)
         let resolver = try await makeResolver(source, clock)
         _ = await resolver.state(for: example)
 
@@ -118,7 +110,7 @@ private func makeResolver(_ source: FakeSTSSource, _ clock: ManualClock,
     @Test func aFailedFetchWithNothingCachedMeansNoPolicy() async throws {
         let source = FakeSTSSource()
         await source.set(example, .record(id: "a1"), .failed("certificate not valid for mta-sts.example.com"))
-        let resolver = try await makeResolver(source, ManualClock(start))
+        let resolver = try await makeResolver(source, TestClock(start))
         guard case .noneKnown(let detail) = await resolver.state(for: example) else {
             Issue.record("expected no policy")
             return
@@ -129,7 +121,7 @@ private func makeResolver(_ source: FakeSTSSource, _ clock: ManualClock,
     @Test func aMissingRecordNeverDeletesTheCachedPolicy() async throws {
         let source = FakeSTSSource()
         await source.set(example, .record(id: "a1"), .policy(policy(.enforce)))
-        let clock = ManualClock(start)
+        let clock = TestClock(start)
         let resolver = try await makeResolver(source, clock)
         _ = await resolver.state(for: example)
         clock.advance(120)
@@ -145,7 +137,7 @@ private func makeResolver(_ source: FakeSTSSource, _ clock: ManualClock,
     @Test func lookupFailures() async throws {
         let source = FakeSTSSource()
         await source.set(example, .failed("SERVFAIL"))
-        let clock = ManualClock(start)
+        let clock = TestClock(start)
         let resolver = try await makeResolver(source, clock)
         #expect(await resolver.state(for: example) == .lookupFailed(reason: "SERVFAIL"))
 
@@ -164,7 +156,7 @@ private func makeResolver(_ source: FakeSTSSource, _ clock: ManualClock,
     @Test func anExpiredPolicyIsRefetchedEvenWithTheSameID() async throws {
         let source = FakeSTSSource()
         await source.set(example, .record(id: "a1"), .policy(policy(.enforce, maxAge: 30)))
-        let clock = ManualClock(start)
+        let clock = TestClock(start)
         let resolver = try await makeResolver(source, clock)
         _ = await resolver.state(for: example)
         clock.advance(90)
@@ -178,7 +170,7 @@ private func makeResolver(_ source: FakeSTSSource, _ clock: ManualClock,
         let later = try DomainName("later.example")
         await source.set(soon, .record(id: "s"), .policy(policy(.enforce, maxAge: 3600, mx: "mx.soon.example")))
         await source.set(later, .record(id: "l"), .policy(policy(.enforce, maxAge: 30 * 86400, mx: "mx.later.example")))
-        let clock = ManualClock(start)
+        let clock = TestClock(start)
         let resolver = try await makeResolver(source, clock)
         _ = await resolver.state(for: soon)
         _ = await resolver.state(for: later)
@@ -194,7 +186,7 @@ private func makeResolver(_ source: FakeSTSSource, _ clock: ManualClock,
         let source = FakeSTSSource()
         await source.set(example, .record(id: "a1"), .policy(policy(.enforce)))
         await source.setDelay(.milliseconds(200))
-        let resolver = try await makeResolver(source, ManualClock(start))
+        let resolver = try await makeResolver(source, TestClock(start))
         let states = await withTaskGroup(of: MTASTSState.self) { group in
             for _ in 0..<50 { group.addTask { await resolver.state(for: example) } }
             return await group.reduce(into: []) { $0.append($1) }
@@ -213,7 +205,7 @@ private func makeResolver(_ source: FakeSTSSource, _ clock: ManualClock,
         await source.set(example, .record(id: "a1"), .policy(policy(.enforce, maxAge: 86400)))
         let failing = try DomainName("failing.example")
         await source.set(failing, .record(id: "f"), .failed("HTTP 404"))
-        let clock = ManualClock(start)
+        let clock = TestClock(start)
         do {
             let resolver = try await makeResolver(source, clock, store: try SQLiteSTSCacheStore(stateDirectory: dir.path))
             _ = await resolver.state(for: example)

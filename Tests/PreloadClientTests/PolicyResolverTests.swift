@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PreloadClient
 import PreloadCore
+import PreloadTesting
 import Testing
 
 private struct FakeDNS: TXTResolving {
@@ -56,7 +57,7 @@ private let start = Timestamp(rfc3339: "2026-03-01T00:00:00Z")!
         let optedOut = try DomainName("opted-out.example")
         await sts.set(both, .record(id: "1"), .policy(STSPolicy(mode: .testing, maxAge: 3600, mx: [try MXPattern("mx.both.example")])))
         await sts.set(optedOut, .record(id: "1"), .policy(STSPolicy(mode: .none, maxAge: 3600, mx: [])))
-        let clock = ManualClock(start)
+        let clock = TestClock(start)
         var logger = Logger(label: "t")
         logger.logLevel = .critical
         let cache = try await MTASTSResolver(source: sts, store: InMemorySTSCacheStore(), clock: clock, logger: logger)

@@ -1,6 +1,7 @@
 import Foundation
 import PreloadClient
 import PreloadCore
+import PreloadTesting
 import Testing
 
 /// The MTA-STS cache's schema: versioned migrations, a newer or foreign cache refused at open.

@@ -1,6 +1,7 @@
 import Foundation
 import PreloadClient
 import PreloadCore
+import PreloadTesting
 import Testing
 
 /// Signs lists with OpenSSH's own ssh-keygen, so the client is checked against an independent signer.

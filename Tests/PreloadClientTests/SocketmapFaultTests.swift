@@ -2,6 +2,7 @@ import Foundation
 import PreloadClient
 import PreloadCore
 import PreloadSocketmap
+import PreloadTesting
 import Testing
 
 /// Hostile and broken clients: each test failed against the daemon before its fix.

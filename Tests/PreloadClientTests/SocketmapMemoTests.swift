@@ -3,6 +3,7 @@ import Logging
 import PreloadClient
 import PreloadCore
 import PreloadSocketmap
+import PreloadTesting
 import Testing
 
 private let start = Timestamp(rfc3339: "2026-03-01T00:00:00Z")!
@@ -26,7 +27,7 @@ private func enforce(_ mx: String, maxAge: Int = 3600) -> STSPolicy {
         let domain = try DomainName("example.com")
         let source = FakeSTSSource()
         await source.set(domain, .record(id: "a1"), .policy(enforce("mx1.example.com")))
-        let clock = ManualClock(start)
+        let clock = TestClock(start)
         let exporter = PrometheusExporter()
         let mtaSTS = try await MTASTSResolver(source: source, store: InMemorySTSCacheStore(), clock: clock,
                                               metrics: exporter.metrics.mtaSTS, logger: quiet())
@@ -58,7 +59,7 @@ private func enforce(_ mx: String, maxAge: Int = 3600) -> STSPolicy {
         let domain = try DomainName("example.com")
         let source = FakeSTSSource()
         await source.set(domain, .record(id: "a1"), .policy(enforce("mx1.example.com", maxAge: 30)))
-        let clock = ManualClock(start)
+        let clock = TestClock(start)
         let mtaSTS = try await MTASTSResolver(source: source, store: InMemorySTSCacheStore(), clock: clock,
                                               settings: MTASTSCacheSettings(recheckInterval: 3600), logger: quiet())
         let list = StaticListProvider([domain: ListEntryPolicy(mode: .enforce, mx: [try MXPattern("listed.example.com")],
@@ -83,7 +84,7 @@ private func enforce(_ mx: String, maxAge: Int = 3600) -> STSPolicy {
         let state = StateDirectory(root)
         let provider = InstalledListProvider(state: state, checkInterval: .milliseconds(200), logger: quiet(), verify: fakeVerify)
         _ = try state.install(list: Array("1:a.example".utf8), signature: "signed", serial: 1)
-        let resolver = PreloadPolicyResolver(mtaSTS: nil, list: provider, clock: ManualClock(start))
+        let resolver = PreloadPolicyResolver(mtaSTS: nil, list: provider, clock: TestClock(start))
         let server = try await SocketmapServer.start(
             configuration: SocketmapConfiguration(listen: .tcp(host: "127.0.0.1", port: 0)), resolver: resolver, logger: quiet())
         let port = try #require(server.port)

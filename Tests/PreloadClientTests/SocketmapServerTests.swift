@@ -4,6 +4,7 @@ import NIOCore
 import PreloadClient
 import PreloadCore
 import PreloadSocketmap
+import PreloadTesting
 import Testing
 
 /// A resolver with fixed decisions and optional per-domain delays. Domains without a delay are answered
@@ -205,7 +206,9 @@ private func postfixConfigDirectory() throws -> String {
         #expect(server.connectionCount == 0)
     }
 
-    @Test func gracefulShutdownFinishesInFlightRequests() async throws {
+    /// Shutdown answers what is in flight, then closes the connection without waiting out the grace period
+    /// (an hour here: a shutdown that waited for it would hit the test's time limit).
+    @Test(.timeLimit(.minutes(1))) func gracefulShutdownFinishesInFlightRequests() async throws {
         let server = try await startServer()
         let port = try #require(server.port)
         let client = try await onThread {
@@ -215,9 +218,8 @@ private func postfixConfigDirectory() throws -> String {
             return UncheckedBox(client)
         }
         try await Task.sleep(for: .milliseconds(50))
-        let started = ContinuousClock.now
-        await server.shutdown(gracePeriod: .seconds(5))
-        #expect(ContinuousClock.now - started < .seconds(4))
+        await server.shutdown(gracePeriod: .seconds(3600))
+        #expect(server.connectionCount == 0)
         let replies = try await onThread { try client.value.repliesUntilClosed() }
         #expect(replies == ["OK secure match=mx.slow.test servername=hostname"])
         // No new connections once stopped.

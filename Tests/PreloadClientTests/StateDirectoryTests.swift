@@ -2,13 +2,8 @@ import Foundation
 import Logging
 import PreloadClient
 import PreloadCore
+import PreloadTesting
 import Testing
-
-func temporaryDirectory(_ label: String) throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("preload-\(label)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir.path
-}
 
 /// A stand-in for verification in these tests: the "list" is `serial:DOMAIN,DOMAIN`, the "signature"
 /// must be `signed`.

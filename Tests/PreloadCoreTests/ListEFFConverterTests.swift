@@ -1,4 +1,5 @@
 import Foundation
+import PreloadTesting
 import Testing
 
 @testable import PreloadCore

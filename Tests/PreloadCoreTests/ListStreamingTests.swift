@@ -1,3 +1,4 @@
+import PreloadTesting
 import Testing
 
 @testable import PreloadCore
@@ -76,7 +77,7 @@ struct ListStreamingTests {
     }
 
     @Test func mutatedFilesDecodeAlike() throws {
-        var rng = ListFuzzTests.SeededGenerator(state: 0x5EED_0101)
+        var rng = SeededGenerator(seed: 0x5EED_0101)
         let seeds = try S.examples("valid").map(S.bytes) + [ListCodec.encode(S.sampleList())]
         let interesting = Array("{}[]\":,\\-.*0123456789eEtfnu \n\tazAZ".utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xFF]
         for round in 0..<1500 {

@@ -1,18 +1,12 @@
 import Foundation
 import PreloadCore
+import PreloadTesting
 import Testing
 
 /// RFC 8461 §3.2: the policy body.
 @Suite struct STSPolicyParserTests {
     /// RFC 8461 §3.2's example policy.
-    static let rfcExample = """
-        version: STSv1
-        mode: enforce
-        mx: mail.example.com
-        mx: *.example.net
-        mx: backupmx.example.com
-        max_age: 604800
-        """
+    static let rfcExample = Examples.rfc8461Policy
 
     private func codes(_ r: STSPolicyResult) -> [IssueCode] { r.issues.map(\.code) }
 

@@ -1,4 +1,5 @@
 import PreloadCore
+import PreloadTesting
 import Testing
 
 /// RFC 8461 §3.1: the `_mta-sts` TXT record set.

@@ -1,4 +1,5 @@
 import PreloadCore
+import PreloadTesting
 import Testing
 
 /// RFC 8460 §3: the `_smtp._tls` TXT record set.

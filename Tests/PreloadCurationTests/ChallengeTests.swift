@@ -1,4 +1,5 @@
 import PreloadCore
+import PreloadTesting
 import Testing
 @testable import PreloadCuration
 
@@ -21,7 +22,7 @@ import Testing
     }
 
     @Test func theRecordToPublish() {
-        var rng = SeededGenerator(state: 1)
+        var rng = SeededGenerator(seed: 1)
         let c = Challenge.make(purpose: .submit, now: t0, policy: .defaults, using: &rng)
         #expect(Challenge.recordName(for: example) == "_preload-challenge.example.test")
         #expect(c.recordValue == "preload-verify=" + c.token)
@@ -31,7 +32,7 @@ import Testing
     }
 
     @Test func provenOnlyByTheExactValueBeforeExpiry() {
-        var rng = SeededGenerator(state: 7)
+        var rng = SeededGenerator(seed: 7)
         let c = Challenge.make(purpose: .submit, now: t0, policy: LifecyclePolicy(challengeExpiryDays: 2), using: &rng)
         #expect(c.isProven(by: ["v=spf1 -all", " preload-verify=\(c.token) "], at: t0.adding(days: 1)))
         #expect(!c.isProven(by: ["preload-verify=\(c.token)"], at: t0.adding(days: 2)))

@@ -3,16 +3,7 @@ import PreloadChecker
 import PreloadCore
 import PreloadState
 @testable import PreloadCuration
-
-/// A clock the test moves.
-final class TestClock: TimeSource, @unchecked Sendable {
-    private let lock = NSLock()
-    private var time: Timestamp
-    init(_ time: Timestamp) { self.time = time }
-    func now() -> Timestamp { lock.withLock { time } }
-    func advance(days: Int) { lock.withLock { time = time.adding(days: days) } }
-    func set(_ t: Timestamp) { lock.withLock { time = t } }
-}
+import PreloadTesting
 
 /// A mutable world of mail domains behind the checker's three ports.
 final class FakeWorld: CheckerDNS, SMTPProbing, PolicyFetching, @unchecked Sendable {

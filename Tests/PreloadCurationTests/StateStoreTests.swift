@@ -2,6 +2,7 @@ import Foundation
 import PreloadCore
 import PreloadState
 import PreloadSystem
+import PreloadTesting
 import Testing
 @testable import PreloadCuration
 

@@ -52,18 +52,6 @@ func step(_ event: LifecycleEvent, _ r: DomainRecord?, at now: Timestamp,
     try Lifecycle.apply(event, to: r, domain: example, now: now, policy: policy)
 }
 
-/// A deterministic generator for token tests (never for production).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Domain names written as literals in tests (a bad literal stops the test at once).
 extension DomainName: ExpressibleByStringLiteral {
     public init(stringLiteral value: String) { try! self.init(value) }

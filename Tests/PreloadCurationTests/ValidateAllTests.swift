@@ -3,6 +3,7 @@ import PreloadChecker
 import PreloadCore
 import PreloadState
 import PreloadSystem
+import PreloadTesting
 import Testing
 @testable import PreloadCuration
 
@@ -315,12 +316,12 @@ final class Seen: @unchecked Sendable {
 }
 
 /// The run lock against another process: a python3 process holding the same `flock(2)` lock.
-@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")))
+@Suite(.requires(tool: "python3", "a second process holding the flock(2) lock"))
 struct RunLockAcrossProcessesTests {
     /// Starts a process that takes the lock and sleeps; returns once it holds the lock.
     func holdLock(_ path: String) throws -> Process {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        p.executableURL = URL(fileURLWithPath: try Tool.which("python3"))
         p.arguments = ["-c", "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(30)", path]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice

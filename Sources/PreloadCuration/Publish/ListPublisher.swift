@@ -98,14 +98,19 @@ public struct ListPublisher: Sendable {
         self.crashPoints = crashPoints
     }
 
-    /// ``publish(_:)`` on a dedicated thread.
-    public func publishInBackground(_ request: PublishRequest) async throws -> PublishResult {
+    /// ``publish(_:over:)`` on a dedicated thread.
+    public func publishInBackground(_ request: PublishRequest, over known: VerifiedHead? = nil) async throws -> PublishResult {
         let publisher = self
-        return try await GitThread.run { try publisher.publish(request) }
+        return try await GitThread.run { try publisher.publish(request, over: known) }
     }
 
     /// Publishes; see the type's documentation for the steps.
-    public func publish(_ request: PublishRequest) throws(PublishError) -> PublishResult {
+    ///
+    /// `known` is the committed list as this run already verified it (``verifiedHead(now:)``): when HEAD is
+    /// still that commit, its list is not verified a second time (the commit fixes the list, its signature and
+    /// the allowed signers, so the verdict is the same); when HEAD has moved, or nothing is known, the
+    /// committed list is verified here. Either way what is published builds on a verified list.
+    public func publish(_ request: PublishRequest, over known: VerifiedHead? = nil) throws(PublishError) -> PublishResult {
         let repo = try open()
         let lock = try PublishError.lock(gitDirectory: repo.gitDirectory)
         defer { withExtendedLifetime(lock) {} }
@@ -123,11 +128,15 @@ public struct ListPublisher: Sendable {
         var signersToCommit: [UInt8]? = nil
         if committed.list != nil {
             let signers0 = try parseSigners(committedSigners, what: "committed in HEAD")
-            let verifier = ListVerifier(trust: .allowedSigners(signers0), refusesExpired: false)
-            let verified = try committed.verifyList(repo, verifier, now: now)!
-            previous = verified.list
-            listInWorkTree = verified.inWorkTree
-            if request.bootstrap { throw .alreadyBootstrapped(serial: verified.list.list.serial) }
+            if let known, known.commit == head, let list = known.list {
+                previous = list  // verified at this commit by this run; the work tree is compared in step 2
+            } else {
+                let verifier = ListVerifier(trust: .allowedSigners(signers0), refusesExpired: false)
+                let verified = try committed.verifyList(repo, verifier, now: now)!
+                previous = verified.list
+                listInWorkTree = verified.inWorkTree
+            }
+            if request.bootstrap { throw .alreadyBootstrapped(serial: previous?.list.serial ?? 0) }
             signers = signers0
         } else {
             guard request.bootstrap else { throw .noCommittedList }

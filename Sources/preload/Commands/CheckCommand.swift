@@ -1,8 +1,6 @@
 import ArgumentParser
 import PreloadChecker
 import PreloadCore
-import PreloadIDNA
-import PreloadNetwork
 
 /// `preload check`: the domain checker over real DNS, SMTP/STARTTLS and HTTPS.
 struct CheckCommand: AsyncParsableCommand {
@@ -27,46 +25,15 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var checking: CheckerOptions
     @OptionGroup var output: OutputOptions
 
-    struct Output: Encodable {
-        let reports: [DomainReport]
-    }
-
     func run() async throws {
-        var names: [DomainName] = []
-        for raw in domains {
-            do {
-                names.append(try DomainName(normalizing: raw, idna: LibIDN2Converter()))
-            } catch {
-                throw ValidationError("'\(raw)' is not a valid domain name: \(error)")
-            }
-        }
+        let names = try domains.map(Composition.domain)
         let clock = try CommandClock()
-        let live: LiveNetwork
-        do {
-            live = try LiveNetwork(network.settings, clock: clock)
-        } catch {
-            Console.err("preload check: \(error)")
-            throw Exit.unavailable
-        }
-        if let problem = await live.resolverProblem() {
-            Console.err("preload check: the DNS resolver \(network.resolvedDNS ?? "from /etc/resolv.conf") is unreachable: \(problem)")
-            throw Exit.temporaryFailure
-        }
-        let checker = live.checker(clock: clock, settings: checking.settings(network))
+        let checker = try await Composition.checker(network, clock: clock, settings: checking.settings(network),
+                                                    command: "preload check")
         let reports = await checker.check(names)
-        switch output.format {
-        case .json: try Console.printJSON(Output(reports: reports))
-        case .text: Console.out(CheckReportRenderer.text(reports))
-        }
+        try Console.print(CheckOutput(reports: reports), output.format)
         if reports.contains(where: \.resolverUnreachable) { throw Exit.temporaryFailure }
         if !reports.allSatisfy(\.eligible) { throw Exit.blocked }
     }
 }
 
-extension NetworkOptions {
-    /// The live network's settings from these options.
-    var settings: NetworkSettings {
-        NetworkSettings(dnsForwarder: resolvedDNS, caFile: resolvedCAFile, timeout: timeout, smtpPort: smtpPort,
-                        httpsPort: httpsPort)
-    }
-}

@@ -11,28 +11,12 @@ struct CodesCommand: AsyncParsableCommand {
     @Option(name: .long, help: "text, json or markdown (the table in README).")
     var format: Format = .text
 
-    struct Row: Encodable {
-        let code: String
-        let severity: Severity
-        let summary: String
-        let fix: String
-    }
-
     func run() async throws {
-        let rows = IssueCatalogue.all.map { Row(code: $0.code.rawValue, severity: $0.severity, summary: $0.summary, fix: $0.fix) }
+        let codes = CodesOutput()
         switch format {
-        case .json:
-            try Console.printJSON(["codes": rows])
-        case .markdown:
-            Console.out("| code | severity | meaning | fix |")
-            Console.out("| --- | --- | --- | --- |")
-            for r in rows { Console.out("| `\(r.code)` | \(r.severity.rawValue) | \(r.summary) | \(r.fix) |") }
-        case .text:
-            for r in rows {
-                Console.out("\(r.code) (\(r.severity.rawValue))")
-                Console.out("    \(r.summary)")
-                Console.out("    fix: \(r.fix)")
-            }
+        case .json: try Console.print(codes, .json)
+        case .text: try Console.print(codes, .text)
+        case .markdown: for line in codes.markdown { Console.out(line) }
         }
     }
 }

@@ -19,25 +19,15 @@ struct EventsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let name = try domain.map { try Curation.domain($0) }
+        let name = try domain.map(Composition.domain)
         let clock = try CommandClock()
-        let store = try stateOptions.open()
+        let store = try Composition.store(stateOptions)
         let events: [AuditEntry]
         do {
             events = try await StatusService(store: store, clock: clock).events(domain: name, limit: limit)
         } catch {
             throw Curation.fail(error)
         }
-        switch output.format {
-        case .json:
-            try Console.printJSON(["events": events])
-        case .text:
-            for e in events {
-                var line = "\(e.time.rfc3339) \(e.domain) \(e.from ?? "-") → \(e.to) \(e.reason) (\(e.actor))"
-                if !e.detail.isEmpty { line += ": \(e.detail)" }
-                if let n = e.notification { line += " [notified \(n.to): \(n.kind), \(n.status)]" }
-                Console.out(line)
-            }
-        }
+        try Console.print(EventsOutput(events: events), output.format)
     }
 }

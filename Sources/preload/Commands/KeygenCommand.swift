@@ -21,27 +21,13 @@ struct KeygenCommand: AsyncParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    struct Result: Encodable {
-        let privateKey: String
-        let publicKey: String
-        let publicKeyLine: String
-        let fingerprint: String
-    }
-
     func run() async throws {
         do {
             let key = try Ed25519PrivateKey.generate()
             try KeyFiles.writeNewKeyPair(key, comment: comment, to: out)
             let pub = SSHPublicKey(key.publicKey, comment: comment)
-            let result = Result(privateKey: out, publicKey: out + ".pub", publicKeyLine: pub.openSSHLine,
-                                fingerprint: pub.fingerprint)
-            switch output.format {
-            case .json: try Console.printJSON(result)
-            case .text:
-                Console.out("created \(result.privateKey) (private, mode 0600) and \(result.publicKey)")
-                Console.out("fingerprint \(result.fingerprint)")
-                Console.out("allowed_signers line: IDENTITY namespaces=\"preload-list,git\" \(pub.openSSHLine)")
-            }
+            try Console.print(KeygenOutput(privateKey: out, publicKey: out + ".pub", publicKeyLine: pub.openSSHLine,
+                                           fingerprint: pub.fingerprint), output.format)
         } catch {
             Console.err("preload keygen: \(error)")
             throw Exit.blocked

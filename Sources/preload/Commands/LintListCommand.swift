@@ -67,7 +67,7 @@ struct LintListCommand: AsyncParsableCommand {
                 return issue
             }
         }
-        try report.print(output.format)
+        try Console.print(report, output.format)
         if report.exitCode != Exit.success { throw report.exitCode }
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import PreloadCore
-import PreloadIDNA
 
 /// `preload lint policy FILE|- [--mx HOST]...`: checks an MTA-STS policy body (RFC 8461 §3.2) and,
 /// with `--mx`, which MX hosts its patterns do not cover (§4.1).
@@ -73,7 +72,7 @@ struct LintPolicyCommand: AsyncParsableCommand {
         let report = LintReport(
             subject: file == "-" ? "policy (stdin)" : "policy \(file)", valid: !issues.hasErrors, verdict: nil,
             issues: issues, fields: fields, details: details)
-        try report.print(output.format)
+        try Console.print(report, output.format)
         if report.exitCode != Exit.success { throw report.exitCode }
     }
 
@@ -81,7 +80,7 @@ struct LintPolicyCommand: AsyncParsableCommand {
     private func hosts() throws -> [DomainName] {
         try mx.map { host in
             do {
-                return try DomainName(normalizing: host, idna: LibIDN2Converter())
+                return try Composition.domainName(host)
             } catch {
                 throw ValidationError("--mx '\(host)' is not a valid host name: \(error)")
             }

@@ -31,7 +31,7 @@ struct LintTLSRPTCommand: AsyncParsableCommand {
             issues: result.issues,
             fields: ["status": .string(result.status.rawValue), "rua": .strings(result.rua)],
             details: details)
-        try report.print(output.format)
+        try Console.print(report, output.format)
         if report.exitCode != Exit.success { throw report.exitCode }
     }
 }

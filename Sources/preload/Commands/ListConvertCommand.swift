@@ -30,15 +30,8 @@ struct ListConvertCommand: AsyncParsableCommand {
     var to: Target
 
     func run() async throws {
-        let (format, decoding) = ListCodec.decodeAnyFormat(try ListFiles.read(file))
-        guard let list = decoding.list else {
-            ListFiles.printIssues(decoding.issues.filter { $0.severity == .error }, hint: "run `preload lint list` to see all") {
-                Console.err($0)
-            }
-            Console.err("preload: \(file) is not a valid \(format?.rawValue ?? "list") file; nothing converted")
-            throw Exit.blocked
-        }
-        var issues = decoding.issues
+        let (format, list, decodingIssues) = try ListFiles.load(file, refusal: "; nothing converted")
+        var issues = decodingIssues
         let output: [UInt8]
         switch to {
         case .v1:

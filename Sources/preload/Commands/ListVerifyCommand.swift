@@ -45,23 +45,6 @@ struct ListVerifyCommand: AsyncParsableCommand {
         }
     }
 
-    struct Report: Encodable {
-        var valid: Bool
-        var file: String
-        var code: String?
-        var serial: UInt64?
-        var generated: Timestamp?
-        var expires: Timestamp?
-        var publisher: String?
-        var domains: Int?
-        var enforce: Int?
-        var testing: Int?
-        var aliases: Int?
-        var signer: String?
-        var principals: [String]?
-        var issues: [Issue]
-    }
-
     func run() async throws {
         let now = try CommandClock().now()
         let trust: ListTrust
@@ -77,7 +60,7 @@ struct ListVerifyCommand: AsyncParsableCommand {
         }
         let signaturePath = signature ?? file + ".sig"
         // The list is hashed and decoded as it is read, never held whole (`ListVerifier.verify(reading:)`).
-        let outcome: Result<VerifiedList, Refusal>
+        let outcome: Result<VerifiedList, ListVerifyOutput.Refusal>
         do {
             let sigText = String(decoding: try InputFile.read(signaturePath, limit: InputLimits.maxSignatureBytes), as: UTF8.self)
             let list = try InputFile.open(file, limit: InputLimits.maxListBytes)
@@ -87,46 +70,16 @@ struct ListVerifyCommand: AsyncParsableCommand {
             }
             // A read that failed half-way explains whatever the verifier made of the truncated list.
             if let failure = list.failure { throw InputFile.exit(failure) }
-            outcome = result.mapError { Refusal(code: $0.code, issues: $0.issues, description: "\($0)") }
+            outcome = result.mapError { ListVerifyOutput.Refusal(code: $0.code, issues: $0.issues, description: "\($0)") }
         } catch let tooLarge as InputTooLarge {
             let code: IssueCode = tooLarge.failure.path == signaturePath ? .listSignatureMalformed : .listTooLarge
-            outcome = .failure(Refusal(code: code, issues: [tooLarge.issue(code)], description: tooLarge.description))
+            outcome = .failure(ListVerifyOutput.Refusal(code: code, issues: [tooLarge.issue(code)], description: tooLarge.description))
         }
+        let result = ListVerifyOutput(file: file, outcome: outcome)
+        try Console.print(result, output.format)
         switch outcome {
-        case .success(let verified):
-            let list = verified.list
-            var enforce = 0  // counted in place: a filtered copy of a million entries is 64 MB
-            for entry in list.entries where list.resolvedPolicy(of: entry)?.mode == .enforce { enforce += 1 }
-            let report = Report(
-                valid: true, file: file, serial: list.serial, generated: list.generated, expires: list.expires,
-                publisher: list.publisher, domains: list.entries.count, enforce: enforce,
-                testing: list.entries.count - enforce, aliases: list.aliases.count,
-                signer: verified.signer.fingerprint, principals: verified.principals, issues: verified.warnings)
-            switch output.format {
-            case .json: try Console.printJSON(report)
-            case .text:
-                let who = verified.principals.isEmpty ? "" : " (\(verified.principals.joined(separator: ", ")))"
-                Console.out("\(Console.color("verified", "32")) \(file): serial \(list.serial), signed by \(report.signer!)\(who)")
-                Console.out("generated \(list.generated), expires \(list.expires), publisher \(list.publisher)")
-                Console.out("\(list.entries.count) domains (\(enforce) enforce, \(list.entries.count - enforce) testing), \(list.aliases.count) aliases")
-                for w in verified.warnings { Console.out("warning \(w.code): \(w.message)") }
-            }
-            KeptUntilExit.keep(verified)
-        case .failure(let refusal):
-            switch output.format {
-            case .json:
-                try Console.printJSON(Report(valid: false, file: file, code: refusal.code.rawValue, issues: refusal.issues))
-            case .text:
-                Console.err("\(Console.color("refused", "31")) \(file) [\(refusal.code)]: \(refusal.description)")
-            }
-            throw Exit.blocked
+        case .success(let verified): KeptUntilExit.keep(verified)
+        case .failure: throw Exit.blocked
         }
-    }
-
-    /// Why the list was refused: a verification refusal, or an input above its cap.
-    struct Refusal: Error {
-        var code: IssueCode
-        var issues: [Issue]
-        var description: String
     }
 }

@@ -39,13 +39,10 @@ struct PublishCommand: AsyncParsableCommand {
 
     func run() async throws {
         let now = try CommandClock().now()
-        let publisher = try options.listPublisher()
+        let publisher = try Composition.listPublisher(options)
         if repair {
             let paths = try await Self.mapErrors { try await GitThread.run { try publisher.repair() } }
-            switch output.format {
-            case .json: try Console.printJSON(["repaired": paths])
-            case .text: Console.out(paths.isEmpty ? "nothing to repair" : "repaired \(paths.joined(separator: ", "))")
-            }
+            try Console.print(RepairOutput(paths: paths), output.format)
             return
         }
         var request = PublishRequest(entries: nil, now: now, validity: options.validity.seconds,
@@ -60,15 +57,7 @@ struct PublishCommand: AsyncParsableCommand {
         }
         let finalRequest = request
         let result = try await Self.mapErrors { try await publisher.publishInBackground(finalRequest) }
-        switch output.format {
-        case .json: try Console.printJSON(result)
-        case .text:
-            for path in result.repaired { Console.err("repaired \(path) from HEAD (an earlier run was interrupted)") }
-            for warning in result.warnings { Console.err("warning: \(warning)") }
-            Console.out("published serial \(result.serial) as \(result.commit) on \(result.branch)")
-            Console.out("generated \(result.generated), expires \(result.expires), \(result.domains) domains")
-            for line in result.summary { Console.out("  \(line)") }
-        }
+        try Console.print(PublishOutput(result: result), output.format)
     }
 
     /// Maps publish failures to messages and exit codes.

@@ -38,60 +38,24 @@ struct RemoveCommand: AsyncParsableCommand {
         if !force, reason != nil { throw ValidationError("--reason goes with --force") }
     }
 
-    struct JSONResult: Encodable {
-        var domain: String
-        var action: String
-        var state: String
-        var challenge: [String: String]?
-    }
-
     func run() async throws {
-        let name = try Curation.domain(domain)
+        let name = try Composition.domain(domain)
         let clock = try CommandClock()
-        let store = try stateOptions.open()
+        let store = try Composition.store(stateOptions)
         let outcome: RemovalOutcome
         do {
             if force {
                 outcome = try await RemovalService(store: store, dns: NoDNS(), clock: clock)
                     .forceRemoval(of: name, reason: reason ?? "")
             } else {
-                let dns = try await Curation.liveChecker(network, clock: clock).dns
+                let dns = try await Composition.checker(network, clock: clock).dns
                 outcome = try await RemovalService(store: store, dns: dns, clock: clock, policy: challenge.policy)
                     .requestRemoval(of: name)
             }
         } catch {
             throw Curation.fail(error)
         }
-        let d = name.value
-        var text: [String]
-        var result: JSONResult
-        switch outcome {
-        case .challengeIssued(let c, let r, let renewed):
-            result = JSONResult(domain: d, action: "challenge-issued", state: r.state.rawValue,
-                                challenge: ["name": Challenge.recordName(for: name), "type": "TXT", "value": c.recordValue,
-                                            "expires": c.expires.rfc3339])
-            text = [(renewed ? "The earlier removal request expired. " : "") + "To remove \(d), publish this DNS record",
-                    "", "    \(c.zoneLine(for: name))", "", "then run `preload remove \(d)` again before \(c.expires.rfc3339)."]
-        case .awaitingChallenge(let c, let r, let failed):
-            result = JSONResult(domain: d, action: "awaiting-challenge", state: r.state.rawValue,
-                                challenge: ["name": Challenge.recordName(for: name), "type": "TXT", "value": c.recordValue,
-                                            "expires": c.expires.rfc3339])
-            text = [failed ? "The challenge lookup failed; try again later." : "The removal record is not published yet:",
-                    "", "    \(c.zoneLine(for: name))"]
-        case .accepted(let r):
-            result = JSONResult(domain: d, action: "accepted", state: r.state.rawValue)
-            text = [r.state == .removed ? "\(d) is removed." : "Removal of \(d) accepted; it is dropped from the list at the next publish."]
-        case .alreadyRequested(let r):
-            result = JSONResult(domain: d, action: "already-requested", state: r.state.rawValue)
-            text = ["Removal of \(d) is already requested; it is dropped at the next publish."]
-        case .forced(let r):
-            result = JSONResult(domain: d, action: "forced", state: r.state.rawValue)
-            text = ["\(d) is removed (\(reason ?? ""))."]
-        }
-        switch output.format {
-        case .json: try Console.printJSON(result)
-        case .text: Console.out(text.joined(separator: "\n"))
-        }
+        try Console.print(RemoveOutput(outcome: outcome, domain: name, reason: reason), output.format)
     }
 }
 

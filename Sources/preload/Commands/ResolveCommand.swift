@@ -20,7 +20,7 @@ struct ResolveCommand: AsyncParsableCommand {
             listed (an MTA defers).
             """)
 
-    @Argument(help: "The destination domain.")
+    @Argument(help: "The destination domain (U-labels are converted to A-labels).")
     var domain: String
 
     @OptionGroup var client: ClientStateOptions
@@ -39,46 +39,17 @@ struct ResolveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let name: DomainName
-        do { name = try DomainName(domain) } catch {
-            Console.err("preload resolve: '\(domain)' is not a domain name: \(error)")
-            throw Exit.usage
-        }
+        let name = try Composition.domain(domain)
         let clock = try CommandClock()
         let logger = stderrLogger("preload.resolve", level: .error)
-        let state = client.directory
-        let resolver: PreloadPolicyResolver
-        do {
-            let verifier = try ClientRuntime.verifier(
-                try ClientRuntime.trust(allowedSigners: client.allowedSigners, key: client.key, state: state))
-            let list = ClientRuntime.installedList(state: state, verifier: verifier, clock: clock, logger: logger)
-            if await list.current() == nil {
-                Console.err("preload resolve: warning: no verified list is installed in \(state.path)")
-            }
-            let mtaSTS = noMTASTS ? nil : try await ClientRuntime.mtaSTSResolver(
-                state: state, network: network.clientNetwork, clock: clock, readOnly: true, logger: logger)
-            resolver = PreloadPolicyResolver(mtaSTS: mtaSTS, list: list, clock: clock)
-        } catch {
-            Console.err("preload resolve: \(error)")
-            throw error is STSCacheError ? Exit.unavailable : Exit.internalError
+        let path = client.directory.path
+        let client = try await Composition.clientResolver(
+            client, network: network, mtaSTS: !noMTASTS, readOnly: true, clock: clock, logger: logger,
+            command: "preload resolve") { list in
+            if await list.current() == nil { Console.err("preload resolve: warning: no verified list is installed in \(path)") }
         }
-        let decision = await resolver.resolve(name)
-        switch output.format {
-        case .json:
-            try Console.printJSON(decision)
-        case .text:
-            let what = decision.enforced ? Console.color("enforce", "32") : decision.mode.rawValue
-            Console.out("\(decision.domain): \(what) (source: \(decision.source.rawValue))")
-            if !decision.mx.isEmpty { Console.out("  mx: \(decision.mx.map(\.description).joined(separator: ", "))") }
-            if let until = decision.validUntil { Console.out("  valid until: \(until)") }
-            Console.out("  \(decision.note)")
-            switch PostfixMap.answer(for: decision, version: PostfixVersion(postfixVersion)!) {
-            case .found(let value): Console.out("  postfix: \(value)")
-            case .notFound: Console.out("  postfix: no entry (default TLS level)")
-            case .temporaryFailure(let why): Console.out("  postfix: TEMP \(why) (delivery deferred)")
-            case .permanentFailure(let why): Console.out("  postfix: PERM \(why)")
-            }
-        }
+        let decision = await client.resolver.resolve(name)
+        try Console.print(ResolveOutput(decision: decision, postfixVersion: PostfixVersion(postfixVersion)!), output.format)
         if decision.temporaryFailure != nil { throw Exit.temporaryFailure }
     }
 }

@@ -94,26 +94,17 @@ struct SocketmapCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = stderrLogger("preload.socketmap", level: Logger.Level(rawValue: logLevel)!)
         let clock = SystemClock()
-        let state = client.directory
         let exporter = metricsListen.map { _ in PrometheusExporter() }
-        let resolver: PreloadPolicyResolver
-        let list: InstalledListProvider
-        do {
-            let verifier = try ClientRuntime.verifier(
-                try ClientRuntime.trust(allowedSigners: client.allowedSigners, key: client.key, state: state))
-            list = ClientRuntime.installedList(state: state, verifier: verifier, clock: clock, logger: logger)
+        let client = try await Composition.clientResolver(
+            client, network: network, mtaSTS: !noMTASTS, readOnly: false, metrics: exporter?.metrics.mtaSTS, clock: clock,
+            logger: logger, command: "preload socketmap") { list in
             if let current = await list.current() {
                 logger.info("list loaded", metadata: ["serial": "\(current.serial)", "expires": "\(current.expires)", "domains": "\(current.count)"])
             } else {
                 logger.warning("no verified list is installed yet; answering from MTA-STS alone until preload sync installs one")
             }
-            let mtaSTS = noMTASTS ? nil : try await ClientRuntime.mtaSTSResolver(
-                state: state, network: network.clientNetwork, clock: clock, metrics: exporter?.metrics.mtaSTS, logger: logger)
-            resolver = PreloadPolicyResolver(mtaSTS: mtaSTS, list: list, clock: clock)
-        } catch {
-            Console.err("preload socketmap: \(error)")
-            throw error is STSCacheError ? Exit.unavailable : Exit.internalError
         }
+        let resolver = client.resolver, list = client.list
         var configuration = SocketmapConfiguration(listen: ListenAddress(listen)!, mapNames: Set(mapNames),
                                                    postfixVersion: PostfixVersion(postfixVersion)!)
         configuration.requestTimeout = .nanoseconds(Int64(requestTimeout * 1e9))

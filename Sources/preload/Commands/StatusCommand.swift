@@ -20,51 +20,15 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let name = try Curation.domain(domain)
+        let name = try Composition.domain(domain)
         let clock = try CommandClock()
-        let store = try stateOptions.open()
+        let store = try Composition.store(stateOptions)
         let status: DomainStatus
         do {
             status = try await StatusService(store: store, clock: clock).status(of: name, validations: max(0, validations))
         } catch {
             throw Curation.fail(error)
         }
-        switch output.format {
-        case .json: try Console.printJSON(status)
-        case .text: Console.out(Self.text(status))
-        }
-    }
-
-    static func text(_ s: DomainStatus) -> String {
-        guard s.state != "unknown", let since = s.since else {
-            return "\(s.domain): unknown (never submitted). Submit it with `preload submit \(s.domain) --contact EMAIL`."
-        }
-        var out = ["\(s.domain): \(Console.color(s.state, color(s.state))) since \(since.rfc3339)"]
-        if let reason = s.reason { out.append("  why: \(reason)" + ((s.detail ?? "").isEmpty ? "" : " — \(s.detail!)")) }
-        if let mode = s.mode, let patterns = s.patterns, let provenance = s.provenance {
-            out.append("  entry: mode \(mode.rawValue), MX patterns \(patterns.map(\.description).joined(separator: " ")) (\(provenance.rawValue))")
-        }
-        if let added = s.added { out.append("  in the list since: \(added.rfc3339)") }
-        if let verified = s.lastVerified { out.append("  last passed: \(verified.rfc3339)") }
-        if s.state == "probation", let n = s.passingValidations { out.append("  passing validations in probation: \(n)") }
-        if let c = s.challenge { out.append("  challenge (\(c.purpose)): \(c.record) — valid until \(c.expires.rfc3339)") }
-        if let next = s.next { out.append("  next: \(next.sentence)") }
-        if !s.validations.isEmpty {
-            out.append("  last validations:")
-            for v in s.validations {
-                let verdict = v.inconclusive ? "inconclusive" : v.eligible ? "pass" : "FAIL"
-                let codes = v.issueCodes.isEmpty ? "" : "  " + v.issueCodes.map(\.rawValue).joined(separator: ", ")
-                out.append("    \(v.time.rfc3339) \(verdict)\(codes)")
-            }
-        }
-        return out.joined(separator: "\n")
-    }
-
-    private static func color(_ state: String) -> String {
-        switch state {
-        case "listed": "32"
-        case "failing", "removed": "31"
-        default: "33"
-        }
+        try Console.print(StatusOutput(status: status), output.format)
     }
 }

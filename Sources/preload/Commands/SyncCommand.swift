@@ -26,20 +26,6 @@ struct ClientStateOptions: ParsableArguments {
     var directory: StateDirectory { StateDirectory(state) }
 }
 
-/// swift-log to stderr at `level`.
-func stderrLogger(_ label: String, level: Logger.Level) -> Logger {
-    var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
-    logger.logLevel = level
-    return logger
-}
-
-extension NetworkOptions {
-    /// The client's network settings.
-    var clientNetwork: ClientRuntime.Network {
-        ClientRuntime.Network(dns: resolvedDNS, caFile: resolvedCAFile, timeout: timeout, httpsPort: httpsPort)
-    }
-}
-
 /// `preload sync`: fetch, verify and install the signed list; write the Postfix table; refresh MTA-STS.
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -121,75 +107,18 @@ struct SyncCommand: AsyncParsableCommand {
         if postmap && postfixMap == nil { throw ValidationError("--postmap needs --postfix-map FILE") }
     }
 
-    struct Report: Encodable {
-        var result: String
-        var source: String
-        var code: String?
-        var reason: String?
-        var serial: UInt64?
-        var previousSerial: UInt64?
-        var expires: Timestamp?
-        var expired: Bool
-        var domains: Int?
-        var postfixMap: [String]
-        var refreshed: [String]?
-        var issues: [Issue]
-        enum CodingKeys: String, CodingKey {
-            case result, source, code, reason, serial, expires, expired, domains, refreshed, issues
-            case previousSerial = "previous_serial"
-            case postfixMap = "postfix_map"
-        }
-    }
-
     func run() async throws {
         let clock = try CommandClock()
         let logger = stderrLogger("preload.sync", level: .warning)
-        let state = client.directory
-        let trust: StateDirectory.TrustFile
-        let verifier: SignedListVerifier
-        do {
-            trust = try ClientRuntime.trust(allowedSigners: client.allowedSigners, key: client.key, state: state)
-            verifier = try ClientRuntime.verifier(trust)
-        } catch {
-            Console.err("preload sync: \(error)")
-            throw Exit.usage
+        let map = postfixMap.map {
+            PostfixMapWriter(path: $0, version: PostfixVersion(postfixVersion)!, databaseType: postmap ? postmapType : nil,
+                             postfixConfigDirectory: postfixConfig)
         }
-        let git = GitListFetcher(cacheDirectory: state.gitCachePath, commits: CommitSignatureVerifier(trust: verifier.trust),
-                                 clock: clock, timeout: max(network.timeout, 120))
-        let fetcher = ListFetcher(caFile: network.resolvedCAFile, timeout: max(network.timeout, 60), git: git)
-        let sync = ListSync(state: state, fetcher: fetcher,
-                            verifier: verifier, clock: clock, logger: logger)
-        var written: [String] = []
-        var refreshed: [String]?
-        let report: SyncReport
+        let run = try Composition.syncRun(source: ListSource(source)!, client: client, network: network, postfixMap: map,
+                                          refresh: refresh, metricsFile: metricsFile, clock: clock, logger: logger)
+        let outcome: SyncRun.Outcome
         do {
-            report = try await state.withSyncLock {
-                var ran: SyncReport?
-                do {
-                    let report = try await sync.run(source: ListSource(source)!)
-                    ran = report
-                    if report.result == .updated || report.result == .unchanged { try state.saveTrust(trust) }
-                    if let postfixMap {
-                        let writer = PostfixMapWriter(path: postfixMap, version: PostfixVersion(postfixVersion)!,
-                                                      databaseType: postmap ? postmapType : nil,
-                                                      postfixConfigDirectory: postfixConfig)
-                        written = try await writer.write(report.installed, now: clock.now())
-                    }
-                    if refresh {
-                        let resolver = try await ClientRuntime.mtaSTSResolver(state: state, network: network.clientNetwork,
-                                                                              clock: clock, logger: logger)
-                        refreshed = await resolver.refreshExpiring().map(\.0.value)
-                    }
-                    try writeMetrics(SyncMetrics(report: report, lastSuccess: state.lastSyncSuccess()))
-                    return report
-                } catch {
-                    // The run failed on our side: say so in the metrics too (best effort), then exit 70.
-                    let now = clock.now()
-                    try? writeMetrics(SyncMetrics(time: now, result: .failed, lastSuccess: state.lastSyncSuccess(),
-                                                  installed: ran?.installed ?? sync.installedList(now: now)))
-                    throw error
-                }
-            }
+            outcome = try await run.run()
         } catch let busy as StateDirectory.SyncLockHeld {
             Console.err("preload sync: \(busy)")
             throw Exit.temporaryFailure
@@ -197,7 +126,8 @@ struct SyncCommand: AsyncParsableCommand {
             Console.err("preload sync: \(error)")
             throw Exit.internalError
         }
-        try render(report, written: written, refreshed: refreshed)
+        let report = outcome.report
+        try Console.print(SyncOutput(report: report, written: outcome.written, refreshed: outcome.refreshed), output.format)
         if report.installedExpired, let list = report.installed {
             Console.err(Console.color("PRELOAD LIST EXPIRED", "31;1") + " at \(list.expires) (serial \(list.serial)) and no newer list verified:"
                 + " its entries are no longer enforced; delivery falls back to opportunistic TLS. Check --source.")
@@ -207,49 +137,6 @@ struct SyncCommand: AsyncParsableCommand {
         case .updated, .unchanged: return
         case .refused: throw Exit.blocked
         case .unreachable: throw Exit.temporaryFailure
-        }
-    }
-
-    /// Writes `metrics` to `--metrics-file`, atomically (a temporary file in the same directory, which the
-    /// textfile collector ignores, renamed over it).
-    private func writeMetrics(_ metrics: SyncMetrics) throws {
-        guard let metricsFile else { return }
-        try AtomicFile.write(Array(metrics.text.utf8), to: metricsFile, mode: 0o644)
-    }
-
-    private func render(_ report: SyncReport, written: [String], refreshed: [String]?) throws {
-        var out = Report(result: "", source: report.source.description, serial: report.installed?.serial,
-                         previousSerial: report.previousSerial, expires: report.installed?.expires,
-                         expired: report.installedExpired, domains: report.installed?.count, postfixMap: written,
-                         refreshed: refreshed, issues: [])
-        switch report.result {
-        case .updated: out.result = "updated"
-        case .unchanged: out.result = "unchanged"
-        case .refused(let refusal):
-            out.result = "refused"
-            out.code = refusal.code.rawValue
-            out.reason = refusal.description
-            out.issues = refusal.issues
-        case .unreachable(let why):
-            out.result = "unreachable"
-            out.reason = why
-        }
-        switch output.format {
-        case .json:
-            try Console.printJSON(out)
-        case .text:
-            switch report.result {
-            case .updated:
-                Console.out("updated: serial \(report.previousSerial.map(String.init) ?? "none") -> \(out.serial ?? 0), expires \(out.expires?.description ?? "?")")
-            case .unchanged:
-                Console.out("unchanged: serial \(out.serial ?? 0), expires \(out.expires?.description ?? "?")")
-            case .refused(let refusal):
-                Console.err("\(Console.color("refused", "31")) [\(refusal.code)]: \(refusal); keeping serial \(out.serial.map(String.init) ?? "none")")
-            case .unreachable(let why):
-                Console.err("unreachable: \(why); keeping serial \(out.serial.map(String.init) ?? "none")")
-            }
-            for path in written { Console.out("wrote \(path)") }
-            if let refreshed { Console.out("refreshed \(refreshed.count) MTA-STS policies") }
         }
     }
 }

@@ -39,17 +39,17 @@ struct ValidateAllCommand: AsyncParsableCommand {
 
     func run() async throws {
         let clock = try CommandClock()
-        let store = try stateOptions.open()
+        let store = try Composition.store(stateOptions)
         let publisher: (any ListPublishing)?
         if noPublish {
             publisher = nil
         } else {
-            publisher = try publishing.listPublishing(clock: clock, bootstrap: bootstrap)
+            publisher = try Composition.listPublishing(publishing, clock: clock, bootstrap: bootstrap)
         }
-        let service = ValidateAllService(store: store, checker: try await Curation.liveChecker(network, clock: clock,
+        let service = ValidateAllService(store: store, checker: try await Composition.checker(network, clock: clock,
                                                                                               settings: checking.settings(network)),
                                          clock: clock, publisher: publisher,
-                                         notifier: try Curation.notifier(notifications, network: network, clock: clock),
+                                         notifier: try Composition.notifier(notifications, network: network, clock: clock),
                                          concurrency: network.concurrency)
         let progress = Progress.onTTY()
         var callback: (@Sendable (Int, Int) -> Void)? = nil
@@ -62,41 +62,7 @@ struct ValidateAllCommand: AsyncParsableCommand {
             throw Curation.fail(error)
         }
         progress?.finish()
-        switch output.format {
-        case .json: try Console.printJSON(summary)
-        case .text: Console.out(Self.text(summary))
-        }
+        try Console.print(ValidateAllOutput(summary: summary), output.format)
         if summary.inconclusive > 0 { throw Exit.temporaryFailure }
     }
-
-    static func text(_ s: RunSummary) -> String {
-        var out = ["validate-all run \(s.run)\(s.resumed ? " (resumed an interrupted run)" : ""): "
-            + "\(s.validated) validated, \(s.passed) passed, \(s.failed) failed"
-            + (s.inconclusive > 0 ? ", \(s.inconclusive) inconclusive (our resolver was unreachable)" : "")]
-        if s.transitions.isEmpty {
-            out.append("  no state changes")
-        }
-        for t in s.transitions {
-            out.append("  \(t.from) → \(t.to) (\(t.reason)): \(t.domains.joined(separator: " "))")
-        }
-        if let p = s.publication {
-            var line = "  list: \(p.action.rawValue) — \(p.reason)"
-            if let l = p.list { line += " (serial \(l.serial), \(l.domains) domains, expires \(l.expires.rfc3339))" }
-            out.append(line)
-        }
-        let n = s.notifications
-        out.append("  notifications: \(n.sent) sent, \(n.recorded) recorded, \(n.retrying) to retry, \(n.failed) failed")
-        return out.joined(separator: "\n")
-    }
-}
-
-/// A one-line progress display on stderr, only when stderr is a terminal.
-final class Progress: Sendable {
-    static func onTTY() -> Progress? { isatty(STDERR_FILENO) != 0 ? Progress() : nil }
-
-    func show(_ done: Int, _ total: Int) {
-        FileHandle.standardError.write(Data("\r\u{1B}[Kvalidating \(done)/\(total)".utf8))
-    }
-
-    func finish() { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
 }

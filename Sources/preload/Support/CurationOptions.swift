@@ -1,10 +1,9 @@
 import ArgumentParser
 import Foundation
-import PreloadChecker
 import PreloadCore
 import PreloadCuration
-import PreloadMail
 import PreloadIDNA
+import PreloadMail
 import PreloadNetwork
 import PreloadState
 
@@ -17,16 +16,6 @@ struct StateOptions: ParsableArguments {
     /// `--state`, else `PRELOAD_STATE`, else `./.preload`.
     var directory: String {
         state ?? ProcessInfo.processInfo.environment["PRELOAD_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? ".preload"
-    }
-
-    /// Opens the state (creating it on first use).
-    func open() throws -> SQLiteStateStore {
-        do {
-            return try SQLiteStateStore(directory: directory)
-        } catch {
-            Console.err("preload: \(error)")
-            throw Exit.unavailable
-        }
     }
 }
 
@@ -64,7 +53,7 @@ struct NotificationOptions: ParsableArguments {
         }
         if let name = smtpRelayName {
             guard smtpRelay != nil else { throw ValidationError("--smtp-relay-name needs --smtp-relay") }
-            guard (try? DomainName(name)) != nil else {
+            guard (try? Composition.domain(name)) != nil else {
                 throw ValidationError("--smtp-relay-name must be a host name, not '\(name)'")
             }
         }
@@ -91,47 +80,8 @@ struct ChallengeOptions: ParsableArguments {
     }
 }
 
-/// Parsing and service wiring shared by the curation commands.
+/// How the curation commands end on an operational failure.
 enum Curation {
-    /// A domain argument: U-labels converted to A-labels; a bad name is a usage error.
-    static func domain(_ text: String) throws -> DomainName {
-        do {
-            return try DomainName(normalizing: text, idna: LibIDN2Converter())
-        } catch {
-            throw ValidationError("'\(text)' is not a valid domain name: \(error)")
-        }
-    }
-
-    /// The checker over the live network (libunbound, OpenSSL, libcurl), configured by the network
-    /// options. An unusable or unreachable resolver is a temporary failure (75), as for `preload check`.
-    static func liveChecker(_ network: NetworkOptions, clock: any TimeSource,
-                            settings: CheckerSettings? = nil) async throws -> Checker {
-        let live: LiveNetwork
-        do {
-            live = try LiveNetwork(network.settings, clock: clock)
-        } catch {
-            Console.err("preload: \(error)")
-            throw Exit.unavailable
-        }
-        if let problem = await live.resolverProblem() {
-            Console.err("preload: the DNS resolver \(network.resolvedDNS ?? "from /etc/resolv.conf") is unreachable: \(problem)")
-            throw Exit.temporaryFailure
-        }
-        return live.checker(clock: clock, settings: settings ?? CheckerSettings(concurrency: network.concurrency))
-    }
-
-    /// The notifier for `--smtp-relay`, or `nil` (notifications recorded only).
-    static func notifier(_ options: NotificationOptions, network: NetworkOptions,
-                         clock: any TimeSource) throws -> (any Notifier)? {
-        guard let text = options.smtpRelay, let relay = NotificationOptions.relay(text) else { return nil }
-        // With --smtp-relay-name, the certificate is verified for that name while the connection goes to
-        // --smtp-relay (an address, or another name).
-        let mailer = SMTPMailer(host: options.smtpRelayName ?? relay.host, port: relay.port, requireTLS: false,
-                                caFile: network.resolvedCAFile, timeout: network.timeout,
-                                address: options.smtpRelayName == nil ? nil : relay.host)
-        return SMTPNotifier(mailer: mailer, from: try ContactAddress(options.mailFrom), clock: clock)
-    }
-
     /// Prints an operational failure and exits with its code.
     static func fail(_ error: any Error) -> ExitCode {
         switch error {

@@ -11,6 +11,20 @@ enum ListFiles {
         try InputFile.readList(path)
     }
 
+    /// The list in `path` (v1 or EFF v0.1) and its format. A file that is not a valid list gets its errors and
+    /// `preload: PATH is not a valid FORMAT file` + `refusal` on stderr, and exit 1.
+    static func load(_ path: String, refusal: String = "") throws -> (format: ListFormat?, list: PreloadList, issues: [Issue]) {
+        let (format, decoding) = ListCodec.decodeAnyFormat(try read(path))
+        guard let list = decoding.list else {
+            printIssues(decoding.issues.filter { $0.severity == .error }, hint: "run `preload lint list` to see all") {
+                Console.err($0)
+            }
+            Console.err("preload: \(path) is not a valid \(format?.rawValue ?? "list") file" + refusal)
+            throw Exit.blocked
+        }
+        return (format, list, decoding.issues)
+    }
+
     /// One line per finding: `severity code subject: message`.
     static func line(_ issue: Issue) -> String {
         let severity: String

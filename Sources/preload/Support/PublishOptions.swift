@@ -36,37 +36,6 @@ struct PublishOptions: ParsableArguments {
         return GitIdentity(name: authorName, email: authorEmail)
     }
 
-    /// The signing key from `--signing-key` or `PRELOAD_SIGNING_KEY` (a path, or the PEM text itself).
-    func loadSigningKey() throws -> Ed25519PrivateKey {
-        do {
-            if let signingKey { return try KeyFiles.readPrivateKey(signingKey) }
-            guard let env = ProcessInfo.processInfo.environment["PRELOAD_SIGNING_KEY"], !env.isEmpty else {
-                throw ValidationError("no signing key: give --signing-key FILE or set PRELOAD_SIGNING_KEY")
-            }
-            return env.hasPrefix("-----BEGIN") ? try Ed25519PrivateKey(pkcs8PEM: env) : try KeyFiles.readPrivateKey(env)
-        } catch let error as SigningError {
-            Console.err("preload: signing key: \(error)")
-            throw Exit.usage
-        }
-    }
-
-    /// The publisher, with fault injection from `PRELOAD_CRASH_AT` (tests).
-    func listPublisher() throws -> ListPublisher {
-        let crash: CrashPoints
-        do {
-            crash = try CrashPoints(environment: ProcessInfo.processInfo.environment)
-        } catch {
-            Console.err("preload: \(error)")
-            throw Exit.usage
-        }
-        return ListPublisher(repositoryPath: repo, signingKey: try loadSigningKey(), crashPoints: crash)
-    }
-
-    /// `validate-all`'s publisher: publishes into the list repository; the first list only with `bootstrap`.
-    func listPublishing(clock: any TimeSource, bootstrap: Bool = false) throws -> RepositoryListPublisher {
-        RepositoryListPublisher(publisher: try listPublisher(), clock: clock, validity: validity.seconds,
-                                publisherName: publisher, bootstrapWhenEmpty: bootstrap, author: author)
-    }
 }
 
 /// `--validity`: a duration such as `14d`, `36h`, `90m`, `3600s` or `2w`.

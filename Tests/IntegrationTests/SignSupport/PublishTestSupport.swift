@@ -4,6 +4,7 @@ import PreloadCore
 import PreloadCuration
 import PreloadGit
 import PreloadSigning
+import PreloadTesting
 import Testing
 
 /// A list repository for publish tests, checked with the git and ssh-keygen command lines.

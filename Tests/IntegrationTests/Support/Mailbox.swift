@@ -1,4 +1,5 @@
 import Foundation
+import PreloadTesting
 
 extension NetTestBed {
     /// The first message in the test bed's mailbox of `domain` (default: the notification domain) that

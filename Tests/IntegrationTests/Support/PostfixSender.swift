@@ -1,4 +1,5 @@
 import Foundation
+import PreloadTesting
 
 /// A private Postfix instance that *sends* mail to the test bed's MX hosts, for end-to-end tests of the
 /// TLS policy the client gives Postfix.

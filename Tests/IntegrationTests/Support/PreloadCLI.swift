@@ -1,5 +1,6 @@
 import Foundation
 import PreloadCore
+import PreloadTesting
 import Testing
 
 /// The built `preload` binary driven against the test bed with one state directory, one list repository and

@@ -53,7 +53,7 @@ struct DynamicKey: CodingKey {
 /// One model, two renderers. JSON is one object with `valid`, `issues` (`code`, `severity`,
 /// `message`, and `subject` where set) plus the command's own fields; text is a verdict line, then one
 /// `severity code: message` line per finding (errors first), then the command's detail lines.
-struct LintReport {
+struct LintReport: CommandResult {
     /// What was linted, for the verdict line, e.g. `policy.txt` or `_mta-sts TXT record set`.
     var subject: String
     /// Whether the input passes: no error findings (and, where it applies, something was present).
@@ -70,13 +70,8 @@ struct LintReport {
     /// The exit code: 0 valid (warnings allowed), 1 invalid or absent.
     var exitCode: ExitCode { valid ? Exit.success : Exit.blocked }
 
-    /// Prints the report in `format`, to stdout.
-    func print(_ format: OutputFormat) throws {
-        switch format {
-        case .json: try Console.printJSON(JSONValue.object(jsonFields))
-        case .text: for line in textLines(color: Console.useColor) { Console.out(line) }
-        }
-    }
+    var json: JSONValue { .object(jsonFields) }
+    var text: TextOutput { TextOutput(out: textLines(color: Console.useColor)) }
 
     /// The top-level JSON object's fields.
     var jsonFields: [String: JSONValue] {

@@ -4,45 +4,15 @@ import PreloadClient
 import PreloadCore
 import PreloadNetwork
 import PreloadSocketmap
+import PreloadTesting
 import Testing
-
-/// The running test bed's environment (tools/testbed), when there is one: `PRELOAD_TESTBED_ENV`, else the
-/// repository's `tools/testbed/run/env.json` (tools/test starts the test bed before the tests).
-enum ClientTestBed {
-    struct Environment: Decodable {
-        struct DNS: Decodable { var server: String }
-        var caFile: String
-        var dns: DNS
-        var httpsPort: Int
-    }
-
-    static let environment: Environment? = {
-        var path = ProcessInfo.processInfo.environment["PRELOAD_TESTBED_ENV"] ?? ""
-        if path.isEmpty {
-            path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("tools/testbed/run/env.json").path
-        }
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? JSONDecoder().decode(Environment.self, from: data)
-    }()
-
-    static var network: ClientRuntime.Network? {
-        environment.map { ClientRuntime.Network(dns: $0.dns.server, caFile: $0.caFile, timeout: 5, httpsPort: $0.httpsPort) }
-    }
-}
 
 /// The live MTA-STS path (libunbound + libcurl + the parsers + the cache + the merge + the socketmap)
 /// against the test bed's real unbound and nginx.
-@Suite(.enabled(if: ClientTestBed.environment != nil, "needs the running test bed (tools/testbed)"))
-struct TestBedResolverTests {
+@Suite struct TestBedResolverTests {
     @Test func liveDecisionsThroughTheSocketmap() async throws {
-        let network = try #require(ClientTestBed.network)
-        let root = try temporaryDirectory("testbed-client")
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        var logger = Logger(label: "testbed-client")
-        logger.logLevel = .critical
-        let clock = SystemClock()
-        let mtaSTS = try await ClientRuntime.mtaSTSResolver(state: StateDirectory(root), network: network, clock: clock, logger: logger)
+        let live = try await TestBedMTASTS("testbed-client")
+        let (mtaSTS, clock, logger) = (live.resolver, live.clock, live.logger)
         // `listed.test` has no MTA-STS at all; `policy-404.test` announces a policy it cannot serve;
         // `policy-none.test` opted out. The list covers all three.
         let expires = clock.now().adding(days: 7)

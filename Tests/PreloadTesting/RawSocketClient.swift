@@ -2,21 +2,21 @@
 import Glibc
 #endif
 import Foundation
-import PreloadSocketmap
 
 /// Errors of the test client.
-struct ClientError: Error, CustomStringConvertible {
-    var description: String
+public struct ClientError: Error, CustomStringConvertible {
+    public var description: String
+    public init(description: String) { self.description = description }
 }
 
 /// A blocking TCP client speaking netstrings, for driving the socketmap server like Postfix does.
 /// Use it only from ``onThread(_:)``: its calls block.
-final class RawSocketClient {
-    let fd: Int32
+public final class RawSocketClient {
+    public let fd: Int32
     private var pending: [UInt8] = []
 
     /// Connects; `receiveBuffer` fixes the socket's receive buffer (no autotuning) to keep what the kernel holds small.
-    init(port: Int, timeoutSeconds: Int = 15, receiveBuffer: Int? = nil) throws {
+    public init(port: Int, timeoutSeconds: Int = 15, receiveBuffer: Int? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError(description: "socket: \(errno)") }
         if var size = receiveBuffer.map(Int32.init) {
@@ -44,7 +44,7 @@ final class RawSocketClient {
     deinit { close(fd) }
 
     /// Sends raw bytes.
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -54,7 +54,7 @@ final class RawSocketClient {
     }
 
     /// Sends what the socket takes now without blocking; returns how many bytes that was (0 when it is full).
-    func sendWithoutWaiting(_ bytes: ArraySlice<UInt8>) throws -> Int {
+    public func sendWithoutWaiting(_ bytes: ArraySlice<UInt8>) throws -> Int {
         let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
         if n < 0 {
             if errno == EAGAIN || errno == EWOULDBLOCK { return 0 }
@@ -64,22 +64,21 @@ final class RawSocketClient {
     }
 
     /// Closes the sending side (the server reads end-of-file) and keeps reading possible.
-    func shutdownWrite() throws {
+    public func shutdownWrite() throws {
         guard shutdown(fd, Int32(SHUT_WR)) == 0 else { throw ClientError(description: "shutdown: errno \(errno)") }
     }
 
     /// Sends raw text.
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
     /// Sends one request as a netstring.
-    func sendRequest(_ payload: String) throws { try send(Netstring.encode(payload)) }
+    public func sendRequest(_ payload: String) throws { try send(Array("\(payload.utf8.count):\(payload),".utf8)) }
 
     /// The next reply payload, or `nil` when the server closed the connection.
-    func readReply() throws -> String? {
+    public func readReply() throws -> String? {
         while true {
-            if let frame = try Netstring.parse(pending, maxLength: 100_000) {
-                let payload = String(decoding: pending[frame.payload], as: UTF8.self)
-                pending.removeFirst(frame.end)
+            if let (payload, end) = try Self.frame(pending) {
+                pending.removeFirst(end)
                 return payload
             }
             var chunk = [UInt8](repeating: 0, count: 4096)
@@ -93,14 +92,32 @@ final class RawSocketClient {
         }
     }
 
+    /// The first netstring of `bytes` (its payload and where it ends), `nil` while incomplete. An independent
+    /// reader: the server's own `Netstring` is what is under test.
+    static func frame(_ bytes: [UInt8]) throws -> (String, Int)? {
+        guard let colon = bytes.prefix(7).firstIndex(of: UInt8(ascii: ":")) else {
+            if bytes.count >= 7 || bytes.contains(where: { !(0x30...0x39).contains($0) }) {
+                throw ClientError(description: "bad netstring length: \(bytes.prefix(16))")
+            }
+            return nil
+        }
+        guard colon > 0, let length = Int(String(decoding: bytes[..<colon], as: UTF8.self)) else {
+            throw ClientError(description: "bad netstring length")
+        }
+        let end = colon + 1 + length
+        guard bytes.count > end else { return nil }
+        guard bytes[end] == UInt8(ascii: ",") else { throw ClientError(description: "netstring without its comma") }
+        return (String(decoding: bytes[(colon + 1)..<end], as: UTF8.self), end + 1)
+    }
+
     /// Sends one request and reads its reply.
-    func ask(_ payload: String) throws -> String? {
+    public func ask(_ payload: String) throws -> String? {
         try sendRequest(payload)
         return try readReply()
     }
 
     /// Reads replies until the server closes the connection; returns them. Throws on a read timeout.
-    func repliesUntilClosed() throws -> [String] {
+    public func repliesUntilClosed() throws -> [String] {
         var replies: [String] = []
         while let reply = try readReply() { replies.append(reply) }
         return replies
@@ -108,7 +125,7 @@ final class RawSocketClient {
 }
 
 /// Runs blocking work on a fresh thread, off Swift's cooperative pool (which the server under test needs).
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+public func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         let thread = Thread {
             do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
@@ -119,7 +136,7 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
 }
 
 /// Runs a command and returns its exit status and output (off the cooperative pool).
-func runCommand(_ path: String, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+public func runCommand(_ path: String, _ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
     try await onThread {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)

@@ -1,26 +1,16 @@
 import Foundation
+import PreloadTesting
 import Testing
 
-/// Where the built `preload` executable is, if anywhere.
-enum PreloadBinary {
-    static let url: URL? = {
-        if let path = ProcessInfo.processInfo.environment["PRELOAD_BINARY"] { return URL(fileURLWithPath: path) }
-        let sibling = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("preload")
-        return FileManager.default.isExecutableFile(atPath: sibling.path) ? sibling : nil
-    }()
-}
-
-/// The `preload lint` commands end to end: JSON shape and exit codes. They run the `preload` binary
-/// that `swift build --build-tests` puts next to the test bundle (or `PRELOAD_BINARY`), and are
-/// skipped when it is not there.
-@Suite(.enabled(if: PreloadBinary.url != nil, "the preload binary is not built next to the tests"))
+/// The `preload lint` commands end to end: JSON shape and exit codes, through the built `preload` binary
+/// (``Tool/preloadBinary()``; a missing binary fails them).
+@Suite
 struct LintCLITests {
 
     /// Runs `preload args…` with `stdin`, returning the exit status and the parsed JSON stdout.
     private func run(_ args: [String], stdin: String = "") throws -> (status: Int32, json: [String: Any]?, stdout: String) {
         let process = Process()
-        let url = try #require(PreloadBinary.url)
-        process.executableURL = url
+        process.executableURL = URL(fileURLWithPath: try Tool.preloadBinary())
         process.arguments = args
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
@@ -45,7 +35,7 @@ struct LintCLITests {
     }
 
     @Test func policyFromStdinWithMXCoverage() throws {
-        let body = STSPolicyParserTests.rfcExample
+        let body = Examples.rfc8461Policy
         let ok = try run(["lint", "policy", "-", "--format", "json", "--mx", "mx1.example.net", "--mx", "MAIL.example.com."], stdin: body)
         #expect(ok.status == 0)
         #expect(ok.json?["valid"] as? Bool == true)
@@ -77,7 +67,7 @@ struct LintCLITests {
 
     @Test func usageErrors() throws {
         #expect(try run(["lint", "policy", "/nonexistent/mta-sts.txt"]).status == 64)
-        #expect(try run(["lint", "policy", "-", "--mx", "not a host"], stdin: STSPolicyParserTests.rfcExample).status == 64)
+        #expect(try run(["lint", "policy", "-", "--mx", "not a host"], stdin: Examples.rfc8461Policy).status == 64)
         #expect(try run(["lint", "policy"]).status == 64)
         #expect(try run(["lint", "txt", "--format", "yaml"]).status == 64)
     }

@@ -2,48 +2,50 @@ import Foundation
 import PreloadCore
 import PreloadSystem
 
-/// The shared loopback test bed (`tools/testbed`) as the network-layer tests see it: its `env.json`.
+/// The shared loopback test bed (`tools/testbed`) as the tests see it: its `env.json`. The one test-bed
+/// loader of the tests.
 ///
 /// `PRELOAD_TESTBED_ENV=/path/env.json` points at a running test bed (nothing is started then); otherwise
 /// the repository's own `tools/testbed/run/env.json` is used, and `tools/testbed/testbed start` runs first
-/// when `testbed status` says it is not running.
-struct NetTestBed: Decodable, Sendable {
-    struct DNS: Decodable, Sendable {
-        var server: String
+/// when `testbed status` says it is not running. A test bed that cannot be loaded fails the tests that need
+/// it (``TestBedError``): they are never skipped.
+public struct NetTestBed: Decodable, Sendable {
+    public struct DNS: Decodable, Sendable {
+        public var server: String
     }
-    struct MX: Decodable, Sendable {
-        var host: String
-        var preference: Int
-        var addresses: [String]
+    public struct MX: Decodable, Sendable {
+        public var host: String
+        public var preference: Int
+        public var addresses: [String]
     }
-    struct PolicyHost: Decodable, Sendable {
-        var host: String
-        var address: String
+    public struct PolicyHost: Decodable, Sendable {
+        public var host: String
+        public var address: String
     }
-    struct Domain: Decodable, Sendable {
-        var mx: [MX]
-        var mtaSts: PolicyHost?
-        var expect: [String]?
+    public struct Domain: Decodable, Sendable {
+        public var mx: [MX]
+        public var mtaSts: PolicyHost?
+        public var expect: [String]?
     }
 
-    var caFile: String
-    var dns: DNS
-    var smtpPort: Int
-    var httpsPort: Int
-    var ipv6: Bool
-    var mailDir: String
-    var notifyDomain: String
-    var testbed: String
-    var domains: [String: Domain]
+    public var caFile: String
+    public var dns: DNS
+    public var smtpPort: Int
+    public var httpsPort: Int
+    public var ipv6: Bool
+    public var mailDir: String
+    public var notifyDomain: String
+    public var testbed: String
+    public var domains: [String: Domain]
 
     /// The scenario `name`, or a test failure naming what is missing.
-    func domain(_ name: String) throws -> Domain {
+    public func domain(_ name: String) throws -> Domain {
         guard let domain = domains[name] else { throw TestBedError("the test bed has no scenario \(name)") }
         return domain
     }
 
     /// The first address of the first MX host of scenario `name`.
-    func mxAddress(_ name: String) throws -> (host: String, address: String) {
+    public func mxAddress(_ name: String) throws -> (host: String, address: String) {
         guard let mx = try domain(name).mx.first, let address = mx.addresses.first else {
             throw TestBedError("scenario \(name) has no MX address")
         }
@@ -51,18 +53,18 @@ struct NetTestBed: Decodable, Sendable {
     }
 
     /// The policy host address of scenario `name`.
-    func policyAddress(_ name: String) throws -> String {
+    public func policyAddress(_ name: String) throws -> String {
         guard let host = try domain(name).mtaSts else { throw TestBedError("scenario \(name) has no policy host") }
         return host.address
     }
 
     /// Runs the test bed script with `arguments` (e.g. `dns-add`), returning its exit status.
-    func run(_ arguments: [String]) async throws -> Int32 {
+    public func run(_ arguments: [String]) async throws -> Int32 {
         try await NetTestBed.runTool(testbed, arguments)
     }
 
     /// The test bed, started once per test process when needed.
-    static var shared: NetTestBed {
+    public static var shared: NetTestBed {
         get async throws { try await loaded.value }
     }
 
@@ -72,8 +74,7 @@ struct NetTestBed: Decodable, Sendable {
         if let given = environment["PRELOAD_TESTBED_ENV"], !given.isEmpty {
             path = given
         } else {
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent()
+            let root = Tool.repositoryRoot
             let script = root.appendingPathComponent("tools/testbed/testbed").path
             guard FileManager.default.isExecutableFile(atPath: script) else {
                 throw TestBedError("no test bed at \(script); set PRELOAD_TESTBED_ENV to a running one's env.json")
@@ -101,7 +102,7 @@ struct NetTestBed: Decodable, Sendable {
 }
 
 /// A test-bed set-up problem (reported as a test failure, never skipped silently).
-struct TestBedError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct TestBedError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

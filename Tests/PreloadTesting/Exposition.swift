@@ -4,11 +4,11 @@ import Glibc
 import Foundation
 
 /// The samples of a Prometheus text exposition: `name{labels}` (as printed) → value.
-struct Exposition {
-    let text: String
-    let samples: [String: Double]
+public struct Exposition {
+    public let text: String
+    public let samples: [String: Double]
 
-    init(_ text: String) {
+    public init(_ text: String) {
         self.text = text
         var samples: [String: Double] = [:]
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
@@ -18,12 +18,12 @@ struct Exposition {
         self.samples = samples
     }
 
-    subscript(_ series: String) -> Double? { samples[series] }
+    public subscript(_ series: String) -> Double? { samples[series] }
 }
 
 /// A minimal HTTP/1.1 client for loopback tests: one request, `Connection: close`, reads to the end.
 /// Use it from ``onThread(_:)``: it blocks.
-func httpRequest(port: Int, method: String = "GET", path: String) throws -> (status: Int, headers: [String: String], body: String) {
+public func httpRequest(port: Int, method: String = "GET", path: String) throws -> (status: Int, headers: [String: String], body: String) {
     let client = try RawSocketClient(port: port, timeoutSeconds: 10)
     try client.send("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
     var bytes: [UInt8] = []

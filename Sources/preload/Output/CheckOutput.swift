@@ -1,6 +1,18 @@
 import PreloadChecker
 import PreloadCore
 
+/// `preload check`: one report per domain.
+struct CheckOutput: CommandResult {
+    var reports: [DomainReport]
+
+    struct JSONForm: Encodable {
+        let reports: [DomainReport]
+    }
+
+    var json: JSONForm { JSONForm(reports: reports) }
+    var text: TextOutput { TextOutput(out: [CheckReportRenderer.text(reports)]) }
+}
+
 /// Renders checker reports for people: a verdict per domain, its MX hosts, then each finding with its
 /// subject and what to fix.
 enum CheckReportRenderer {
