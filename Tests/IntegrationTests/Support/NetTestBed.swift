@@ -23,6 +23,19 @@ struct NetTestBed: Decodable, Sendable {
         var mx: [MX]
         var mtaSts: PolicyHost?
         var expect: [String]?
+        var dane: DANE?
+    }
+    /// A DANE scenario's facts (tools/testbed/README.md, "DNSSEC and DANE").
+    struct DANE: Decodable, Sendable {
+        struct TLSA: Decodable, Sendable {
+            var owner: String
+            var params: String
+            var certificate: String
+            var data: String
+        }
+        var expect: [String]
+        var zone: String
+        var tlsa: [TLSA]
     }
 
     var caFile: String
@@ -34,6 +47,17 @@ struct NetTestBed: Decodable, Sendable {
     var notifyDomain: String
     var testbed: String
     var domains: [String: Domain]
+    /// The DS records of the signed test zones (absent from a test bed started before they existed).
+    var trustAnchor: String?
+    var signedZones: [String]?
+
+    /// The trust anchor file, or a failure saying that the running test bed predates the DNSSEC zones.
+    func requireTrustAnchor() throws -> String {
+        guard let trustAnchor, FileManager.default.isReadableFile(atPath: trustAnchor) else {
+            throw TestBedError("the running test bed has no DNSSEC test zones (no trustAnchor in env.json): restart it with this tree's tools/testbed/testbed")
+        }
+        return trustAnchor
+    }
 
     /// The scenario `name`, or a test failure naming what is missing.
     func domain(_ name: String) throws -> Domain {
