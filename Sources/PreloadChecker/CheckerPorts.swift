@@ -61,6 +61,11 @@ public protocol CheckerDNS: Sendable {
     func ipv6(_ host: DomainName) async -> DNSLookup<[String]>
     /// TXT records at `name` (CNAMEs followed), each record's strings already joined.
     func txt(_ name: String) async -> DNSLookup<[String]>
+    /// Whether answers are DNSSEC-validated (a trust anchor is configured): only then is DANE checked.
+    var validatesDNSSEC: Bool { get }
+    /// The TLSA RRset DANE uses for MX host `host` (RFC 7672 §2.2.2: at the CNAME-expanded name, else at the
+    /// name itself): where it was looked up, and what came back.
+    func daneTLSA(_ host: DomainName) async -> (owner: String, lookup: DANEHostFacts.TLSALookup)
 }
 
 /// What a certificate says, copied out of the TLS library.
@@ -98,6 +103,8 @@ public struct TLSFacts: Hashable, Sendable {
     public var chainError: String?
     /// The leaf is valid for the MX host name (SAN DNS-ID, RFC 6125 wildcards).
     public var nameMatches: Bool
+    /// OpenSSL's DANE verdict when the probe was given TLSA records; `nil` otherwise.
+    public var dane: DANEHostFacts.Handshake? = nil
     public init(version: String, cipher: String, chain: [CertificateFacts], chainTrusted: Bool, chainError: String?,
                 nameMatches: Bool) {
         self.version = version
@@ -133,6 +140,8 @@ public enum SMTPOutcome: Hashable, Sendable {
 /// Probes one MX address: banner, EHLO, STARTTLS, handshake with SNI = MX host name, QUIT.
 public protocol SMTPProbing: Sendable {
     func probe(host: DomainName, address: String) async -> SMTPOutcome
+    /// The same, with the host's DNSSEC-validated TLSA records evaluated in the handshake (``TLSFacts/dane``).
+    func probe(host: DomainName, address: String, dane: DANEProbeRequest) async -> SMTPOutcome
 }
 
 /// How fetching an MTA-STS policy ended (RFC 8461 §3.3).

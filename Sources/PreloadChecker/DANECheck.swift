@@ -10,8 +10,10 @@ public struct DANEHostFacts: Sendable, Hashable {
         case secure([[UInt8]])
         /// A validated denial: no TLSA records (NXDOMAIN or no data, proven).
         case secureNone
-        /// Records or a denial that are not validated: the zone is unsigned.
+        /// Records that are not validated: the zone is unsigned.
         case insecure
+        /// No records, and the denial is not validated either.
+        case insecureNone
         /// The RRset failed validation.
         case bogus(String)
         /// No answer (SERVFAIL, timeout).
@@ -75,7 +77,8 @@ public struct DANEHostFacts: Sendable, Hashable {
 
 /// The DANE findings of a domain (RFC 7672, RFC 7671 §8.1), from facts gathered by the checker. Pure.
 ///
-/// - An insecure MX RRset: `dane.mx-insecure` (info), nothing else — senders do not use DANE.
+/// - An insecure MX RRset with TLSA records published for an MX host: `dane.mx-insecure` (info), nothing
+///   else — senders do not use those records. Without TLSA records (most domains) nothing is said.
 /// - Per host, with a secure MX RRset: insecure addresses or TLSA records, `dane.host-insecure` (info); a bogus
 ///   TLSA RRset, `dane.tlsa-bogus`; a failed TLSA lookup, `dns.lookup-failed` (DANE senders defer); malformed or
 ///   unusable records (``TLSARRset/issues``); per address, `dane.tlsa-mismatch` or `dane.ta-name-mismatch`;
@@ -88,8 +91,15 @@ public enum DANECheck {
     public static func issues(mx: DNSSECStatus, hosts: [DANEHostFacts]) -> [Issue] {
         switch mx {
         case .insecure:
+            let published = hosts.filter {
+                switch $0.tlsa {
+                case .insecure, .secure: true
+                default: false
+                }
+            }
+            guard !published.isEmpty else { return [] }
             return [Issue("dane.mx-insecure", subject: "MX",
-                "The MX RRset is not DNSSEC-signed, so senders do not use DANE for this domain (RFC 7672 §2.2.1).")]
+                "TLSA records are published for \(published.map(\.host).joined(separator: ", ")), but the MX RRset is not DNSSEC-signed, so senders do not use DANE for this domain (RFC 7672 §2.2.1).")]
         case .bogus:
             return []  // the MX lookup failed validation: dns.lookup-failed says so
         case .secure:
@@ -120,7 +130,7 @@ public enum DANECheck {
             switch host.tlsa {
             case .secure(let rdata):
                 records = rdata
-            case .secureNone, .notLooked:
+            case .secureNone, .notLooked, .insecureNone:
                 uncovered.append(host.host)
                 continue
             case .insecure:
@@ -180,5 +190,36 @@ public enum DANECheck {
                 "Every MX host passes DANE but not the Web PKI: DANE senders authenticate this domain from the first message on; it is not listed, because list-following senders check Web-PKI certificates."))
         }
         return issues
+    }
+}
+
+/// The TLSA records handed to a probe: the usable records of the host's validated RRset and, when the host
+/// is an alias, its CNAME-expanded name (a reference identifier for DANE-TA, RFC 7672 §3.2.2).
+public struct DANEProbeRequest: Sendable, Hashable {
+    /// The usable records.
+    public var records: [TLSAAssociation]
+    /// Names besides the MX host name.
+    public var extraNames: [String]
+
+    /// A request.
+    public init(records: [TLSAAssociation], extraNames: [String] = []) {
+        self.records = records
+        self.extraNames = extraNames
+    }
+}
+
+extension CheckerDNS {
+    /// Fakes and non-validating resolvers: no DNSSEC, so no DANE check.
+    public var validatesDNSSEC: Bool { false }
+    /// Fakes and non-validating resolvers: not looked up.
+    public func daneTLSA(_ host: DomainName) async -> (owner: String, lookup: DANEHostFacts.TLSALookup) {
+        ("_25._tcp.\(host.value)", .notLooked)
+    }
+}
+
+extension SMTPProbing {
+    /// Probers without DANE support probe as usual; their TLS facts carry no DANE verdict.
+    public func probe(host: DomainName, address: String, dane: DANEProbeRequest) async -> SMTPOutcome {
+        await probe(host: host, address: address)
     }
 }

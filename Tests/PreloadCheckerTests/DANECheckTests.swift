@@ -26,7 +26,8 @@ private let scenarios: [(String, DNSSECStatus, [DANEHostFacts], [IssueCode])] = 
     ("renewed", .secure, [host(tlsa: .secure([old]), [(.noMatch, true)])], ["dane.tlsa-mismatch"]),
     ("pkix", .secure, [host(tlsa: .secure([pkixEE, pkixTA]))], ["dane.tlsa-unusable"]),
     ("bogus", .secure, [host(tlsa: .bogus("signature expired"))], ["dane.tlsa-bogus"]),
-    ("insecure", .insecure, [host(addresses: .insecure, tlsa: .notLooked)], ["dane.mx-insecure"]),
+    ("insecure", .insecure, [host(addresses: .insecure, tlsa: .insecure)], ["dane.mx-insecure"]),
+    ("unsigned-without-tlsa", .insecure, [host(addresses: .insecure, tlsa: .insecureNone)], []),  // most domains
     ("no-rollover", .secure, [host(tlsa: .secure([current]), [(.matched(record(current)), true)])], ["dane.no-rollover"]),
     ("cname", .secure, [host(tlsa: .secure([current, next]), owner: "_25._tcp.host.target.example.test",
                               [(.matched(record(current)), true)])], []),

@@ -67,6 +67,6 @@ extension NetworkOptions {
     /// The live network's settings from these options.
     var settings: NetworkSettings {
         NetworkSettings(dnsForwarder: resolvedDNS, caFile: resolvedCAFile, timeout: timeout, smtpPort: smtpPort,
-                        httpsPort: httpsPort)
+                        httpsPort: httpsPort, trustAnchor: resolvedTrustAnchor)
     }
 }
