@@ -251,13 +251,24 @@ public struct Checker: Sendable {
             return out.sorted { $0.0 < $1.0 }
         }
         for (_, _, found, _) in probed { issues += found }
+        var reports = probed.map(\.1)
         if probeRequest != nil {
             daneFacts?.probed = probed.map { _, report, found, tls in
                 DANEHostFacts.Address(address: report.address, handshake: tls?.dane ?? .notProbed,
                                       webPKIValid: tls != nil && !found.contains { $0.code.rawValue.hasPrefix("tls.cert-") && $0.severity == .error })
             }
+            for (index, (_, _, _, tls)) in probed.enumerated() {
+                switch tls?.dane {
+                case .matched?: reports[index].dane = "matched"
+                case .noMatch?: reports[index].dane = "no-match"
+                case .nameMismatch?: reports[index].dane = "name-mismatch"
+                case .failed?: reports[index].dane = "failed"
+                case .notProbed?, nil: break
+                }
+                if let verdict = reports[index].dane, verdict != "matched" { reports[index].passed = false }
+            }
         }
-        return (MXReport(host: host.value, preference: preference, addresses: probed.map(\.1)), issues, unreachable, daneFacts)
+        return (MXReport(host: host.value, preference: preference, addresses: reports), issues, unreachable, daneFacts)
     }
 
     /// Turns one probe outcome into facts and findings.

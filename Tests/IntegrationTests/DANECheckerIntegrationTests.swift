@@ -31,6 +31,14 @@ import Testing
             // No DANE code beyond those of the scenario.
             #expect(Set(got.filter { $0.rawValue.hasPrefix("dane.") }) == wantDANE, "\(report.domain): \(got.sorted())")
             #expect(report.eligible == !want.contains { $0.entry?.severity == .error }, "\(report.domain)")
+            // The per-address verdict: matched where the records are usable and match, no-match after the renewal.
+            let verdicts = report.mx.flatMap(\.addresses).map(\.dane)
+            switch report.domain {
+            case "renewed.dane.test": #expect(verdicts == ["no-match"] && report.mx[0].addresses[0].passed == false)
+            case "ee.dane.test", "ta.dane.test", "no-rollover.dane.test", "cname.dane.test", "sts.dane.test":
+                #expect(verdicts == ["matched"], "\(report.domain): \(verdicts)")
+            default: #expect(verdicts.allSatisfy { $0 == nil }, "\(report.domain): \(verdicts)")  // no usable, validated records
+            }
         }
         for code in ["dane.tlsa-mismatch", "dane.tlsa-bogus", "dane.tlsa-unusable", "dane.no-rollover", "dane.mx-insecure",
                      "dane.not-listable"] as [IssueCode] {

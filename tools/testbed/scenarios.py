@@ -496,7 +496,7 @@ class Plan:
         write(f"{d}/env.new", "".join(f"export {k}={shlex.quote(str(v))}\n" for k, v in {
             "TESTBED_DIR": d, "TESTBED_ENV_JSON": f"{d}/env.json",
             "PRELOAD_DNS": f"127.0.0.1@{dns_port}", "PRELOAD_CA_FILE": f"{d}/ca/ca.pem",
-            "TESTBED_TRUST_ANCHOR": f"{d}/dnssec/trust-anchors.ds",
+            "TESTBED_TRUST_ANCHOR": f"{d}/dnssec/trust-anchors.ds", "PRELOAD_TRUST_ANCHOR": f"{d}/dnssec/trust-anchors.ds",
             "TESTBED_DNS_ADDRESS": "127.0.0.1", "TESTBED_DNS_PORT": dns_port,
             "TESTBED_SMTP_PORT": 25, "TESTBED_HTTPS_PORT": 443,
             "TESTBED_UNBOUND_CONTROL_SOCKET": f"{d}/unbound/control.sock",
