@@ -110,6 +110,7 @@ public struct Checker: Sendable {
     private func checkMX(_ domain: DomainName, now: Timestamp, pending: PendingSteps?) async -> MXPart {
         var part = MXPart()
         let records: [MXRecord]
+        var mxStatus = DNSSECStatus.insecure
         switch await step(pending, "the MX lookup of \(domain.value)", { await dns.mx(domain) }) {
         case .failed(let failure):
             if case .resolverUnreachable = failure { part.resolverUnreachable = true }
@@ -124,8 +125,9 @@ public struct Checker: Sendable {
             part.issues.append(Issue(.mxMissing, subject: "MX",
                 "\(domain.value) has no MX records. The preload list needs the MX hosts a sender would use."))
             return part
-        case .found(let found, _):
+        case .found(let found, let status):
             records = found
+            mxStatus = status
         }
         if records.isEmpty {
             part.issues.append(Issue(.mxMissing, subject: "MX", "\(domain.value) has no MX records."))
@@ -149,36 +151,45 @@ public struct Checker: Sendable {
             }
         }
         part.hosts = hosts.map(\.0)
-        let results = await withTaskGroup(of: (Int, MXReport, [Issue], Bool).self) { group in
+        let dane = dns.validatesDNSSEC && !mxStatus.isBogus
+        let status = mxStatus
+        let results = await withTaskGroup(of: (Int, MXReport, [Issue], Bool, DANEHostFacts?).self) { group in
             for (index, (host, preference)) in hosts.enumerated() {
                 group.addTask {
-                    let (report, issues, unreachable) = await self.checkHost(host, preference: preference, domain: domain,
-                                                                             now: now, pending: pending)
-                    return (index, report, issues, unreachable)
+                    let (report, issues, unreachable, facts) = await self.checkHost(
+                        host, preference: preference, domain: domain, now: now, pending: pending, dane: dane,
+                        mxStatus: status)
+                    return (index, report, issues, unreachable, facts)
                 }
             }
-            var out: [(Int, MXReport, [Issue], Bool)] = []
+            var out: [(Int, MXReport, [Issue], Bool, DANEHostFacts?)] = []
             for await item in group { out.append(item) }
             return out.sorted { $0.0 < $1.0 }
         }
-        for (_, report, issues, unreachable) in results {
+        for (_, report, issues, unreachable, _) in results {
             part.reports.append(report)
             part.issues += issues
             part.resolverUnreachable = part.resolverUnreachable || unreachable
+        }
+        if dns.validatesDNSSEC {
+            part.issues += DANECheck.issues(mx: mxStatus, hosts: results.compactMap(\.4))
         }
         return part
     }
 
     private func checkHost(_ host: DomainName, preference: UInt16, domain: DomainName, now: Timestamp,
-                           pending: PendingSteps?) async -> (MXReport, [Issue], Bool) {
+                           pending: PendingSteps?, dane: Bool, mxStatus: DNSSECStatus) async -> (MXReport, [Issue], Bool, DANEHostFacts?) {
         async let v4 = step(pending, "the A lookup of MX host \(host.value)") { await dns.ipv4(host) }
         async let v6 = step(pending, "the AAAA lookup of MX host \(host.value)") { await dns.ipv6(host) }
         let answers = [await v4, await v6]
         var addresses: [String] = []
         var failures: [DNSFailure] = []
+        var addressStatus = DNSSECStatus.secure
         for answer in answers {
             switch answer {
-            case .found(let list, _): addresses += list
+            case .found(let list, let status):
+                addresses += list
+                if status != .secure { addressStatus = .insecure }
             case .nxdomain, .noData: break
             case .failed(let failure): failures.append(failure)
             }
@@ -194,25 +205,70 @@ public struct Checker: Sendable {
                 issues.append(Issue(.mxUnresolvable, subject: host.value,
                     "MX host \(host.value) has no A or AAAA records, so no sender can reach it."))
             }
-            return (MXReport(host: host.value, preference: preference, addresses: []), issues, unreachable)
+            let facts = dane ? DANEHostFacts(host: host.value, addresses: nil, tlsaOwner: "_25._tcp.\(host.value)",
+                                             tlsa: .notLooked) : nil
+            return (MXReport(host: host.value, preference: preference, addresses: []), issues, unreachable, facts)
         }
-        let probed = await withTaskGroup(of: (Int, AddressReport, [Issue]).self) { group in
+        // DANE (RFC 7672 §2.2.2): the TLSA records only of a host whose addresses are validated.
+        var daneFacts: DANEHostFacts?
+        var request: DANEProbeRequest?
+        if dane {
+            var facts = DANEHostFacts(host: host.value, addresses: failures.isEmpty ? addressStatus : nil,
+                                      tlsaOwner: "_25._tcp.\(host.value)", tlsa: .notLooked)
+            // Looked up for an insecure MX RRset too, only to tell an owner whose TLSA records go unused.
+            if failures.isEmpty, addressStatus == .secure || mxStatus == .insecure {
+                let (owner, lookup) = await step(pending, "the TLSA lookup of MX host \(host.value)") { await dns.daneTLSA(host) }
+                facts.tlsaOwner = owner
+                facts.tlsa = lookup
+                if case .secure(let rdata) = lookup, mxStatus == .secure, addressStatus == .secure {
+                    let usable = TLSARRset(owner: owner, rdata: rdata).usable
+                    let target = String(owner.dropFirst("_25._tcp.".count))
+                    if !usable.isEmpty {
+                        request = DANEProbeRequest(records: usable, extraNames: target == host.value ? [] : [target])
+                    }
+                }
+            }
+            daneFacts = facts
+        }
+        let probeRequest = request
+        let probed = await withTaskGroup(of: (Int, AddressReport, [Issue], TLSFacts?).self) { group in
             for (index, address) in addresses.enumerated() {
                 group.addTask {
                     let outcome = await step(pending, "the SMTP probe of \(host.value) [\(address)]") {
-                        await limiter.withSlot(key: domain.value) { await smtp.probe(host: host, address: address) }
+                        await limiter.withSlot(key: domain.value) {
+                            if let probeRequest { await smtp.probe(host: host, address: address, dane: probeRequest) }
+                            else { await smtp.probe(host: host, address: address) }
+                        }
                     } ?? .connectFailed("not probed: the check of \(domain.value) was cancelled")
                     let (report, issues) = Self.judge(outcome, host: host, address: address, now: now,
                                                       warningDays: settings.expiryWarningDays)
-                    return (index, report, issues)
+                    if case .tlsEstablished(let tls) = outcome { return (index, report, issues, tls) }
+                    return (index, report, issues, nil)
                 }
             }
-            var out: [(Int, AddressReport, [Issue])] = []
+            var out: [(Int, AddressReport, [Issue], TLSFacts?)] = []
             for await item in group { out.append(item) }
             return out.sorted { $0.0 < $1.0 }
         }
-        for (_, _, found) in probed { issues += found }
-        return (MXReport(host: host.value, preference: preference, addresses: probed.map(\.1)), issues, unreachable)
+        for (_, _, found, _) in probed { issues += found }
+        var reports = probed.map(\.1)
+        if probeRequest != nil {
+            daneFacts?.probed = probed.map { _, report, found, tls in
+                DANEHostFacts.Address(address: report.address, handshake: tls?.dane ?? .notProbed,
+                                      webPKIValid: tls != nil && !found.contains { $0.code.rawValue.hasPrefix("tls.cert-") && $0.severity == .error })
+            }
+            for (index, (_, _, _, tls)) in probed.enumerated() {
+                switch tls?.dane {
+                case .matched?: reports[index].dane = "matched"
+                case .noMatch?: reports[index].dane = "no-match"
+                case .nameMismatch?: reports[index].dane = "name-mismatch"
+                case .failed?: reports[index].dane = "failed"
+                case .notProbed?, nil: break
+                }
+                if let verdict = reports[index].dane, verdict != "matched" { reports[index].passed = false }
+            }
+        }
+        return (MXReport(host: host.value, preference: preference, addresses: reports), issues, unreachable, daneFacts)
     }
 
     /// Turns one probe outcome into facts and findings.

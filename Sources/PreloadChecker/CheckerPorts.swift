@@ -45,6 +45,11 @@ public protocol CheckerDNS: Sendable {
     func ipv6(_ host: DomainName) async -> DNSLookup<[String]>
     /// TXT records at `name` (CNAMEs followed), each record's strings already joined.
     func txt(_ name: String) async -> DNSLookup<[String]>
+    /// Whether answers are DNSSEC-validated (a trust anchor is configured): only then is DANE checked.
+    var validatesDNSSEC: Bool { get }
+    /// The TLSA RRset DANE uses for MX host `host` (RFC 7672 §2.2.2: at the CNAME-expanded name, else at the
+    /// name itself): where it was looked up, and what came back.
+    func daneTLSA(_ host: DomainName) async -> (owner: String, lookup: DANEHostFacts.TLSALookup)
 }
 
 /// How an SMTP probe of one address ended.
@@ -68,6 +73,8 @@ public enum SMTPOutcome: Hashable, Sendable {
 /// Probes one MX address: banner, EHLO, STARTTLS, handshake with SNI = MX host name, QUIT.
 public protocol SMTPProbing: Sendable {
     func probe(host: DomainName, address: String) async -> SMTPOutcome
+    /// The same, with the host's DNSSEC-validated TLSA records evaluated in the handshake (``TLSFacts/dane``).
+    func probe(host: DomainName, address: String, dane: DANEProbeRequest) async -> SMTPOutcome
 }
 
 /// Fetches `https://mta-sts.<domain>/.well-known/mta-sts.txt` from the given addresses.

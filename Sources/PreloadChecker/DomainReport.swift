@@ -14,11 +14,15 @@ public struct AddressReport: Hashable, Sendable, Codable {
     public var certificate: CertificateFacts?
     public var chainTrusted: Bool?
     public var nameMatches: Bool?
-    /// This address passes everything a sending MTA enforcing a policy would check.
+    /// This address passes everything a sending MTA enforcing a policy would check (DANE included, when the
+    /// host has validated TLSA records).
     public var passed: Bool
+    /// OpenSSL's DANE verdict when the host has validated, usable TLSA records: `matched`, `no-match`,
+    /// `name-mismatch`, `failed`; absent otherwise.
+    public var dane: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case address, reachable, starttls, cipher, certificate, passed
+        case address, reachable, starttls, cipher, certificate, passed, dane
         case tlsVersion = "tls_version"
         case chainTrusted = "chain_trusted"
         case nameMatches = "name_matches"

@@ -89,10 +89,13 @@ public struct SMTPProbe: Sendable {
     }
 
     /// Probes `address` (IPv4 or IPv6 text) on `port` as MX host `host`.
-    /// - Parameter now: the time certificates are judged at (`PRELOAD_NOW`); `nil` for the real clock.
-    public func probe(host: String, address: String, port: Int = 25, now: Timestamp? = nil) async -> SMTPProbeResult {
+    /// - Parameters:
+    ///   - now: the time certificates are judged at (`PRELOAD_NOW`); `nil` for the real clock.
+    ///   - dane: the host's DNSSEC-validated TLSA records, evaluated during the handshake (``SMTPProbeResult/dane``).
+    public func probe(host: String, address: String, port: Int = 25, now: Timestamp? = nil,
+                      dane: DANERequest? = nil) async -> SMTPProbeResult {
         let session = SMTPSession(probe: self, context: context, host: host, address: address, port: port,
-                                  now: now?.secondsSince1970)
+                                  now: now?.secondsSince1970, dane: dane)
         return await BlockingThreadPool.shared.run { session.run() }
     }
 
@@ -115,6 +118,7 @@ private struct SMTPSession: Sendable {
     let address: String
     let port: Int
     let now: Int64?
+    var dane: DANERequest? = nil
 
     func run() -> SMTPProbeResult {
         var result = SMTPProbeResult(host: host, address: address, port: port)
@@ -188,8 +192,17 @@ private struct SMTPSession: Sendable {
         connection.buffer.removeAll()
 
         let ssl: OpaquePointer
-        do {
+        var daneRecordsUsed = 0
+        do throws(OpenSSLError) {
             ssl = try context.makeSSL(host: host, now: now)
+            if let dane {
+                do throws(OpenSSLError) {
+                    daneRecordsUsed = try DANEHandshake.configure(ssl, host: host, request: dane)
+                } catch {
+                    SSL_free(ssl)
+                    throw error
+                }
+            }
         } catch {
             return failed(result, .handshakeFailed(error.description))
         }
@@ -199,6 +212,7 @@ private struct SMTPSession: Sendable {
         case .failed(let reason): return failed(result, .handshakeFailed(reason))
         }
         result.tls = CertificateInspector.tlsFacts(ssl: ssl, host: host, now: now, context: context)
+        if dane != nil { result.dane = DANEHandshake.verdict(ssl, recordsUsed: daneRecordsUsed) }
 
         guard send("EHLO \(probe.ehloName)", .tlsEhlo), let tlsEhlo = reply(.tlsEhlo) else { return result }
         result.tlsEhlo = tlsEhlo

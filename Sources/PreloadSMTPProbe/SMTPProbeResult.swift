@@ -93,6 +93,8 @@ public struct SMTPProbeResult: Sendable, Hashable {
     public var tlsEhlo: SMTPReply?
     /// Why the probe stopped early; `nil` when the whole conversation succeeded.
     public var failure: SMTPProbeFailure?
+    /// OpenSSL's DANE verdict when the probe was given TLSA records (``DANERequest``); `nil` otherwise.
+    public var dane: DANEVerdict?
 
     /// An empty result for `host` at `address`:`port`.
     public init(host: String, address: String, port: Int) {

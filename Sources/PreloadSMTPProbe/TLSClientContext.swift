@@ -37,6 +37,8 @@ final class TLSClientContext: @unchecked Sendable {  // the SSL_CTX is only read
             ctx, preload_SSL_OP_LEGACY_SERVER_CONNECT() | preload_SSL_OP_IGNORE_UNEXPECTED_EOF()
                 | preload_SSL_OP_NO_TICKET())
         SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nil)
+        // DANE is enabled per connection (SSL_dane_enable) only when TLSA records are given.
+        guard SSL_CTX_dane_enable(ctx) > 0 else { throw OpenSSLError.capture("SSL_CTX_dane_enable") }
         switch trust {
         case .system:
             guard SSL_CTX_set_default_verify_paths(ctx) == 1 else {

@@ -17,6 +17,8 @@ public struct SocketmapMetrics: Sendable {
         case none
         /// The lookup failed with nothing cached or listed: `TEMP`, Postfix defers.
         case temp
+        /// DNSSEC-validated TLSA records decided (`dane-only`, `dane`).
+        case dane
     }
 
     /// The metrics' names (Prometheus conventions: `preload_` prefix, `_total` counters, base units).
@@ -37,7 +39,7 @@ public struct SocketmapMetrics: Sendable {
 
     /// One-line descriptions by name (for `# HELP`), the MTA-STS cache's included.
     public static let help: [String: String] = MTASTSMetrics.help.merging([
-        Name.queries: "Socketmap lookups answered, by the source of the decision (mta-sts, list, none, temp).",
+        Name.queries: "Socketmap lookups answered, by the source of the decision (dane, mta-sts, list, none, temp).",
         Name.malformed: "Socketmap requests refused with PERM: malformed, or for an unknown map name.",
         Name.connections: "Open socketmap connections.",
         Name.listSerial: "Serial of the verified preload list in use (0: none loaded).",
@@ -79,6 +81,7 @@ public struct SocketmapMetrics: Sendable {
         case .list: queries[1].increment()
         case .none: queries[2].increment()
         case .temp: queries[3].increment()
+        case .dane: queries[4].increment()
         }
     }
 

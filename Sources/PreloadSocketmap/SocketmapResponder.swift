@@ -115,6 +115,7 @@ public struct SocketmapResponder: Sendable {
     static func source(of decision: TLSPolicyDecision) -> SocketmapMetrics.Source {
         if decision.temporaryFailure != nil { return .temp }
         switch decision.source {
+        case .dane: return .dane
         case .mtaSTS: return .mtaSTS
         case .preload: return .list
         case .none: return .none

@@ -83,7 +83,7 @@ import Testing
         #expect(sync.status == 0, "\(sync.stderr)")
         for (argument, name) in [("bücher.example", "xn--bcher-kva.example"), ("BÜCHER.example.", "xn--bcher-kva.example"),
                                  ("PLAIN.example", "plain.example")] {
-            let out = try Tool.run(binary, ["resolve", argument, "--state", dir.file("state"), "--no-mta-sts", "--format", "json"],
+            let out = try Tool.run(binary, ["resolve", argument, "--state", dir.file("state"), "--no-mta-sts", "--no-dane", "--format", "json"],
                                    environment: env)
             #expect(out.status == 0, "\(argument): \(out.stderr)")
             let json = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]

@@ -32,7 +32,7 @@ import Testing
 
         // Before any query every series is there, at 0.
         let before = Exposition(try await onThread { try httpRequest(port: metricsPort, path: "/metrics") }.body)
-        for source in ["mta-sts", "list", "none", "temp"] {
+        for source in ["mta-sts", "list", "none", "temp", "dane"] {
             #expect(before["preload_socketmap_queries_total{source=\"\(source)\"}"] == 0, "\(source)")
         }
         #expect(before["preload_mta_sts_cache_hits_total"] == 0 && before["preload_mta_sts_cache_misses_total"] == 0)

@@ -26,6 +26,19 @@ public struct NetTestBed: Decodable, Sendable {
         public var mx: [MX]
         public var mtaSts: PolicyHost?
         public var expect: [String]?
+        public var dane: DANE?
+    }
+    /// A DANE scenario's facts (tools/testbed/README.md, "DNSSEC and DANE").
+    public struct DANE: Decodable, Sendable {
+        public struct TLSA: Decodable, Sendable {
+            public var owner: String
+            public var params: String
+            public var certificate: String
+            public var data: String
+        }
+        public var expect: [String]
+        public var zone: String
+        public var tlsa: [TLSA]
     }
 
     public var caFile: String
@@ -37,6 +50,17 @@ public struct NetTestBed: Decodable, Sendable {
     public var notifyDomain: String
     public var testbed: String
     public var domains: [String: Domain]
+    /// The DS records of the signed test zones (absent from a test bed started before they existed).
+    public var trustAnchor: String?
+    public var signedZones: [String]?
+
+    /// The trust anchor file, or a failure saying that the running test bed predates the DNSSEC zones.
+    public func requireTrustAnchor() throws -> String {
+        guard let trustAnchor, FileManager.default.isReadableFile(atPath: trustAnchor) else {
+            throw TestBedError("the running test bed has no DNSSEC test zones (no trustAnchor in env.json): restart it with this tree's tools/testbed/testbed")
+        }
+        return trustAnchor
+    }
 
     /// The scenario `name`, or a test failure naming what is missing.
     public func domain(_ name: String) throws -> Domain {

@@ -4,8 +4,12 @@
 `testbed` (bash) runs the processes and mints the certificates; this file decides what they serve.
 
   scenarios.py render DIR DNS_PORT                     write every configuration file of the test bed
+  scenarios.py zones DIR                               compute the TLSA records and sign the DNSSEC zones
   scenarios.py bulk DIR N BANNER_DELAY STALL_FRACTION  write the files of N benchmark domains
   scenarios.py table                                    print the README's scenario table (Markdown)
+
+TESTBED_ONLY=GLOB[,GLOB...] (set by `testbed start --only`) renders only the scenario domains matching one of
+the patterns, and leaves out the benchmark listener, so that a second instance can run beside the first.
 
 Each scenario domain is good except for the one defect it is named after: MX hosts with valid
 certificates, an `_mta-sts` TXT record, an enforce policy naming its MX hosts, and a TLS-RPT record,
@@ -13,10 +17,14 @@ unless the entry says otherwise. Scenario number K uses the addresses 127.0.K.x:
 the policy host mta-sts.DOMAIN 127.0.K.100.
 """
 
+import datetime
+import fnmatch
+import hashlib
 import json
 import os
 import shlex
 import socket
+import subprocess
 import sys
 from dataclasses import dataclass, field
 
@@ -28,6 +36,12 @@ SOA = "test. 0 IN SOA ns.test. hostmaster.test. 1 3600 600 86400 0"
 DEAD_DNS = {"servfail": "127.0.0.253", "timeout": "127.0.0.254"}  # see unbound.conf: 253 is never queried
 BULK_HTTPS = "127.23.0.1"
 DEFAULT = object()
+# DNSSEC (RFC 7672 scenarios): zones served by unbound's auth-zone, validated by unbound against the trust
+# anchors made at start (DIR/dnssec/trust-anchors.ds). A signed zone gets fresh keys at every start; an
+# unsigned zone below a signed one is delegated to without a DS record, which makes it provably insecure.
+SIGNED_ZONES = ["dane.test"]
+UNSIGNED_ZONES = ["insecure.dane.test"]
+TLSA_PORT = 25
 
 
 def policy(mode="enforce", mx=(), max_age=604800, eol="\n", final=True):
@@ -53,6 +67,13 @@ class Domain:
     tlsrpt: object = DEFAULT  # TXT records at _smtp._tls
     dns: list = field(default_factory=list)  # extra records: (name, type, data)
     stub: str = ""  # "servfail" or "timeout": the whole zone is delegated to a dead server
+    # DANE: TLSA records (host, "USAGE SELECTOR MTYPE", certificate) published at _25._tcp.host, where the
+    # certificate is "served" (what the host's listener serves), "next" (a key not in use yet), "old" (a key
+    # no longer in use), "dane-ca" (the DANE-only CA that signs `cert=dane-ta` leaves) or "ca" (the test bed CA).
+    tlsa: list = field(default_factory=list)
+    cname: dict = field(default_factory=dict)  # MX host -> the name it is a CNAME of (its A record goes there)
+    bogus: list = field(default_factory=list)  # (owner, type) whose RRSIG is replaced by an expired one
+    expect_dane: list = field(default_factory=list)  # codes once the checker evaluates DANE (issue 13)
 
     def mx_hosts(self):
         return [host for _, host, _ in self.mx] if isinstance(self.mx, list) else []
@@ -174,6 +195,49 @@ SCENARIOS = [
     Domain("tlsrpt-multiple.test", ["tls-rpt.multiple"], "Two TXT records starting with `v=TLSRPTv1`.",
            mx1("tlsrpt-multiple.test", "127.0.72.1"), https="127.0.72.100",
            tlsrpt=["v=TLSRPTv1; rua=mailto:a@notify.test", "v=TLSRPTv1; rua=mailto:b@notify.test"]),
+    # DANE (RFC 7672) in the signed zone dane.test (see README, "DNSSEC and DANE"). `expect` is what a checker
+    # without DANE reports; `expect_dane` what one that evaluates DANE reports in addition.
+    Domain("ee.dane.test", ["tls.cert-untrusted", "mta-sts.txt-missing"], "DANE-EE: self-signed MX certificate, "
+           "`3 1 1` for its key and for the next key; no MTA-STS.",
+           mx1("ee.dane.test", "127.0.90.1"), smtp="cert=self-signed", https=None, sts=None, policy=None,
+           tlsa=[("mx1.ee.dane.test", "3 1 1", "served"), ("mx1.ee.dane.test", "3 1 1", "next")],
+           expect_dane=["dane.not-listable"]),
+    Domain("ta.dane.test", ["tls.cert-untrusted", "mta-sts.txt-missing"], "DANE-TA: MX certificate from a CA that "
+           "only DANE trusts, served with its chain; `2 0 1` for that CA.",
+           mx1("ta.dane.test", "127.0.91.1"), smtp="cert=dane-ta", https=None, sts=None, policy=None,
+           tlsa=[("mx1.ta.dane.test", "2 0 1", "dane-ca")], expect_dane=["dane.not-listable"]),
+    Domain("renewed.dane.test", ["mta-sts.txt-missing"], "Mismatch after a renewal: the MX certificate (valid) has a "
+           "new key, the `3 1 1` record still names the old one.",
+           mx1("renewed.dane.test", "127.0.92.1"), https=None, sts=None, policy=None,
+           tlsa=[("mx1.renewed.dane.test", "3 1 1", "old")], expect_dane=["dane.tlsa-mismatch"]),
+    Domain("pkix.dane.test", ["mta-sts.txt-missing"], "Only PKIX usages: `1 1 1` for the MX key and `0 0 1` for the "
+           "CA, both unusable for SMTP (RFC 7672 §3.1.3).",
+           mx1("pkix.dane.test", "127.0.93.1"), https=None, sts=None, policy=None,
+           tlsa=[("mx1.pkix.dane.test", "1 1 1", "served"), ("mx1.pkix.dane.test", "0 0 1", "ca")],
+           expect_dane=["dane.tlsa-unusable"]),
+    Domain("bogus.dane.test", ["mta-sts.txt-missing"], "The TLSA RRset's RRSIG expired: a validating resolver "
+           "answers SERVFAIL (with CD, the data and a bogus status).",
+           mx1("bogus.dane.test", "127.0.94.1"), https=None, sts=None, policy=None,
+           tlsa=[("mx1.bogus.dane.test", "3 1 1", "served"), ("mx1.bogus.dane.test", "3 1 1", "next")],
+           bogus=[("_25._tcp.mx1.bogus.dane.test", "TLSA")], expect_dane=["dane.tlsa-bogus"]),
+    Domain("insecure.dane.test", ["mta-sts.txt-missing"], "Insecure delegation: an unsigned zone delegated from "
+           "dane.test without DS; its matching TLSA records do not count.",
+           mx1("insecure.dane.test", "127.0.95.1"), https=None, sts=None, policy=None,
+           tlsa=[("mx1.insecure.dane.test", "3 1 1", "served"), ("mx1.insecure.dane.test", "3 1 1", "next")],
+           expect_dane=["dane.mx-insecure"]),
+    Domain("no-rollover.dane.test", ["mta-sts.txt-missing"], "One `3 1 1` record, for the current key only: nothing "
+           "would match after the next key change (RFC 7671 §8.1).",
+           mx1("no-rollover.dane.test", "127.0.96.1"), https=None, sts=None, policy=None,
+           tlsa=[("mx1.no-rollover.dane.test", "3 1 1", "served")], expect_dane=["dane.no-rollover"]),
+    Domain("cname.dane.test", ["mta-sts.txt-missing"], "The MX host is a CNAME of `host.cname-target.dane.test`, "
+           "where the TLSA records are (RFC 7672 §2.2.2).",
+           mx1("cname.dane.test", "127.0.97.1"), https=None, sts=None, policy=None,
+           cname={"mx1.cname.dane.test": "host.cname-target.dane.test"},
+           tlsa=[("host.cname-target.dane.test", "3 1 1", "served"),
+                 ("host.cname-target.dane.test", "3 1 1", "next")]),
+    Domain("sts.dane.test", [], "DANE and MTA-STS on the same domain: valid certificate, `3 1 1` current + next, "
+           "enforce policy.", mx1("sts.dane.test", "127.0.98.1"), https="127.0.98.100",
+           tlsa=[("mx1.sts.dane.test", "3 1 1", "served"), ("mx1.sts.dane.test", "3 1 1", "next")]),
     # Whole-life tests (Tests/IntegrationTests/LifecycleEndToEndTests.swift): good domains of their own, so that
     # swapping their certificates or policies never disturbs the scenarios above.
     Domain("life-cert.test", [], "Like good.test; the lifecycle test swaps its MX certificate (expired, then back).",
@@ -248,6 +312,8 @@ class Plan:
         self.certs = {}  # name -> (kind, hosts)
         self.listeners = []  # (address, port, service, host, cert name or "-", chain file or "-")
         self.policies, self.facts = {}, {}
+        self.tlsa = []  # (owner, "U S M", certificate file)
+        self.bogus = []  # (owner, type)
 
     def cert(self, host, kind):
         name = host if kind == "valid" else f"{host}-{kind}"
@@ -314,18 +380,38 @@ class Plan:
             self.zones.append((name, DEAD_DNS[d.stub]))
         if d.mx == "null":
             self.records.append(rr(name, "MX", "0 ."))
+        served = {}  # MX host -> certificate name its listeners serve
         for pref, host, specs in d.mx if isinstance(d.mx, list) else []:
             self.records.append(rr(name, "MX", f"{pref} {host}."))
             entry = {"preference": pref, "host": host, "addresses": [], "servers": {}}
+            target = d.cname.get(host)
+            if target:
+                self.records.append(rr(host, "CNAME", f"{target}."))
+                entry["cname"] = target
             for spec in specs:
                 address, opts = split_spec(spec)
                 if ":" in address and not self.ipv6:
                     continue
                 opts = options(d.smtp) | opts
-                self.records.append(rr(host, "AAAA" if ":" in address else "A", address))
+                self.records.append(rr(target or host, "AAAA" if ":" in address else "A", address))
                 entry["addresses"].append(address)
+                before = len(self.listeners)
                 entry["servers"][address] = self.smtp_listener(host, address, opts)
+                if len(self.listeners) > before and self.listeners[-1][4] != "-":
+                    served[host] = self.listeners[-1][4]
             facts["mx"].append(entry)
+        if d.tlsa or d.expect_dane:
+            facts["dane"] = {"expect": d.expect_dane, "zone": zone_of(name), "tlsa": []}
+        for host, params, which in d.tlsa:
+            mx_host = next((h for h, t in d.cname.items() if t == host), host)
+            if which in ("next", "old"):  # a key the host does not serve: self-signed will do
+                self.certs[f"{mx_host}-{which}"] = ("self-signed" if which == "next" else "valid", [mx_host])
+            cert = served[mx_host] if which == "served" else f"{mx_host}-{which}"
+            path = f"{self.dir}/ca/{which}.pem" if which in ("ca", "dane-ca") else f"{self.dir}/certs/{cert}.crt"
+            owner = f"_{TLSA_PORT}._tcp.{host}"
+            self.tlsa.append((owner, params, path))
+            facts["dane"]["tlsa"].append({"owner": owner, "params": params, "certificate": which, "file": path})
+        self.bogus += d.bogus
         sts = STS_TXT if d.sts is DEFAULT else d.sts or []
         tlsrpt = TLSRPT_TXT if d.tlsrpt is DEFAULT else d.tlsrpt
         self.records += [rr(f"_mta-sts.{name}", "TXT", txt(s)) for s in sts]
@@ -342,11 +428,33 @@ class Plan:
             facts["mtaSts"]["server"] = "nginx, no policy file (404)"
         self.facts[name] = facts
 
-    def render(self, dns_port):
+    def render(self, dns_port, only=None):
         d = self.dir
-        write(f"{d}/unbound/records.conf", "".join(f"local-data: '{r}'\n" for r in [SOA] + self.records)
+        zoned = {z: [] for z in SIGNED_ZONES + UNSIGNED_ZONES}
+        local = []
+        for r in self.records:
+            zone = zone_of(r.split()[0])
+            (zoned[zone] if zone else local).append(r)
+        for z in zoned:
+            parent = zone_of(z.partition(".")[2])
+            if parent:  # the delegation, without DS
+                zoned[parent].append(rr(z, "NS", f"ns.{parent}."))
+        for z, records in zoned.items():
+            head = [rr(z, "SOA", f"ns.{z}. hostmaster.{z}. 1 3600 600 86400 0"), rr(z, "NS", f"ns.{z}."),
+                    rr(f"ns.{z}", "A", "127.0.0.1")]
+            write(f"{d}/dnssec/{z}.zone", "".join(f"{r}\n" for r in head + records))
+        write(f"{d}/dnssec/zones", "".join(f"{z} signed\n" for z in SIGNED_ZONES) +
+              "".join(f"{z} unsigned\n" for z in UNSIGNED_ZONES))
+        write(f"{d}/dnssec/tlsa.todo", "".join(f"{o} {p} {f}\n" for o, p, f in self.tlsa))
+        write(f"{d}/dnssec/bogus", "".join(f"{o} {t}\n" for o, t in self.bogus))
+        write(f"{d}/unbound/records.conf", "".join(f"local-data: '{r}'\n" for r in [SOA] + local)
+              + f'trust-anchor-file: "{d}/dnssec/trust-anchors.ds"\n'
               + "".join(f'local-zone: "{z}." transparent\n' for z, _ in self.zones)
-              + "".join(f'stub-zone:\n    name: "{z}."\n    stub-addr: {a}@53\n' for z, a in self.zones))
+              + "".join(f'local-zone: "{z}." transparent\n' for z in zoned)
+              + "".join(f'stub-zone:\n    name: "{z}."\n    stub-addr: {a}@53\n' for z, a in self.zones)
+              + "".join(f'auth-zone:\n    name: "{z}."\n    zonefile: "{d}/dnssec/{z}.served"\n'
+                        f'    for-upstream: yes\n    for-downstream: no\n    fallback-enabled: no\n'
+                        for z in zoned))
         write(f"{d}/unbound/unbound.conf", substitute("unbound.conf", {"DIR": d, "DNS_PORT": dns_port,
                                                                        "NO_QUERY": DEAD_DNS["servfail"]}))
         values = {"DIR": d, "INET_PROTOCOLS": "all" if self.ipv6 else "ipv4"}
@@ -355,7 +463,11 @@ class Plan:
             f"{entry}\n" for entry in self.postfix))
         write(f"{d}/postfix/etc/vmailbox", "".join(f"@{m} {m}/\n" for m in self.facts))
         write(f"{d}/postfix/etc/vdomains", "".join(f"{m} ok\n" for m in self.facts))
-        write(f"{d}/nginx/nginx.conf", substitute("nginx.conf", {"DIR": d, "BULK_HTTPS": BULK_HTTPS}))
+        nginx = substitute("nginx.conf", {"DIR": d, "BULK_HTTPS": BULK_HTTPS})
+        if only:  # no benchmark listener: the first instance has it
+            head, _, rest = nginx.partition("    # bulk-begin")
+            nginx = head + rest.partition("    # bulk-end\n")[2]
+        write(f"{d}/nginx/nginx.conf", nginx)
         write(f"{d}/nginx/servers.conf", "\n".join(self.nginx))
         write(f"{d}/oddities/oddities.conf", "".join(f"{line}\n" for line in self.oddities))
         for name, body in self.policies.items():
@@ -366,6 +478,10 @@ class Plan:
             "dir": d,
             "dns": {"address": "127.0.0.1", "port": dns_port, "server": f"127.0.0.1@{dns_port}"},
             "caFile": f"{d}/ca/ca.pem",
+            "trustAnchor": f"{d}/dnssec/trust-anchors.ds",
+            "daneCA": f"{d}/ca/dane-ca.pem",
+            "signedZones": SIGNED_ZONES,
+            "only": only,
             "smtpPort": 25,
             "httpsPort": 443,
             "ipv6": self.ipv6,
@@ -380,6 +496,7 @@ class Plan:
         write(f"{d}/env.new", "".join(f"export {k}={shlex.quote(str(v))}\n" for k, v in {
             "TESTBED_DIR": d, "TESTBED_ENV_JSON": f"{d}/env.json",
             "PRELOAD_DNS": f"127.0.0.1@{dns_port}", "PRELOAD_CA_FILE": f"{d}/ca/ca.pem",
+            "TESTBED_TRUST_ANCHOR": f"{d}/dnssec/trust-anchors.ds", "PRELOAD_TRUST_ANCHOR": f"{d}/dnssec/trust-anchors.ds",
             "TESTBED_DNS_ADDRESS": "127.0.0.1", "TESTBED_DNS_PORT": dns_port,
             "TESTBED_SMTP_PORT": 25, "TESTBED_HTTPS_PORT": 443,
             "TESTBED_UNBOUND_CONTROL_SOCKET": f"{d}/unbound/control.sock",
@@ -400,11 +517,98 @@ def ipv6_works():
         return False
 
 
+def zone_of(name):
+    """The DNSSEC test zone holding `name` (the longest), or None for the local data of `test.`."""
+    name = name.rstrip(".").lower()
+    zones = [z for z in SIGNED_ZONES + UNSIGNED_ZONES if name == z or name.endswith("." + z)]
+    return max(zones, key=len) if zones else None
+
+
+def selected(only):
+    """The scenarios to render: all, or those matching one of the comma-separated globs of TESTBED_ONLY."""
+    globs = [g for g in (only or "").split(",") if g]
+    return [d for d in SCENARIOS if not globs or any(fnmatch.fnmatchcase(d.name, g) for g in globs)]
+
+
 def render(run_dir, dns_port, ipv6):
+    only = os.environ.get("TESTBED_ONLY") or None
     plan = Plan(run_dir, ipv6)
-    for d in SCENARIOS:
+    chosen = selected(only)
+    if not chosen:
+        sys.exit(f"scenarios.py: no scenario matches {only!r}")
+    for d in chosen:
         plan.domain(d)
-    plan.render(dns_port)
+    plan.render(dns_port, only)
+
+
+# --- DNSSEC zones --------------------------------------------------------------------------------------------
+
+
+def run(*args, **kw):
+    return subprocess.run(args, check=True, capture_output=True, **kw).stdout
+
+
+def tlsa_data(selector, mtype, cert_file):
+    """The association data of a TLSA record for a certificate file (RFC 6698 §2.1), in hex."""
+    der = run("openssl", "x509", "-in", cert_file, "-outform", "DER")
+    if selector == "1":
+        pub = run("openssl", "x509", "-in", cert_file, "-noout", "-pubkey")
+        der = run("openssl", "pkey", "-pubin", "-outform", "DER", input=pub)
+    return {"0": lambda b: b.hex(), "1": lambda b: hashlib.sha256(b).hexdigest(),
+            "2": lambda b: hashlib.sha512(b).hexdigest()}[mtype](der)
+
+
+def zones(run_dir):
+    """Adds the TLSA records to the zone files, signs the signed zones with fresh keys (ldns), replaces the
+    RRSIGs named in dnssec/bogus by expired ones, and writes dnssec/ZONE.served and the trust anchors."""
+    z_dir = f"{run_dir}/dnssec"
+    kinds = dict(line.split() for line in open(f"{z_dir}/zones"))
+    tlsa = [line.split() for line in open(f"{z_dir}/tlsa.todo")]
+    bogus = {tuple(line.split()) for line in open(f"{z_dir}/bogus")}
+    facts = []
+    for owner, usage, selector, mtype, cert in tlsa:
+        data = tlsa_data(selector, mtype, cert)
+        zone = zone_of(owner)
+        with open(f"{z_dir}/{zone}.zone", "a") as f:
+            f.write(rr(owner, "TLSA", f"{usage} {selector} {mtype} {data}") + "\n")
+        facts.append((owner, f"{usage} {selector} {mtype}", cert, data))
+    now = datetime.datetime.now(datetime.timezone.utc)
+    stamp = lambda days: (now + datetime.timedelta(days=days)).strftime("%Y%m%d%H%M%S")
+    anchors = []
+    for zone, kind in kinds.items():
+        source = f"{z_dir}/{zone}.zone"
+        if kind != "signed":
+            write(f"{z_dir}/{zone}.served", open(source).read())
+            continue
+        keys = f"{z_dir}/keys-{zone}"
+        os.makedirs(keys, exist_ok=True)
+        ksk = run("ldns-keygen", "-a", "ECDSAP256SHA256", "-k", zone, cwd=keys).decode().strip()
+        zsk = run("ldns-keygen", "-a", "ECDSAP256SHA256", zone, cwd=keys).decode().strip()
+        anchors.append(open(f"{keys}/{ksk}.ds").read().strip())
+        key_files = [f"{keys}/{ksk}", f"{keys}/{zsk}"]
+        run("ldns-signzone", "-n", "-i", stamp(-1), "-e", stamp(30), "-f", f"{z_dir}/{zone}.signed", source, *key_files)
+        lines = open(f"{z_dir}/{zone}.signed").read().splitlines()
+        wanted = {(o.rstrip(".").lower(), t) for o, t in bogus if zone_of(o) == zone}
+        if wanted:
+            run("ldns-signzone", "-n", "-i", stamp(-40), "-e", stamp(-10), "-f", f"{z_dir}/{zone}.expired", source,
+                *key_files)
+            def covered(line):
+                f = line.split()
+                return len(f) > 4 and f[3] == "RRSIG" and (f[0].rstrip(".").lower(), f[4]) in wanted
+            expired = [l for l in open(f"{z_dir}/{zone}.expired").read().splitlines() if covered(l)]
+            if len(expired) != len(wanted):
+                sys.exit(f"scenarios.py: no RRSIG to make bogus for {sorted(wanted)} in {zone}")
+            lines = [l for l in lines if not covered(l)] + expired
+        write(f"{z_dir}/{zone}.served", "\n".join(lines) + "\n")
+    write(f"{z_dir}/trust-anchors.ds", "".join(f"{a}\n" for a in anchors))
+    # The TLSA data goes into env.json.new's facts, for tests.
+    env_path = f"{run_dir}/env.json.new"
+    env = json.load(open(env_path))
+    for d in env["domains"].values():
+        for record in (d.get("dane") or {}).get("tlsa", []):
+            record["data"] = next(data for o, p, c, data in facts if o == record["owner"] and p == record["params"]
+                                  and c == record["file"])
+    write(env_path, json.dumps(env, indent=2, sort_keys=True) + "\n")
 
 
 # --- benchmark domains ---------------------------------------------------------------------------------------
@@ -467,6 +671,8 @@ def table():
             mx = "none"
         sts = f"{f['mtaSts']['address']}: {f['mtaSts']['server']}" if f["mtaSts"] else "none"
         codes = ", ".join(f"`{c}`" for c in d.expect) or "none"
+        if d.tlsa or d.expect_dane:
+            codes += "; with DANE: " + (", ".join(f"`{c}`" for c in d.expect_dane) or "none")
         print(f"| `{d.name}` | {mx} | {sts} | {d.why} | {codes} |")
 
 
@@ -474,6 +680,8 @@ if __name__ == "__main__":
     args = sys.argv[1:]
     if args[:1] == ["render"] and len(args) == 3:
         render(os.path.abspath(args[1]), int(args[2]), ipv6_works())
+    elif args[:1] == ["zones"] and len(args) == 2:
+        zones(os.path.abspath(args[1]))
     elif args[:1] == ["bulk"] and len(args) == 5:
         bulk(os.path.abspath(args[1]), int(args[2]), float(args[3]), float(args[4]))
     elif args == ["table"]:

@@ -15,6 +15,7 @@ import random
 import socket
 import ssl
 import struct
+import subprocess
 import sys
 import warnings
 
@@ -40,7 +41,7 @@ def report(ok, what, seen):
 
 # --- DNS -----------------------------------------------------------------------------------------------------
 
-TYPES = {"A": 1, "CNAME": 5, "MX": 15, "TXT": 16, "AAAA": 28}
+TYPES = {"A": 1, "CNAME": 5, "MX": 15, "TXT": 16, "AAAA": 28, "TLSA": 52}
 RCODES = {0: "NOERROR", 2: "SERVFAIL", 3: "NXDOMAIN", 5: "REFUSED"}
 
 
@@ -56,12 +57,15 @@ def read_name(msg, pos):
     return ".".join(labels) + ".", end or pos + 1
 
 
-def query(name, rtype):
-    """(rcode name, [(type, data)]) from the test bed's unbound, or ("TIMEOUT", [])."""
+def query(name, rtype, dnssec=False):
+    """(rcode name, [(type, data)]) from the test bed's unbound, or ("TIMEOUT", []). With `dnssec`, the query
+    sets DO and AD (RFC 6840 §5.7) and the answers end with ("AD", True/False): whether unbound validated it."""
     qid = random.randrange(65536)
-    packet = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+    packet = struct.pack("!HHHHHH", qid, 0x0120 if dnssec else 0x0100, 1, 0, 0, 1 if dnssec else 0)
     packet += b"".join(bytes([len(l)]) + l.encode() for l in name.rstrip(".").split(".")) + b"\0"
     packet += struct.pack("!HH", TYPES[rtype], 1)
+    if dnssec:  # OPT: UDP size 1232, DO
+        packet += b"\0" + struct.pack("!HHIH", 41, 1232, 0x8000, 0)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(TIMEOUT)
         s.sendto(packet, (ENV["dns"]["address"], ENV["dns"]["port"]))
@@ -91,7 +95,11 @@ def query(name, rtype):
                 strings.append(data[i + 1:i + 1 + data[i]].decode())
                 i += 1 + data[i]
             answers.append(("TXT", tuple(strings)))
+        elif atype == 52:
+            answers.append(("TLSA", f"{data[0]} {data[1]} {data[2]} {data[3:].hex()}"))
         pos += length
+    if dnssec:
+        answers.append(("AD", bool(msg[3] & 0x20)))
     return RCODES.get(rcode, str(rcode)), answers
 
 
@@ -201,6 +209,7 @@ SMTP_WANT = {
     "cert=wrong-name": "cert: Hostname mismatch", "cert=cn-only": "cert: Hostname mismatch",
     "cert=expiring": "TLSv1.3 ok expires in 5 days", "odd=stall": "no banner", "odd=garbage": "not smtp",
     "odd=flood": "endless banner", "odd=starttls-454": "starttls 454", "odd=tls-garbage": "handshake failed",
+    "cert=dane-ta": "cert: self-signed certificate in certificate chain",  # the DANE CA, served with the leaf
 }
 
 
@@ -277,12 +286,67 @@ def check_https(d, facts):
     report(ok, f"https://{host}/ at {address} [{d.https.partition(' ')[2] or 'good'}]", seen)
 
 
+# --- DNSSEC and DANE -----------------------------------------------------------------------------------------
+
+
+def dane_verify(address, host, tlsa_name, records):
+    """OpenSSL's own DANE check of what the address serves against `records` ("U S M HEX"), as a string."""
+    args = ["openssl", "s_client", "-connect", f"{address}:25", "-starttls", "smtp", "-servername", host,
+            "-dane_tlsa_domain", host, "-dane_ee_no_namechecks", "-verify_return_error", "-brief"]
+    for r in records:
+        args += ["-dane_tlsa_rrdata", r]
+    try:
+        out = subprocess.run(args, input=b"", capture_output=True, timeout=10).stderr.decode("latin-1")
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    if "Verification: OK" in out:
+        return "matched " + next((l.split(" matched ")[1] for l in out.splitlines() if " matched " in l), "")
+    if "no matching DANE TLSA records" in out:
+        return "no match"
+    return "failed: " + " ".join(out.split())[:120]
+
+
+def check_dane(d, facts):
+    dane = facts.get("dane")
+    if not dane:
+        return
+    signed = dane["zone"] in ENV["signedZones"]
+    rcode, answers = query(d.name, "MX", dnssec=True)
+    report(rcode == "NOERROR" and ("AD", signed) in answers, f"{d.name} MX validated={signed}", f"{rcode} {answers[-1:]}")
+    owners = sorted({r["owner"] for r in dane["tlsa"]})
+    bogus = {o for o, t in d.bogus if t == "TLSA"}
+    for owner in owners:
+        want = sorted(f"{r['params']} {r['data']}" for r in dane["tlsa"] if r["owner"] == owner)
+        rcode, answers = query(owner, "TLSA", dnssec=True)
+        got = sorted(v for t, v in answers if t == "TLSA")
+        if owner in bogus:
+            report(rcode == "SERVFAIL", f"{owner} TLSA bogus", rcode)
+            continue
+        report(rcode == "NOERROR" and got == want and ("AD", signed) in answers,
+               f"{owner} TLSA validated={signed}", f"{rcode} {got} {answers[-1:]}")
+    usable = [f"{r['params']} {r['data']}" for r in dane["tlsa"] if r["params"][0] in "23"]
+    if not usable:
+        return
+    mismatch = "dane.tlsa-mismatch" in dane["expect"]
+    for m in facts["mx"]:
+        tlsa_host = m.get("cname", m["host"])
+        records = [f"{r['params']} {r['data']}" for r in dane["tlsa"] if r["owner"] == f"_25._tcp.{tlsa_host}"
+                   and r["params"][0] in "23"]
+        for address in m["addresses"]:
+            seen = dane_verify(address, m["host"], tlsa_host, records)
+            report(seen == "no match" if mismatch else seen.startswith("matched"),
+                   f"{m['host']} {address}:25 DANE {'mismatch' if mismatch else 'match'}", seen)
+
+
 # --- main ----------------------------------------------------------------------------------------------------
 
 for domain in scenarios.SCENARIOS:
-    facts = ENV["domains"][domain.name]
+    facts = ENV["domains"].get(domain.name)
+    if facts is None:
+        continue  # not in this instance (`testbed start --only`)
     check_dns(domain, facts)
     check_smtp(domain, facts)
     check_https(domain, facts)
+    check_dane(domain, facts)
 print(f"selfcheck: {checks} checks, {failures} failed")
 sys.exit(1 if failures else 0)

@@ -2,6 +2,8 @@ import PreloadCore
 
 /// Where a TLS policy decision came from.
 public enum PolicySource: String, Sendable, Codable, Hashable, CaseIterable {
+    /// DNSSEC-validated TLSA records of the MX hosts (RFC 7672): Postfix does DANE itself.
+    case dane
     /// A live or cached MTA-STS policy of the domain itself (RFC 8461).
     case mtaSTS = "mta-sts"
     /// An entry of the signed preload list.
@@ -24,15 +26,32 @@ public enum MTASTSState: Sendable, Hashable {
     case lookupFailed(reason: String)
 }
 
-/// What DANE (RFC 7672) says about a domain.
-///
-/// - Warning: DANE is not evaluated yet. RFC 8461 §2 puts a DNSSEC-proven DANE result above MTA-STS and the
-///   list, and a failing DANE validation must not be overridden by them; until the DANE check exists, the
-///   only state is ``notEvaluated`` and ``PolicyMerge`` starts at step 2 of the precedence (see
-///   ``PolicyMerge/daneGap``). Put a DANE-capable table (Postfix's own `dane` level) before the preload tables.
+/// What DANE (RFC 7672) says about a destination domain, from a validating resolver's answers for its MX
+/// RRset and, per MX host, its address records and its TLSA RRset at `_25._tcp.HOST` (see
+/// ``DANEObservation/state``). RFC 8461 §2 puts it above MTA-STS and the list.
 public enum DANEState: Sendable, Hashable {
-    /// DANE was not consulted.
+    /// DANE was not consulted (no validating resolver): the merge starts at MTA-STS (see ``PolicyMerge/daneGap``).
     case notEvaluated
+    /// DANE does not apply: the MX RRset is insecure, or no MX host has a DNSSEC-validated TLSA RRset.
+    case notApplicable(reason: String)
+    /// The MX RRset is secure and these MX hosts have validated TLSA RRsets with usable records; `uncovered`
+    /// are the MX hosts without (insecure, no TLSA, or no usable record). Empty `uncovered`: every host.
+    case usable(covered: [String], uncovered: [String])
+    /// Validated TLSA RRsets exist, but none has a record usable for SMTP (only PKIX usages, unknown
+    /// parameters, malformed data): DANE senders use TLS without authentication (RFC 7672 §2.2).
+    case unusable(reason: String)
+    /// A lookup DANE depends on failed or was bogus (MX RRset, an MX host's addresses or TLSA RRset): nothing
+    /// is known, and nothing may override it (RFC 8461 §2, RFC 7672 §2.1.1). The MTA defers.
+    case failed(reason: String)
+}
+
+/// The Postfix TLS level a DANE decision asks for (`smtp_tls_policy_maps`, Postfix ≥ 2.11).
+public enum DANELevel: String, Sendable, Hashable, Codable {
+    /// `dane-only`: every MX host must pass DANE; a host without usable TLSA records is not used.
+    case daneOnly = "dane-only"
+    /// `dane`: DANE where a host has usable TLSA records, mandatory unauthenticated TLS where its records are
+    /// unusable, opportunistic TLS where it has none.
+    case dane
 }
 
 /// The list's say about one domain: the entry's mode and patterns (aliases resolved) and when the list expires.
@@ -67,22 +86,26 @@ public struct TLSPolicyDecision: Sendable, Hashable {
     /// Set when nothing could be decided because a lookup failed and nothing was cached or listed: the MTA
     /// should defer delivery (socketmap `TEMP`) rather than send without authentication.
     public var temporaryFailure: String?
+    /// For ``PolicySource/dane``: the Postfix level that lets Postfix do DANE itself; `nil` otherwise.
+    public var daneLevel: DANELevel?
     /// A human sentence explaining the decision.
     public var note: String
 
     /// A decision.
     public init(domain: DomainName, source: PolicySource, mode: STSMode, mx: [MXPattern] = [],
-                validUntil: Timestamp? = nil, temporaryFailure: String? = nil, note: String) {
+                validUntil: Timestamp? = nil, temporaryFailure: String? = nil, daneLevel: DANELevel? = nil, note: String) {
         self.domain = domain
         self.source = source
         self.mode = mode
         self.mx = mx
         self.validUntil = validUntil
         self.temporaryFailure = temporaryFailure
+        self.daneLevel = daneLevel
         self.note = note
     }
 
-    /// `true` when the MTA must require authenticated TLS to a matching MX (mode `enforce`).
+    /// `true` when the MTA must require authenticated TLS (mode `enforce`): to a matching MX for MTA-STS and
+    /// the list, by DANE to every MX host for `dane-only`.
     public var enforced: Bool { mode == .enforce && temporaryFailure == nil }
 }
 
@@ -91,11 +114,13 @@ extension TLSPolicyDecision: Encodable {
         case domain, source, mode, mx
         case validUntil = "valid_until"
         case temporaryFailure = "temporary_failure"
+        case daneLevel = "dane"
         case note
     }
 
     /// The JSON of `preload resolve --format json`: `domain`, `source`, `mode`, `mx`, `valid_until` (null when
-    /// no policy), `note`, and `temporary_failure` only when a lookup failed.
+    /// no policy), `note`, `temporary_failure` only when a lookup failed, and `dane` (`dane-only` or `dane`)
+    /// only for a DANE decision.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(domain, forKey: .domain)
@@ -104,6 +129,7 @@ extension TLSPolicyDecision: Encodable {
         try c.encode(mx, forKey: .mx)
         if let validUntil { try c.encode(validUntil, forKey: .validUntil) } else { try c.encodeNil(forKey: .validUntil) }
         try c.encodeIfPresent(temporaryFailure, forKey: .temporaryFailure)
+        try c.encodeIfPresent(daneLevel, forKey: .daneLevel)
         try c.encode(note, forKey: .note)
     }
 }

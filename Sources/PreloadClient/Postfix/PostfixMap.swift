@@ -40,10 +40,13 @@ public enum PostfixMap {
         return value
     }
 
-    /// The lookup answer for a merged decision: `found` for an enforced decision, `temporaryFailure` when
-    /// the decision defers, `notFound` otherwise (no policy, `testing`, `none`).
+    /// The lookup answer for a merged decision: `temporaryFailure` when the decision defers, `dane-only` or
+    /// `dane` for a DANE decision (Postfix then looks the TLSA records up itself; it needs
+    /// `smtp_dns_support_level = dnssec`), `found` for an enforced decision, `notFound` otherwise (no policy,
+    /// `testing`, `none`).
     public static func answer(for decision: TLSPolicyDecision, version: PostfixVersion = .baseline) -> PostfixLookupAnswer {
         if let reason = decision.temporaryFailure { return .temporaryFailure(reason) }
+        if decision.source == .dane, let level = decision.daneLevel { return .found(level.rawValue) }
         guard decision.enforced, !decision.mx.isEmpty else { return .notFound }
         return .found(secureValue(domain: decision.domain, patterns: decision.mx, version: version))
     }

@@ -52,12 +52,15 @@ public struct PreloadPolicyResolver: PolicyResolving {
     public var list: any ListProviding
     /// The time of decisions.
     public var clock: any TimeSource
+    /// DANE, evaluated first (``PolicyMerge``); `nil`: not evaluated (``PolicyMerge/daneGap``).
+    public var dane: (any DANEEvaluating)?
 
     /// A resolver.
-    public init(mtaSTS: MTASTSResolver?, list: any ListProviding, clock: any TimeSource) {
+    public init(mtaSTS: MTASTSResolver?, list: any ListProviding, clock: any TimeSource, dane: (any DANEEvaluating)? = nil) {
         self.mtaSTS = mtaSTS
         self.list = list
         self.clock = clock
+        self.dane = dane
     }
 
     public func resolve(_ domain: DomainName) async -> TLSPolicyDecision {
@@ -68,12 +71,14 @@ public struct PreloadPolicyResolver: PolicyResolving {
         } else {
             state = .noneKnown(detail: "MTA-STS lookups are turned off")
         }
-        return PolicyMerge.decide(domain: domain, mtaSTS: state, listEntry: entry, now: clock.now())
+        let daneState = await dane?.state(for: domain) ?? .notEvaluated
+        return PolicyMerge.decide(domain: domain, dane: daneState, mtaSTS: state, listEntry: entry, now: clock.now())
     }
 
     /// The decision ``resolve(_:)`` would make, when everything it needs is in memory: the list needs no
     /// reload check and the MTA-STS cache knows the domain freshly. `nil` otherwise.
     public func resolveImmediately(_ domain: DomainName) -> TLSPolicyDecision? {
+        guard dane == nil else { return nil }  // DANE is looked up live, never answered from memory
         guard case .answered(let entry) = list.entryImmediately(for: domain) else { return nil }
         let state: MTASTSState
         if let mtaSTS {

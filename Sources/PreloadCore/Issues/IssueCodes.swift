@@ -40,6 +40,28 @@ extension IssueCode {
     /// `tls.cert-expiring-soon`: The certificate expires within 14 days.
     public static let tlsCertExpiringSoon = IssueCode(rawValue: "tls.cert-expiring-soon")
 
+    // MARK: DANE
+    /// `dane.tlsa-mismatch`: No usable TLSA record matches the certificate chain an MX address serves: DANE senders will not deliver to it.
+    public static let daneTlsaMismatch = IssueCode(rawValue: "dane.tlsa-mismatch")
+    /// `dane.tlsa-bogus`: The TLSA RRset of an MX host fails DNSSEC validation (bogus): DANE senders defer all mail to that host.
+    public static let daneTlsaBogus = IssueCode(rawValue: "dane.tlsa-bogus")
+    /// `dane.tlsa-unusable`: The MX host's TLSA RRset has no record usable for SMTP: only PKIX-TA(0)/PKIX-EE(1) usages, unknown parameters or malformed data (RFC 7672 §3.1.3); DANE senders fall back to unauthenticated TLS.
+    public static let daneTlsaUnusable = IssueCode(rawValue: "dane.tlsa-unusable")
+    /// `dane.tlsa-malformed`: A TLSA record is malformed (truncated, no data, a digest of the wrong length, or full data that is not DER): senders ignore it.
+    public static let daneTlsaMalformed = IssueCode(rawValue: "dane.tlsa-malformed")
+    /// `dane.no-rollover`: Nothing would match after the next key or certificate change: every usable TLSA record names the current key only (RFC 7671 §8.1).
+    public static let daneNoRollover = IssueCode(rawValue: "dane.no-rollover")
+    /// `dane.ta-name-mismatch`: A DANE-TA(2) record matches the served chain, but the certificate names neither the MX host nor the domain (RFC 7672 §3.2.2).
+    public static let daneTaNameMismatch = IssueCode(rawValue: "dane.ta-name-mismatch")
+    /// `dane.partial-coverage`: Some MX hosts have DNSSEC-validated, usable TLSA records and others do not: DANE senders authenticate only the former.
+    public static let danePartialCoverage = IssueCode(rawValue: "dane.partial-coverage")
+    /// `dane.mx-insecure`: The domain's MX RRset is not DNSSEC-signed (insecure): senders do not use DANE for it (RFC 7672 §2.2.1).
+    public static let daneMxInsecure = IssueCode(rawValue: "dane.mx-insecure")
+    /// `dane.host-insecure`: The MX RRset is signed, but an MX host's address or TLSA records are not: senders do not use DANE for that host (RFC 7672 §2.2.2).
+    public static let daneHostInsecure = IssueCode(rawValue: "dane.host-insecure")
+    /// `dane.not-listable`: The MX hosts authenticate only through DANE: their certificates are not valid in the Web PKI, so the domain is not listed; DANE already protects it from the first message on.
+    public static let daneNotListable = IssueCode(rawValue: "dane.not-listable")
+
     // MARK: The check as a whole
     /// `check.deadline-exceeded`: The domain's check did not finish within the per-domain deadline (`--domain-timeout`).
     public static let checkDeadlineExceeded = IssueCode(rawValue: "check.deadline-exceeded")

@@ -11,6 +11,8 @@ public enum DNSSECStatus: Sendable, Hashable, Codable {
 
     /// Whether a consumer (DANE) may rely on the answer's data as authenticated.
     public var isSecure: Bool { self == .secure }
+    /// Whether the answer failed validation.
+    public var isBogus: Bool { if case .bogus = self { true } else { false } }
 }
 
 /// An MX record: preference and exchange host.

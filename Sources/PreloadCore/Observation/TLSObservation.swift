@@ -193,6 +193,8 @@ public struct TLSFacts: Sendable, Hashable, Codable {
     public var chain: [CertificateFacts]
     /// The verification verdicts.
     public var verification: CertificateVerification
+    /// OpenSSL's DANE verdict when the probe was given TLSA records; `nil` otherwise.
+    public var dane: DANEHandshakeVerdict? = nil
 
     /// A TLS facts value.
     public init(version: TLSProtocolVersion, cipher: String, chain: [CertificateFacts],
@@ -213,4 +215,18 @@ public struct TLSFacts: Sendable, Hashable, Codable {
             chainErrorMessage: chainTrusted ? "" : chainErrorMessage, nameMatches: nameMatches,
             expired: false, notYetValid: false))
     }
+}
+
+/// OpenSSL's DANE verdict for one address's handshake (the probe's `DANEVerdict`, as the checker reads it).
+public enum DANEHandshakeVerdict: Sendable, Hashable, Codable {
+    /// A usable record matched; which one.
+    case matched(TLSAAssociation?)
+    /// No usable record matches the chain.
+    case noMatch
+    /// A DANE-TA record matched, but the leaf names none of the reference identifiers.
+    case nameMismatch
+    /// The verification failed otherwise (OpenSSL's text).
+    case failed(String)
+    /// No TLS session: the probe failed before (reported by the SMTP checks).
+    case notProbed
 }

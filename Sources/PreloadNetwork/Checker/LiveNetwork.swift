@@ -1,3 +1,4 @@
+import Foundation
 import PreloadChecker
 import PreloadCore
 import PreloadDNS
@@ -14,9 +15,12 @@ public struct NetworkSettings: Sendable {
     public var timeout: Double
     public var smtpPort: Int
     public var httpsPort: Int
+    /// The DNSSEC trust anchor file (`--trust-anchor`); `nil`: the root key when installed.
+    public var trustAnchor: String?
 
     public init(dnsForwarder: String? = nil, caFile: String? = nil, timeout: Double = 20, smtpPort: Int = 25,
-                httpsPort: Int = 443) {
+                httpsPort: Int = 443, trustAnchor: String? = nil) {
+        self.trustAnchor = trustAnchor
         self.dnsForwarder = dnsForwarder
         self.caFile = caFile
         self.timeout = timeout
@@ -39,7 +43,9 @@ public struct LiveNetwork: Sendable {
 
     public init(_ settings: NetworkSettings, clock: any TimeSource) throws(NetworkSetupError) {
         do {
-            resolver = try DNSResolver(.forwarding(to: settings.dnsForwarder, timeout: settings.timeout))
+            var configuration = DNSResolver.Configuration.forwarding(to: settings.dnsForwarder, timeout: settings.timeout)
+            if let anchor = settings.trustAnchor { configuration.trustAnchor = .file(anchor) }
+            resolver = try DNSResolver(configuration)
         } catch {
             throw NetworkSetupError(description: "cannot set up the DNS resolver: \(error)")
         }
@@ -72,6 +78,43 @@ public struct LiveNetwork: Sendable {
 /// DNS for the checker through libunbound.
 public struct LiveDNS: CheckerDNS {
     let resolver: DNSResolver
+
+    /// Whether the resolver has a trust anchor (a file given, or the installed root key).
+    public var validatesDNSSEC: Bool {
+        switch resolver.configuration.trustAnchor {
+        case .none: false
+        case .file: true
+        case .automatic: FileManager.default.isReadableFile(atPath: "/usr/share/dns/root.key")
+        }
+    }
+
+    /// RFC 7672 §2.2.2: for a host that is a CNAME alias, the TLSA records at the expanded name first, and at
+    /// the name itself when the expanded name has none.
+    public func daneTLSA(_ host: DomainName) async -> (owner: String, lookup: DANEHostFacts.TLSALookup) {
+        let address = await resolver.a(host.value)
+        let target = address.records.isEmpty ? await resolver.aaaa(host.value).canonicalName : address.canonicalName
+        if let target, target.lowercased() != host.value {
+            let expanded = "_25._tcp.\(target.lowercased())"
+            let lookup = Self.tlsa(await resolver.tlsa(expanded))
+            if lookup != .secureNone { return (expanded, lookup) }
+        }
+        let owner = "_25._tcp.\(host.value)"
+        return (owner, Self.tlsa(await resolver.tlsa(owner)))
+    }
+
+    static func tlsa(_ answer: DNSAnswer<TLSARecord>) -> DANEHostFacts.TLSALookup {
+        if case .bogus(let why) = answer.dnssec { return .bogus(why) }
+        switch answer.outcome {
+        case .servfail(let why): return .failed(why.isEmpty ? "SERVFAIL" : why)
+        case .timeout: return .failed("timed out")
+        case .failed(let why): return .failed(why)
+        case .records(let records):
+            guard answer.dnssec == .secure else { return .insecure }
+            return .secure(records.map { [$0.usage, $0.selector, $0.matchingType] + $0.data })
+        case .nxdomain, .noData:
+            return answer.dnssec == .secure ? .secureNone : .insecureNone
+        }
+    }
 
     public func mx(_ domain: DomainName) async -> DNSLookup<[MXRecord]> {
         let lookup = Self.convert(await resolver.mx(domain.value)) { $0 }
@@ -124,12 +167,29 @@ public struct LiveSMTP: SMTPProbing {
         Self.outcome(await probe.probe(host: host.value, address: address, port: port, now: clock.now()))
     }
 
+    public func probe(host: DomainName, address: String, dane: DANEProbeRequest) async -> SMTPOutcome {
+        Self.outcome(await probe.probe(host: host.value, address: address, port: port, now: clock.now(),
+                                       dane: DANERequest(records: dane.records, extraNames: dane.extraNames)))
+    }
+
+    static func handshake(_ verdict: DANEVerdict) -> DANEHostFacts.Handshake {
+        switch verdict.outcome {
+        case .matched: .matched(verdict.matchedRecord)
+        case .noMatch: .noMatch
+        case .nameMismatch: .nameMismatch
+        case .noUsableRecords: .failed("OpenSSL accepted none of the TLSA records")
+        case .failed(let why): .failed(why)
+        }
+    }
+
     /// Maps a probe result to the checker's outcome.
     static func outcome(_ result: SMTPProbeResult) -> SMTPOutcome {
         if let tls = result.tls {
             // STARTTLS completed: what matters from here on is the session (a failing EHLO inside TLS
             // does not change what the certificate says).
-            return .tlsEstablished(tls)
+            var established = tls
+            established.dane = result.dane.map(handshake)
+            return .tlsEstablished(established)
         }
         guard let failure = result.failure else {
             return .protocolError("the probe ended without a TLS session")

@@ -9,11 +9,13 @@ import PreloadNetwork
 struct ResolveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve",
-        abstract: "Show the TLS policy a sending MTA applies to a domain (MTA-STS, then the preload list).",
+        abstract: "Show the TLS policy a sending MTA applies to a domain (DANE, then MTA-STS, then the preload list).",
         discussion: """
-            Merges a live or cached MTA-STS policy with the installed list: MTA-STS wins (a fetched mode none \
-            removes any policy), else the list entry while the list has not expired, else none. DANE is not \
-            evaluated. Uses the state directory's MTA-STS cache without writing it.
+            DANE first, with a validating resolver (--trust-anchor, by default the root key): DNSSEC-validated \
+            TLSA records for every MX host give dane-only, for some dane, and a bogus or failed DNSSEC lookup \
+            defers; then a live or cached MTA-STS policy (a fetched mode none removes any policy), else the list \
+            entry while the list has not expired, else none. Uses the state directory's MTA-STS cache without \
+            writing it.
 
             Exit codes: 0 decided; 64 usage; 69 the MTA-STS cache was written by a newer preload; 70 setup \
             failed; 75 the lookup failed and nothing is cached or \
@@ -27,6 +29,9 @@ struct ResolveCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("no-mta-sts"), help: "Do not look up MTA-STS; use the list alone.")
     var noMTASTS = false
+
+    @Flag(name: .customLong("no-dane"), help: "Do not look up DANE (TLSA records); start the decision at MTA-STS.")
+    var noDANE = false
 
     @Option(name: .long, help: ArgumentHelp("Target Postfix version for the shown table value.", valueName: "x.y"))
     var postfixVersion = "3.4"
@@ -44,8 +49,8 @@ struct ResolveCommand: AsyncParsableCommand {
         let logger = stderrLogger("preload.resolve", level: .error)
         let path = client.directory.path
         let client = try await Composition.clientResolver(
-            client, network: network, mtaSTS: !noMTASTS, readOnly: true, clock: clock, logger: logger,
-            command: "preload resolve") { list in
+            client, network: network, mtaSTS: !noMTASTS, dane: noDANE ? .off : .whenAnchored, readOnly: true, clock: clock,
+            logger: logger, command: "preload resolve") { list in
             if await list.current() == nil { Console.err("preload resolve: warning: no verified list is installed in \(path)") }
         }
         let decision = await client.resolver.resolve(name)

@@ -24,7 +24,7 @@ struct SocketmapCommand: AsyncParsableCommand {
             that does not read its replies is not read from either. Stops gracefully on SIGTERM or SIGINT.
 
             With --metrics-listen, GET /metrics on that address serves Prometheus text: \
-            preload_socketmap_queries_total by source (mta-sts, list, none, temp), \
+            preload_socketmap_queries_total by source (dane, mta-sts, list, none, temp), \
             preload_socketmap_malformed_requests_total, preload_mta_sts_cache_hits_total and _misses_total, \
             preload_mta_sts_policy_fetch_duration_seconds (histogram by result), preload_list_serial, \
             preload_list_expiry_timestamp_seconds, preload_list_domains, preload_socketmap_connections.
@@ -48,6 +48,9 @@ struct SocketmapCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("no-mta-sts"), help: "Do not look up MTA-STS; answer from the list alone.")
     var noMTASTS = false
+
+    @Flag(name: .long, help: "Look DANE up first for every query (validating resolver: --trust-anchor, by default the root key): dane-only when every MX host has DNSSEC-validated usable TLSA records, dane when some have, TEMP when such a lookup is bogus or fails. Each such query waits for live DNS lookups; Postfix needs smtp_dns_support_level = dnssec.")
+    var dane = false
 
     @Option(name: .long, help: ArgumentHelp("Seconds between proactive refreshes of MTA-STS policies near expiry.", valueName: "s"))
     var refreshInterval = 900
@@ -96,7 +99,7 @@ struct SocketmapCommand: AsyncParsableCommand {
         let clock = SystemClock()
         let exporter = metricsListen.map { _ in PrometheusExporter() }
         let client = try await Composition.clientResolver(
-            client, network: network, mtaSTS: !noMTASTS, readOnly: false, metrics: exporter?.metrics.mtaSTS, clock: clock,
+            client, network: network, mtaSTS: !noMTASTS, dane: dane ? .required : .off, readOnly: false, metrics: exporter?.metrics.mtaSTS, clock: clock,
             logger: logger, command: "preload socketmap") { list in
             if let current = await list.current() {
                 logger.info("list loaded", metadata: ["serial": "\(current.serial)", "expires": "\(current.expires)", "domains": "\(current.count)"])

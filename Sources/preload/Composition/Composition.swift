@@ -139,7 +139,18 @@ enum Composition {
     /// without writing it. A cache written by a newer preload is unavailable (69); any other set-up failure is
     /// internal (70).
     /// `loaded` is called with the installed list before MTA-STS is set up (to say whether there is one).
-    static func clientResolver(_ client: ClientStateOptions, network: NetworkOptions, mtaSTS: Bool, readOnly: Bool,
+    /// Whether the client's resolver looks DANE up first.
+    enum DANEUse {
+        /// Never.
+        case off
+        /// When a trust anchor is available (given, or the installed root key); otherwise without DANE.
+        case whenAnchored
+        /// Always: without a trust anchor the command is refused (usage, 64).
+        case required
+    }
+
+    static func clientResolver(_ client: ClientStateOptions, network: NetworkOptions, mtaSTS: Bool, dane: DANEUse = .off,
+                               readOnly: Bool,
                                metrics: MTASTSMetrics? = nil, clock: any TimeSource, logger: Logger, command: String,
                                loaded: (InstalledListProvider) async -> Void = { _ in }) async throws -> ClientResolver {
         let state = client.directory
@@ -151,7 +162,16 @@ enum Composition {
             let resolver = mtaSTS ? try await ClientRuntime.mtaSTSResolver(
                 state: state, network: network.clientNetwork, clock: clock, readOnly: readOnly, metrics: metrics,
                 logger: logger) : nil
-            return ClientResolver(resolver: PreloadPolicyResolver(mtaSTS: resolver, list: list, clock: clock), list: list)
+            let evaluator = dane == .off ? nil : try UnboundDANEEvaluator.validating(
+                dns: network.resolvedDNS, trustAnchor: network.resolvedTrustAnchor, timeout: network.timeout)
+            if dane == .required, evaluator == nil {
+                Console.err("\(command): --dane needs a DNSSEC trust anchor: give --trust-anchor or install dns-root-data")
+                throw Exit.usage
+            }
+            return ClientResolver(resolver: PreloadPolicyResolver(mtaSTS: resolver, list: list, clock: clock, dane: evaluator),
+                                  list: list)
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             Console.err("\(command): \(error)")
             throw error is STSCacheError ? Exit.unavailable : Exit.internalError
@@ -187,7 +207,7 @@ extension NetworkOptions {
     /// The live network's settings (checker) from these options.
     var settings: NetworkSettings {
         NetworkSettings(dnsForwarder: resolvedDNS, caFile: resolvedCAFile, timeout: timeout, smtpPort: smtpPort,
-                        httpsPort: httpsPort)
+                        httpsPort: httpsPort, trustAnchor: resolvedTrustAnchor)
     }
 
     /// The client's network settings (MTA-STS lookups).

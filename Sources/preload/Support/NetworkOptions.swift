@@ -13,6 +13,11 @@ struct NetworkOptions: ParsableArguments {
         valueName: "path"))
     var caFile: String?
 
+    @Option(name: .customLong("trust-anchor"), help: ArgumentHelp(
+        "DNSSEC trust anchor file in zone-file format, DS or DNSKEY records (env PRELOAD_TRUST_ANCHOR), for DANE: answers it validates count as secure. Default: the root key /usr/share/dns/root.key when installed; without one, DANE is not checked.",
+        valueName: "path"))
+    var trustAnchor: String?
+
     @Option(name: .long, help: "Deadline in seconds for each network step (connect, each SMTP reply, handshake, fetch).")
     var timeout: Double = 20
 
@@ -45,10 +50,17 @@ struct NetworkOptions: ParsableArguments {
         if let ca = resolvedCAFile, !FileManager.default.isReadableFile(atPath: ca) {
             throw ValidationError("--ca-file/PRELOAD_CA_FILE: cannot read '\(ca)'")
         }
+        if let anchor = resolvedTrustAnchor, !FileManager.default.isReadableFile(atPath: anchor) {
+            throw ValidationError("--trust-anchor/PRELOAD_TRUST_ANCHOR: cannot read '\(anchor)'")
+        }
     }
 
     /// `--dns`, else `PRELOAD_DNS`.
     var resolvedDNS: String? { dns ?? ProcessInfo.processInfo.environment["PRELOAD_DNS"].flatMap { $0.isEmpty ? nil : $0 } }
+    /// `--trust-anchor`, else `PRELOAD_TRUST_ANCHOR`.
+    var resolvedTrustAnchor: String? {
+        trustAnchor ?? ProcessInfo.processInfo.environment["PRELOAD_TRUST_ANCHOR"].flatMap { $0.isEmpty ? nil : $0 }
+    }
     /// `--ca-file`, else `PRELOAD_CA_FILE`.
     var resolvedCAFile: String? {
         caFile ?? ProcessInfo.processInfo.environment["PRELOAD_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }

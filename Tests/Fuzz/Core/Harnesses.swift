@@ -10,4 +10,5 @@ let harnesses: [String: Harness] = [
     "timestamp": fuzzTimestamp,
     "list-v1": fuzzListV1,
     "list-eff": fuzzListEFF,
+    "tlsa-record": fuzzTLSARecord,
 ]

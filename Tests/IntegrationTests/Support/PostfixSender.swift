@@ -19,7 +19,11 @@ final class PostfixSender: @unchecked Sendable {  // immutable after init; proce
 
     /// Writes the configuration under `directory` (created, world-searchable: Postfix's daemons run as
     /// `postfix`) and starts the forwarder and the instance. `policyMaps` is the `smtp_tls_policy_maps` value.
-    init(directory: String, dnsServer: String, caFile: String, policyMaps: String) throws {
+    ///
+    /// With `trustAnchor`, the forwarder validates (the test zones' anchors), the resolver configuration keeps
+    /// its AD bit (`options trust-ad`) and Postfix uses it (`smtp_dns_support_level = dnssec`), for DANE.
+    init(directory: String, dnsServer: String, caFile: String, policyMaps: String,
+         forwarderAddress: String = PostfixSender.forwarderAddress, trustAnchor: String? = nil) throws {
         self.directory = directory
         configDirectory = directory + "/etc"
         logFile = directory + "/maillog"
@@ -37,7 +41,7 @@ final class PostfixSender: @unchecked Sendable {  // immutable after init; proce
         let (dnsAddress, dnsPort) = Self.split(dnsServer)
         try """
             server:
-              interface: \(Self.forwarderAddress)
+              interface: \(forwarderAddress)
               port: 53
               do-daemonize: no
               username: ""
@@ -47,7 +51,7 @@ final class PostfixSender: @unchecked Sendable {  // immutable after init; proce
               logfile: ""
               verbosity: 0
               do-not-query-localhost: no
-              module-config: "iterator"
+              module-config: "\(trustAnchor == nil ? "iterator" : "validator iterator")"\(trustAnchor.map { "\n  trust-anchor-file: \"\($0)\"" } ?? "")
               local-zone: "test." transparent
               domain-insecure: "test."
               cache-max-ttl: 0
@@ -57,7 +61,7 @@ final class PostfixSender: @unchecked Sendable {  // immutable after init; proce
               forward-addr: \(dnsAddress)@\(dnsPort)
 
             """.write(toFile: directory + "/unbound/unbound.conf", atomically: true, encoding: .utf8)
-        try "nameserver \(Self.forwarderAddress)\noptions attempts:2 timeout:2\n"
+        try "nameserver \(forwarderAddress)\noptions attempts:2 timeout:2\(trustAnchor == nil ? "" : " trust-ad")\n"
             .write(toFile: directory + "/resolv.conf", atomically: true, encoding: .utf8)
 
         try """
@@ -82,7 +86,7 @@ final class PostfixSender: @unchecked Sendable {  // immutable after init; proce
             maillog_file = \(logFile)
             maillog_file_prefixes = \(directory)
             biff = no
-            smtp_dns_support_level = enabled
+            smtp_dns_support_level = \(trustAnchor == nil ? "enabled" : "dnssec")
             smtp_host_lookup = dns
             smtp_address_preference = ipv4
             smtp_connect_timeout = 10s
