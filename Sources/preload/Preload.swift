@@ -35,6 +35,7 @@ struct Preload: AsyncParsableCommand {
             SyncCommand.self,
             ResolveCommand.self,
             SocketmapCommand.self,
+            ServeCommand.self,
         ]
     )
 }
