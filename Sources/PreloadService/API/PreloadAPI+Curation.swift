@@ -219,10 +219,36 @@ extension PreloadAPI {
 
     // MARK: Events
 
+    /// An audit event as published: the notification's recipient (a contact address) is left out.
+    struct EventBody: Codable {
+        var id: Int64
+        var time: Timestamp
+        var domain: String
+        var from: String?
+        var to: String
+        var reason: String
+        var detail: String
+        var actor: String
+        var notification: NoticeBody?
+    }
+    struct NoticeBody: Codable {
+        var kind: String
+        var status: String
+    }
+
     struct EventsBody: Codable {
-        var events: [AuditEntry]
+        var events: [EventBody]
         /// Pass as `after` for the next page; absent on the last page.
         var next: Int64?
+    }
+
+    /// `text` with every word that holds an `@` replaced by `[contact]`: audit details name the contact
+    /// ("submitted by a@b: ..."), which the public API does not publish.
+    static func withoutContacts(_ text: String) -> String {
+        guard text.contains("@") else { return text }
+        return text.split(separator: " ", omittingEmptySubsequences: false)
+            .map { $0.contains("@") ? ($0.hasSuffix(":") ? "[contact]:" : "[contact]") : String($0) }
+            .joined(separator: " ")
     }
 
     func events(_ request: ServiceRequest) async throws -> ServiceResponse {
@@ -237,9 +263,11 @@ extension PreloadAPI {
         }
         let all = try await StatusService(store: configuration.store, clock: configuration.clock).events(domain: name)
         let page = all.filter { $0.id > after }.sorted { $0.id < $1.id }
-        var events = Array(page.prefix(limit))
-        // Contact addresses are not published: a notification shows its kind and status only.
-        for i in events.indices { events[i].notification?.to = "" }
+        let events = page.prefix(limit).map { e in
+            EventBody(id: e.id, time: e.time, domain: e.domain, from: e.from, to: e.to, reason: e.reason,
+                      detail: Self.withoutContacts(e.detail),
+                      actor: e.actor, notification: e.notification.map { NoticeBody(kind: $0.kind, status: $0.status) })
+        }
         return .json(EventsBody(events: events, next: page.count > limit ? events.last?.id : nil))
     }
 }
