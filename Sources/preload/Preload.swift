@@ -36,6 +36,7 @@ struct Preload: AsyncParsableCommand {
             ResolveCommand.self,
             SocketmapCommand.self,
             ServeCommand.self,
+            PreflightCommand.self,
         ]
     )
 }
