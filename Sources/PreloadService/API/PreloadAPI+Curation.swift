@@ -65,6 +65,7 @@ extension PreloadAPI {
 
     /// Runs a submission attempt through the check gate (it runs the checker).
     func runSubmission(_ request: SubmitRequest) async throws -> SubmitOutcome {
+        defer { statusCache.clear() }
         let service = SubmitService(store: configuration.store, checker: configuration.checker, clock: configuration.clock,
                                     policy: configuration.policy)
         let outcome = await gate.run { () -> Result<SubmitOutcome, any Error> in
@@ -158,8 +159,12 @@ extension PreloadAPI {
         try limit(readLimiter, clientAddress(request), "requests from this address")
         let limit = min(50, max(0, Int(request.query["validations"] ?? "") ?? 5))
         // A GET never changes state: no challenge is expired here (validate-all and the POSTs do that).
+        let key = "\(name.value) \(limit)"
+        if let cached = statusCache.get(key) { return cached }
         let service = StatusService(store: configuration.store, clock: configuration.clock, policy: configuration.policy)
-        return .json(try await service.status(of: name, validations: limit, expiring: false))
+        let response = ServiceResponse.json(try await service.status(of: name, validations: limit, expiring: false))
+        statusCache.put(key, response)
+        return response
     }
 
     // MARK: Removals
@@ -187,6 +192,7 @@ extension PreloadAPI {
         }
         let service = RemovalService(store: configuration.store, dns: configuration.checker.dns, clock: configuration.clock,
                                      policy: configuration.policy)
+        defer { statusCache.clear() }
         let outcome: RemovalOutcome
         do {
             outcome = try await service.requestRemoval(of: name)

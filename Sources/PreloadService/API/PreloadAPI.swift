@@ -20,6 +20,8 @@ public final class PreloadAPI: Sendable {
     let writeLimiter: RateLimiter
     let readLimiter: RateLimiter
     let findingsCache = FindingsCache()
+    /// Status answers for at most one second (cleared by every write of this service).
+    let statusCache = ResponseCache(ttl: 1)
 
     public init(_ configuration: ServiceConfiguration, metrics: ServiceMetrics = ServiceMetrics()) {
         self.configuration = configuration
