@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "PreloadService",
             dependencies: [
-                "PreloadCore", "PreloadChecker", "PreloadCuration", "PreloadIDNA", "PreloadTLS", "PreloadSocketmap",
+                "PreloadCore", "PreloadChecker", "PreloadCuration", "PreloadIDNA", "PreloadSigning", "PreloadSocketmap",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),

@@ -230,7 +230,7 @@ public struct Checker: Sendable {
 
     /// The finding for an address the ``AddressPolicy`` refuses.
     static func notPublic(host: String, address: String, why: String, what: String) -> Issue {
-        Issue("net.address-not-public", subject: host,
+        Issue(.netAddressNotPublic, subject: host,
               "\(what) \(host) resolves to \(address), which is \(why); this checker never connects to such addresses (it serves the public), so it was not checked there.")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PreloadSystem
 
 /// The ETag of the installed list, for `preload sync`'s conditional download (`If-None-Match`). It is kept
 /// with the source it came from, so a sync from another source downloads in full.
@@ -14,15 +15,15 @@ extension StateDirectory {
     }
 
     /// Records (or, with `nil`, forgets) the ETag of the list just installed from `source`.
-    public func recordListETag(_ etag: String?, source: String) throws(ClientFileError) {
+    public func recordListETag(_ etag: String?, source: String) throws(FileSystemError) {
         guard let etag, !etag.contains("\n"), !source.contains("\n") else {
             if FileManager.default.fileExists(atPath: etagPath) {
                 do { try FileManager.default.removeItem(atPath: etagPath) } catch {
-                    throw ClientFileError("cannot remove \(etagPath): \(error.localizedDescription)")
+                    throw FileSystemError("remove \(etagPath)", reason: error.localizedDescription)
                 }
             }
             return
         }
-        try AtomicWrite.write(Array("\(source)\n\(etag)\n".utf8), to: etagPath)
+        try AtomicFile.write(Array("\(source)\n\(etag)\n".utf8), to: etagPath)
     }
 }

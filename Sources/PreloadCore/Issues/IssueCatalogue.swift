@@ -55,7 +55,7 @@ public enum IssueCatalogue {
           "Renew the certificate soon; automate renewal."),
 
         // Where the checker may connect (the public service's SSRF guard)
-        e("net.address-not-public", .error,
+        e(.netAddressNotPublic, .error,
           "An MX or MTA-STS policy host resolves to an address that is not public (loopback, private, link-local, CGNAT, multicast, documentation, reserved, or an IPv4-mapped form of these); the public checker does not connect there.",
           "Publish only public unicast addresses for every MX host and for mta-sts.DOMAIN; senders on the Internet cannot reach the others."),
 

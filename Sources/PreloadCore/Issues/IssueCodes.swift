@@ -40,6 +40,10 @@ extension IssueCode {
     /// `tls.cert-expiring-soon`: The certificate expires within 14 days.
     public static let tlsCertExpiringSoon = IssueCode(rawValue: "tls.cert-expiring-soon")
 
+    // MARK: Where the checker may connect
+    /// `net.address-not-public`: An MX or policy host resolves to an address the public checker does not connect to.
+    public static let netAddressNotPublic = IssueCode(rawValue: "net.address-not-public")
+
     // MARK: The check as a whole
     /// `check.deadline-exceeded`: The domain's check did not finish within the per-domain deadline (`--domain-timeout`).
     public static let checkDeadlineExceeded = IssueCode(rawValue: "check.deadline-exceeded")

@@ -57,8 +57,8 @@ public struct ListFetcher: ListFetching {
         var signatureFetcher = https
         signatureFetcher.maxBodySize = InputLimits.maxSignatureBytes
         let signature = await signatureFetcher.get(url: url + ".sig")
-        switch (Self.body(list, url, tooLarge: "list.too-large"),
-                Self.body(signature, url + ".sig", tooLarge: "list.signature-malformed")) {
+        switch (Self.body(list, url, tooLarge: .listTooLarge),
+                Self.body(signature, url + ".sig", tooLarge: .listSignatureMalformed)) {
         case (.success(let listBytes), .success(let signatureBytes)):
             return (.fetched(list: listBytes, signature: String(decoding: signatureBytes, as: UTF8.self)), newTag)
         case (.failure(let refusal as ListRefusal), _), (_, .failure(let refusal as ListRefusal)):

@@ -1,6 +1,6 @@
 import Foundation
 import NIOHTTP1
-import PreloadTLS
+import PreloadSigning
 import Synchronization
 
 /// The published list's files (`list/preload.json`, `.sig`, `allowed_signers`) from the list repository's
