@@ -121,7 +121,7 @@ enum RemoteCommands {
         let status = try decode(DomainStatus.self, answer)
         switch format {
         case .json: try Console.printJSON(status)
-        case .text: Console.out(StatusCommand.text(status))
+        case .text: Console.out(StatusOutput.text(status))
         }
     }
 

@@ -107,10 +107,10 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "preload.serve")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let clock = try CommandClock()
-        let store = try stateOptions.open()
+        let store = try Composition.store(stateOptions)
         let settings = CheckerSettings(concurrency: network.concurrency, domainTimeout: domainTimeout,
                                        addressPolicy: allowPrivateTargets ? .any : .publicOnly)
-        let checker = try await Curation.liveChecker(network, clock: clock, settings: settings)
+        let checker = try await Composition.checker(network, clock: clock, settings: settings, command: "preload serve")
         var limits = ServiceRateLimits()
         limits.preflightPerClient = RateLimit(preflightLimit)!
         limits.submissionsPerDomain = RateLimit(submissionLimit)!

@@ -1,5 +1,6 @@
 import Foundation
 import PreloadCore
+import PreloadTesting
 import Testing
 
 /// `preload serve` over real HTTP on loopback (curl as the client), against the shared test bed: every

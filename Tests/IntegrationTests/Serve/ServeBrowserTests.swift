@@ -1,5 +1,6 @@
 import Foundation
 import PreloadCore
+import PreloadTesting
 import Testing
 
 /// The web page in a real browser: Debian's headless chromium driven by Selenium (tools/serve/browser-walk)

@@ -1,5 +1,6 @@
 import Foundation
 import PreloadCore
+import PreloadTesting
 import Testing
 
 /// `preload submit|status|remove|preflight --server URL`: the owner's whole path through a running

@@ -1,5 +1,6 @@
 import Foundation
 import PreloadCore
+import PreloadTesting
 import Testing
 
 /// `kill -9` of `preload serve` in the middle of concurrent submissions: afterwards the state is

@@ -1,5 +1,6 @@
 import Foundation
 import PreloadCore
+import PreloadTesting
 import Testing
 
 /// The SSRF guard of `preload serve`, over HTTP against the test bed's DNS: an MX or policy host that resolves

@@ -1,5 +1,6 @@
 import Foundation
 import PreloadCore
+import PreloadTesting
 import Testing
 
 /// A `preload serve` process started from the built binary on a free loopback port, against the test bed's

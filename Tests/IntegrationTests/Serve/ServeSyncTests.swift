@@ -1,5 +1,6 @@
 import Foundation
 import PreloadCore
+import PreloadTesting
 import Testing
 
 /// `preload sync` from the service's published list over HTTPS, as deployed (nginx terminating TLS in front
