@@ -94,12 +94,24 @@ let package = Package(
             ],
             swiftSettings: settings),
 
+        /// `preload serve`: the curation service (JSON API v1, the published list, metrics, web page) on SwiftNIO.
+        .target(
+            name: "PreloadService",
+            dependencies: [
+                "PreloadCore", "PreloadChecker", "PreloadCuration", "PreloadIDNA", "PreloadSigning", "PreloadSocketmap",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: settings),
+
         // MARK: The command line.
         .executableTarget(
             name: "preload",
             dependencies: [
                 "PreloadCore", "PreloadChecker", "PreloadSystem", "PreloadIDNA", "PreloadSigning", "PreloadMail",
                 "PreloadGit", "PreloadNetwork", "PreloadState", "PreloadCuration", "PreloadClient", "PreloadSocketmap",
+                "PreloadService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -37,7 +37,12 @@ extension Checker {
                 "The _mta-sts record announces a policy, but \(host) has no address to fetch it from."))
             return (report, issues, nil)
         }
-        let fetchFrom = addresses
+        // The SSRF guard: fetch only from addresses the policy allows (the fetch is pinned to them).
+        let (fetchFrom, refused) = settings.addressPolicy.partition(addresses)
+        for (address, why) in refused {
+            issues.append(Self.notPublic(host: host, address: address, why: why, what: "The policy host"))
+        }
+        if fetchFrom.isEmpty { return (report, issues, nil) }
         let policySubject = "https://\(host)/.well-known/mta-sts.txt"
         let outcome: PolicyFetchOutcome? = await step(pending, "the policy fetch from \(policySubject)") {
             await limiter.withSlot(key: domain.value) { await https.fetchPolicy(domain: domain, addresses: fetchFrom) }

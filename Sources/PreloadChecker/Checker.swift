@@ -11,13 +11,17 @@ public struct CheckerSettings: Sendable {
     /// addresses (`--domain-timeout`); a domain that reaches it gets `check.deadline-exceeded`. `nil`: no
     /// bound beyond the per-step deadlines of the network ports.
     public var domainTimeout: Double?
+    /// Which addresses SMTP probes and policy fetches may connect to; a refused address gets
+    /// `net.address-not-public` and is never connected to. Default: any (see ``AddressPolicy``).
+    public var addressPolicy: AddressPolicy
 
     /// The default of ``domainTimeout``: five minutes. With the default per-step deadline of 20 s, one
     /// probe ends within 80 s, so an honest domain with a few MX hosts finishes well before.
     public static let defaultDomainTimeout: Double = 300
 
     public init(concurrency: Int = 16, expiryWarningDays: Int = 14,
-                domainTimeout: Double? = CheckerSettings.defaultDomainTimeout) {
+                domainTimeout: Double? = CheckerSettings.defaultDomainTimeout, addressPolicy: AddressPolicy = .any) {
+        self.addressPolicy = addressPolicy
         self.concurrency = concurrency
         self.expiryWarningDays = expiryWarningDays
         self.domainTimeout = domainTimeout
@@ -209,6 +213,14 @@ public struct Checker: Sendable {
                                              tlsa: .notLooked) : nil
             return (MXReport(host: host.value, preference: preference, addresses: []), issues, unreachable, facts)
         }
+        // The SSRF guard: a refused address is reported and never connected to.
+        let (allowed, refused) = settings.addressPolicy.partition(addresses)
+        for (address, why) in refused {
+            issues.append(Self.notPublic(host: host.value, address: address, why: why, what: "MX host"))
+        }
+        let refusedReports = refused.map {
+            AddressReport(address: $0.address, reachable: false, starttls: false, passed: false)
+        }
         // DANE (RFC 7672 §2.2.2): the TLSA records only of a host whose addresses are validated.
         var daneFacts: DANEHostFacts?
         var request: DANEProbeRequest?
@@ -232,7 +244,7 @@ public struct Checker: Sendable {
         }
         let probeRequest = request
         let probed = await withTaskGroup(of: (Int, AddressReport, [Issue], TLSFacts?).self) { group in
-            for (index, address) in addresses.enumerated() {
+            for (index, address) in allowed.enumerated() {
                 group.addTask {
                     let outcome = await step(pending, "the SMTP probe of \(host.value) [\(address)]") {
                         await limiter.withSlot(key: domain.value) {
@@ -268,7 +280,14 @@ public struct Checker: Sendable {
                 if let verdict = reports[index].dane, verdict != "matched" { reports[index].passed = false }
             }
         }
-        return (MXReport(host: host.value, preference: preference, addresses: reports), issues, unreachable, daneFacts)
+        return (MXReport(host: host.value, preference: preference, addresses: reports + refusedReports), issues, unreachable,
+                daneFacts)
+    }
+
+    /// The finding for an address the ``AddressPolicy`` refuses.
+    static func notPublic(host: String, address: String, why: String, what: String) -> Issue {
+        Issue(.netAddressNotPublic, subject: host,
+              "\(what) \(host) resolves to \(address), which is \(why); this checker never connects to such addresses (it serves the public), so it was not checked there.")
     }
 
     /// Turns one probe outcome into facts and findings.

@@ -81,6 +81,14 @@ package final class CurlEasy {
         return preload_curl_getinfo_long(handle, info, &value) == CURLE_OK ? value : nil
     }
 
+    /// The last response's header `name` (curl_easy_header, libcurl 7.83+), `nil` when absent.
+    package func header(_ name: String) -> String? {
+        var found: UnsafeMutablePointer<curl_header>? = nil
+        guard curl_easy_header(handle, name, 0, UInt32(CURLH_HEADER), -1, &found) == CURLHE_OK, let found,
+              let value = found.pointee.value else { return nil }
+        return String(cString: value)
+    }
+
     package func info(string info: CURLINFO) -> String? {
         var value: UnsafeMutablePointer<CChar>?
         guard preload_curl_getinfo_string(handle, info, &value) == CURLE_OK, let value else { return nil }

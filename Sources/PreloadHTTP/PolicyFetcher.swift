@@ -68,6 +68,15 @@ extension PolicyFetcher {
         let request = FetchRequest(url: url, host: "", port: httpsPort, addresses: nil, fetcher: self)
         return await BlockingThreadPool.shared.run { request.perform() }
     }
+
+    /// ``get(url:)`` with `If-None-Match: etag` when `etag` is given: a `304` comes back as
+    /// `.response` with status 304 and no body. Also returns the response's `ETag`, if any.
+    public func get(url: String, ifNoneMatch etag: String?) async -> (PolicyFetchOutcome, etag: String?) {
+        var request = FetchRequest(url: url, host: "", port: httpsPort, addresses: nil, fetcher: self)
+        if let etag { request.extraHeaders = ["If-None-Match: \(etag)"] }
+        let prepared = request
+        return await BlockingThreadPool.shared.run { prepared.performKeepingETag() }
+    }
 }
 
 /// One fetch, run on one pool thread.
@@ -77,8 +86,12 @@ private struct FetchRequest: Sendable {
     let port: Int
     let addresses: [String]?
     let fetcher: PolicyFetcher
+    /// More request headers (`If-None-Match`).
+    var extraHeaders: [String] = []
 
-    func perform() -> PolicyFetchOutcome {
+    func perform() -> PolicyFetchOutcome { performKeepingETag().0 }
+
+    func performKeepingETag() -> (PolicyFetchOutcome, String?) {
         let sink = BodySink(limit: fetcher.maxBodySize)
         let easy: CurlEasy
         do {
@@ -94,7 +107,7 @@ private struct FetchRequest: Sendable {
             try easy.set(CURLOPT_MAXFILESIZE_LARGE, offset: Int64(fetcher.maxBodySize))
             try easy.set(CURLOPT_PROXY, "")  // no proxy from the environment: fetch what a sending MTA fetches
             try easy.set(CURLOPT_USERAGENT, "preload-checker (MTA-STS)")
-            try easy.set(CURLOPT_HTTPHEADER, list: ["Cache-Control: no-cache"])
+            try easy.set(CURLOPT_HTTPHEADER, list: ["Cache-Control: no-cache"] + extraHeaders)
             if let addresses, !addresses.isEmpty {
                 let list = addresses.map { $0.contains(":") ? "[\($0)]" : $0 }.joined(separator: ",")
                 try easy.set(CURLOPT_RESOLVE, list: ["\(host):\(port):\(list)"])
@@ -117,31 +130,40 @@ private struct FetchRequest: Sendable {
             }
             try easy.setWriteFunction(write)
         } catch {
-            return .failed(error)
+            return (.failed(error), nil)
         }
         let (code, error) = easy.perform()  // `sink` stays alive until here (used below)
         let status = easy.info(long: CURLINFO_RESPONSE_CODE).flatMap { $0 > 0 ? $0 : nil }
         if let error {
-            switch code {
-            case CURLE_WRITE_ERROR where sink.exceeded, CURLE_FILESIZE_EXCEEDED:
-                return .tooLarge(status: status, limit: fetcher.maxBodySize)
-            case CURLE_OPERATION_TIMEDOUT:
-                return .timeout
-            case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
-                return .connectFailed(error)
-            case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
-                CURLE_SSL_ISSUER_ERROR, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-                return .tlsFailure(error)
-            default:
-                return .failed(error)
-            }
+            return (Self.failure(code, error, status: status, exceeded: sink.exceeded, limit: fetcher.maxBodySize), nil)
         }
+        let etag = easy.header("ETag")
         let finalStatus = status ?? 0
-        if (300..<400).contains(finalStatus) {
-            return .redirect(status: finalStatus, location: easy.info(string: CURLINFO_REDIRECT_URL))
+        if finalStatus == 304 {
+            return (.response(HTTPResponse(status: 304, contentType: nil, body: [])), etag)
         }
-        return .response(HTTPResponse(status: finalStatus, contentType: easy.info(string: CURLINFO_CONTENT_TYPE),
-            body: sink.body))
+        if (300..<400).contains(finalStatus) {
+            return (.redirect(status: finalStatus, location: easy.info(string: CURLINFO_REDIRECT_URL)), etag)
+        }
+        return (.response(HTTPResponse(status: finalStatus, contentType: easy.info(string: CURLINFO_CONTENT_TYPE),
+            body: sink.body)), etag)
+    }
+
+    /// The outcome of a transfer that ended with a libcurl error.
+    static func failure(_ code: CURLcode, _ error: TransferError, status: Int?, exceeded: Bool, limit: Int) -> PolicyFetchOutcome {
+        switch code {
+        case CURLE_WRITE_ERROR where exceeded, CURLE_FILESIZE_EXCEEDED:
+            return .tooLarge(status: status, limit: limit)
+        case CURLE_OPERATION_TIMEDOUT:
+            return .timeout
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return .connectFailed(error)
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+            CURLE_SSL_ISSUER_ERROR, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+            return .tlsFailure(error)
+        default:
+            return .failed(error)
+        }
     }
 }
 

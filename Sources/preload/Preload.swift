@@ -35,6 +35,8 @@ struct Preload: AsyncParsableCommand {
             SyncCommand.self,
             ResolveCommand.self,
             SocketmapCommand.self,
+            ServeCommand.self,
+            PreflightCommand.self,
         ]
     )
 }

@@ -49,12 +49,23 @@ public enum ListFetchResult: Hashable, Sendable {
     case unreachable(String)
     /// The source answered with something that can never verify (e.g. an unsigned git commit).
     case refused(ListRefusal)
+    /// The source said its list is the one whose ETag was sent (HTTP 304): nothing was downloaded.
+    case notModified
 }
 
 /// Gets list bytes and signature from a source.
 public protocol ListFetching: Sendable {
     /// Fetches from `source`, bounding sizes and time.
     func fetch(_ source: ListSource) async -> ListFetchResult
+    /// Fetches only when the source's list changed since the one tagged `etag` (`If-None-Match`), where the
+    /// source supports it (HTTPS); also returns the new list's tag. By default, a plain ``fetch(_:)``.
+    func fetch(_ source: ListSource, ifNoneMatch etag: String?) async -> (ListFetchResult, etag: String?)
+}
+
+extension ListFetching {
+    public func fetch(_ source: ListSource, ifNoneMatch etag: String?) async -> (ListFetchResult, etag: String?) {
+        (await fetch(source), nil)
+    }
 }
 
 /// Reads `.file` sources (and refuses others) through ``BoundedFile``: regular files only, the list up to

@@ -25,6 +25,8 @@ public struct SyncReport: Sendable {
     public var previousSerial: UInt64?
     /// The time of the sync.
     public var time: Timestamp
+    /// The source answered 304 Not Modified to the installed list's ETag: nothing was downloaded.
+    public var notModified = false
 
     /// `true` when the list in use has expired: its entries no longer apply (opportunistic TLS).
     public var installedExpired: Bool { installed.map { $0.isExpired(at: time) } ?? false }
@@ -73,7 +75,16 @@ public struct ListSync: Sendable {
         let minimum = [state.highestSerial(), before?.serial].compactMap { $0 }.max()
 
         let bytes: [UInt8], signature: String
-        switch await fetcher.fetch(source) {
+        // With a verified list installed from this source, ask only for a changed one (If-None-Match).
+        let sentTag = before == nil ? nil : state.listETag(source: source.description)
+        let (fetched, newTag) = await fetcher.fetch(source, ifNoneMatch: sentTag)
+        switch fetched {
+        case .notModified:
+            logger.info("list not modified (304); keeping the installed list", metadata: ["source": "\(source)"])
+            report.result = .unchanged
+            report.notModified = true
+            try state.recordSyncSuccess(at: now)
+            return report
         case .unreachable(let why):
             logger.warning("list source unreachable; keeping the installed list", metadata: ["source": "\(source)", "error": "\(why)"])
             report.result = .unreachable(why)
@@ -103,6 +114,7 @@ public struct ListSync: Sendable {
             logger.info("list installed", metadata: ["serial": "\(verified.serial)", "expires": "\(verified.expires)"])
         }
         report.installed = verified
+        try state.recordListETag(newTag, source: source.description)
         try state.recordSyncSuccess(at: now)
         return report
     }

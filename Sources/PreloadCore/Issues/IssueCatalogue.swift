@@ -86,6 +86,11 @@ public enum IssueCatalogue {
           "The MX hosts authenticate only through DANE: their certificates are not valid in the Web PKI, so the domain is not listed; DANE already protects it from the first message on.",
           "Nothing to do for DANE senders. To be listed too, serve certificates from a publicly trusted CA and keep the TLSA records matching them."),
 
+        // Where the checker may connect (the public service's SSRF guard)
+        e(.netAddressNotPublic, .error,
+          "An MX or MTA-STS policy host resolves to an address that is not public (loopback, private, link-local, CGNAT, multicast, documentation, reserved, or an IPv4-mapped form of these); the public checker does not connect there.",
+          "Publish only public unicast addresses for every MX host and for mta-sts.DOMAIN; senders on the Internet cannot reach the others."),
+
         // The check as a whole
         e(.checkDeadlineExceeded, .error,
           "The domain's check did not finish within the per-domain deadline (`--domain-timeout`).",

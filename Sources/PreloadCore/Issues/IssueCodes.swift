@@ -62,6 +62,10 @@ extension IssueCode {
     /// `dane.not-listable`: The MX hosts authenticate only through DANE: their certificates are not valid in the Web PKI, so the domain is not listed; DANE already protects it from the first message on.
     public static let daneNotListable = IssueCode(rawValue: "dane.not-listable")
 
+    // MARK: Where the checker may connect
+    /// `net.address-not-public`: An MX or policy host resolves to an address the public checker does not connect to.
+    public static let netAddressNotPublic = IssueCode(rawValue: "net.address-not-public")
+
     // MARK: The check as a whole
     /// `check.deadline-exceeded`: The domain's check did not finish within the per-domain deadline (`--domain-timeout`).
     public static let checkDeadlineExceeded = IssueCode(rawValue: "check.deadline-exceeded")

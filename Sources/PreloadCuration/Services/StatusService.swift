@@ -85,11 +85,13 @@ public struct StatusService: Sendable {
     }
 
     /// The status of one domain, with its newest `validations` validations. A challenge of the domain
-    /// that has expired is expired first (with its audit event), so the status shows where it stands.
-    public func status(of domain: DomainName, validations limit: Int = 5) async throws -> DomainStatus {
+    /// that has expired is expired first (with its audit event), so the status shows where it stands;
+    /// with `expiring: false` nothing is written (the service's GET), and an expired challenge is only
+    /// left out.
+    public func status(of domain: DomainName, validations limit: Int = 5, expiring: Bool = true) async throws -> DomainStatus {
         let now = clock.now()
         let policy = self.policy
-        try await store.write { tx in try tx.expireChallenges(now: now, domain: domain, policy: policy) }
+        if expiring { try await store.write { tx in try tx.expireChallenges(now: now, domain: domain, policy: policy) } }
         return try await store.read { tx in
             let rows = try tx.validations(domain: domain, limit: limit).map {
                 ValidationSummary(time: $0.time, eligible: $0.eligible, inconclusive: $0.inconclusive,

@@ -48,6 +48,26 @@ public struct ListFetcher: ListFetching {
         }
     }
 
+    /// HTTPS with `If-None-Match`: a `304` is ``ListFetchResult/notModified`` (the signature is not fetched
+    /// either); otherwise the list, then its signature. Other sources: ``fetch(_:)``.
+    public func fetch(_ source: ListSource, ifNoneMatch etag: String?) async -> (ListFetchResult, etag: String?) {
+        guard case .https(let url) = source else { return (await fetch(source), nil) }
+        let (list, newTag) = await https.get(url: url, ifNoneMatch: etag)
+        if case .response(let response) = list, response.status == 304 { return (.notModified, etag) }
+        var signatureFetcher = https
+        signatureFetcher.maxBodySize = InputLimits.maxSignatureBytes
+        let signature = await signatureFetcher.get(url: url + ".sig")
+        switch (Self.body(list, url, tooLarge: .listTooLarge),
+                Self.body(signature, url + ".sig", tooLarge: .listSignatureMalformed)) {
+        case (.success(let listBytes), .success(let signatureBytes)):
+            return (.fetched(list: listBytes, signature: String(decoding: signatureBytes, as: UTF8.self)), newTag)
+        case (.failure(let refusal as ListRefusal), _), (_, .failure(let refusal as ListRefusal)):
+            return (.refused(refusal), nil)
+        case (.failure(let error), _), (_, .failure(let error)):
+            return (.unreachable("\(error)"), nil)
+        }
+    }
+
     private struct Unreachable: Error, CustomStringConvertible {
         var description: String
     }

@@ -16,6 +16,8 @@ struct RemoveCommand: AsyncParsableCommand {
             The challenge stays open 14 days (--challenge-expiry-days); unproven by then, the request \
             expires (audit event removal-expired) and the domain stays where it is.
 
+            With --server URL (or PRELOAD_SERVER) the owner's steps go through a curation service (`preload serve`).
+
             Maintainer: --force --reason TEXT removes at once; the reason goes to the audit log.
 
             Exit codes: 0 challenge issued, awaiting it, or removal accepted; 1 nothing to remove; \
@@ -30,8 +32,10 @@ struct RemoveCommand: AsyncParsableCommand {
     @OptionGroup var challenge: ChallengeOptions
     @OptionGroup var network: NetworkOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var serverOptions: ServerOptions
 
     func validate() throws {
+        if force, serverOptions.resolved != nil { throw ValidationError("--force works on the local state only, not with --server") }
         if force, (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--force needs --reason TEXT")
         }
@@ -39,6 +43,9 @@ struct RemoveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let server = serverOptions.resolved {
+            return try await RemoteCommands.remove(server, domain: domain, format: output.format)
+        }
         let name = try Composition.domain(domain)
         let clock = try CommandClock()
         let store = try Composition.store(stateOptions)

@@ -9,7 +9,8 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Show a domain's lifecycle state, why, its last validations, and what happens next.",
         discussion: """
             States: pending-verification, probation, listed, failing, removal-requested, removed \
-            (unknown when the domain was never submitted).
+            (unknown when the domain was never submitted). With --server URL (or PRELOAD_SERVER) the status comes from \
+            a curation service (`preload serve`).
 
             Exit codes: 0 success (also for unknown domains); 64 usage; 69 state unavailable, or written by a newer preload.
             """)
@@ -18,8 +19,12 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(name: .long, help: "How many recent validations to show.") var validations = 5
     @OptionGroup var stateOptions: StateOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var serverOptions: ServerOptions
 
     func run() async throws {
+        if let server = serverOptions.resolved {
+            return try await RemoteCommands.status(server, domain: domain, validations: validations, format: output.format)
+        }
         let name = try Composition.domain(domain)
         let clock = try CommandClock()
         let store = try Composition.store(stateOptions)

@@ -18,6 +18,9 @@ struct SubmitCommand: AsyncParsableCommand {
             MX patterns: --mx (must cover every MX host), else the domain's MTA-STS policy (provenance \
             mta-sts: the entry then follows the policy), else the MX host names exactly (manual).
 
+            With --server URL (or PRELOAD_SERVER) the same steps go through a curation service (`preload serve`) \
+            instead of the local state, with the same output and exit codes.
+
             Limits: 5 submissions per domain per 24 hours; 200 new submissions between validate-all runs.
 
             Exit codes: 0 queued, awaiting the challenge, verified, or already in curation (nothing \
@@ -36,6 +39,7 @@ struct SubmitCommand: AsyncParsableCommand {
     @OptionGroup var challenge: ChallengeOptions
     @OptionGroup var network: NetworkOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var serverOptions: ServerOptions
 
     func validate() throws {
         do { _ = try ContactAddress(contact) } catch { throw ValidationError("--contact: \(error)") }
@@ -45,6 +49,9 @@ struct SubmitCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let server = serverOptions.resolved {
+            return try await RemoteCommands.submit(server, domain: domain, contact: contact, mode: mode, mx: mx, format: output.format)
+        }
         let name = try Composition.domain(domain)
         let clock = try CommandClock()
         let store = try Composition.store(stateOptions)

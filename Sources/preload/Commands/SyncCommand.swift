@@ -32,7 +32,8 @@ struct SyncCommand: AsyncParsableCommand {
         commandName: "sync",
         abstract: "Fetch, verify and install the signed preload list; regenerate the Postfix table (for cron).",
         discussion: """
-            SRC is an https:// URL of the list (its signature at the same URL + .sig), a local file (FILE.sig \
+            SRC is an https:// URL of the list (its signature at the same URL + .sig; with a list installed from it, \
+            the download sends If-None-Match with that list's ETag, and a 304 reports unchanged without downloading), a local file (FILE.sig \
             beside it), or a git repository (a directory, or a URL ending in .git or starting with git+, ssh:// \
             or git://) fetched through libgit2 into the state directory: list/preload.json and its .sig are read \
             at the head of the default branch, whose commit must carry an SSH signature (namespace git) by a key \

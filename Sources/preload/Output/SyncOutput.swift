@@ -23,8 +23,11 @@ struct SyncOutput: CommandResult {
         var postfixMap: [String]
         var refreshed: [String]?
         var issues: [Issue]
+        /// The source answered 304 to the installed list's ETag (nothing downloaded); only when true.
+        var notModified: Bool? = nil
         enum CodingKeys: String, CodingKey {
             case result, source, code, reason, serial, expires, expired, domains, refreshed, issues
+            case notModified = "not_modified"
             case previousSerial = "previous_serial"
             case postfixMap = "postfix_map"
         }
@@ -37,7 +40,9 @@ struct SyncOutput: CommandResult {
                          refreshed: refreshed?.map(\.value), issues: [])
         switch report.result {
         case .updated: out.result = "updated"
-        case .unchanged: out.result = "unchanged"
+        case .unchanged:
+            out.result = "unchanged"
+            if report.notModified { out.notModified = true }
         case .refused(let refusal):
             out.result = "refused"
             out.code = refusal.code.rawValue
@@ -58,7 +63,8 @@ struct SyncOutput: CommandResult {
         case .updated:
             text.out.append("updated: serial \(report.previousSerial.map(String.init) ?? "none") -> \(serial ?? 0), expires \(expires?.description ?? "?")")
         case .unchanged:
-            text.out.append("unchanged: serial \(serial ?? 0), expires \(expires?.description ?? "?")")
+            text.out.append("unchanged: serial \(serial ?? 0), expires \(expires?.description ?? "?")"
+                            + (report.notModified ? " (not modified: HTTP 304 to the installed list's ETag, nothing downloaded)" : ""))
         case .refused(let refusal):
             text.err.append("\(Console.color("refused", "31")) [\(refusal.code)]: \(refusal); keeping serial \(serial.map(String.init) ?? "none")")
         case .unreachable(let why):

@@ -1,0 +1,142 @@
+import Foundation
+import NIOHTTP1
+
+/// One complete HTTP request as the service's routes see it: the body is already read (at most
+/// ``ServiceLimits/maxBodyBytes``).
+public struct ServiceRequest: Sendable {
+    public var method: HTTPMethod
+    /// The path, percent-encoding kept (each route decodes its own parameters).
+    public var path: String
+    /// Query parameters, percent-decoded; the first of repeated names wins.
+    public var query: [String: String]
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+    /// The TCP peer's IP address (text), before any `X-Forwarded-For`.
+    public var peer: String
+
+    public init(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: [UInt8], peer: String) {
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.peer = peer
+        let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        path = String(parts.first ?? "")
+        var query: [String: String] = [:]
+        if parts.count == 2 {
+            for pair in parts[1].split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let key = Self.formDecode(kv[0])
+                if query[key] == nil { query[key] = kv.count == 2 ? Self.formDecode(kv[1]) : "" }
+            }
+        }
+        self.query = query
+    }
+
+    /// `application/x-www-form-urlencoded` decoding (`+` is a space); undecodable text is kept as given.
+    static func formDecode(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+
+    /// The body as form fields (`application/x-www-form-urlencoded`).
+    public var formFields: [String: String] {
+        var fields: [String: String] = [:]
+        for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = Self.formDecode(kv[0])
+            if fields[key] == nil { fields[key] = kv.count == 2 ? Self.formDecode(kv[1]) : "" }
+        }
+        return fields
+    }
+
+    /// The media type of the body, lower-cased, without parameters.
+    public var mediaType: String? {
+        headers.first(name: "Content-Type").map {
+            String($0.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        }
+    }
+}
+
+/// One HTTP response.
+public struct ServiceResponse: Sendable {
+    public var status: HTTPResponseStatus
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(status: HTTPResponseStatus, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A JSON body (keys sorted, slashes unescaped), `application/json`.
+    public static func json<T: Encodable>(_ value: T, status: HTTPResponseStatus = .ok,
+                                          headers extra: [(String, String)] = []) -> ServiceResponse {
+        let data = (try? ServiceJSON.encoder.encode(value)) ?? Data("{}".utf8)
+        var headers = HTTPHeaders([("Content-Type", "application/json"), ("Cache-Control", "no-store")])
+        for (name, value) in extra { headers.replaceOrAdd(name: name, value: value) }
+        return ServiceResponse(status: status, headers: headers, body: Array(data) + [0x0a])
+    }
+
+    /// A text body.
+    public static func text(_ text: String, status: HTTPResponseStatus = .ok,
+                            contentType: String = "text/plain; charset=utf-8") -> ServiceResponse {
+        ServiceResponse(status: status, headers: HTTPHeaders([("Content-Type", contentType)]), body: Array(text.utf8))
+    }
+}
+
+/// The JSON coders of the API.
+enum ServiceJSON {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}
+
+/// An RFC 9457 problem detail (`application/problem+json`), with the issue code where there is one.
+public struct Problem: Error, Sendable, Encodable {
+    /// A URI reference naming the kind of problem: `urn:preload:problem:CODE` (or `about:blank`).
+    public var type: String
+    public var title: String
+    public var status: Int
+    public var detail: String
+    /// The issue code (README's table), when the problem has one.
+    public var code: String?
+    /// Findings, for an ineligible domain.
+    public var findings: [Finding]?
+    /// Extra headers (`Retry-After`, `Allow`).
+    public var headers: [(String, String)] = []
+
+    enum CodingKeys: String, CodingKey { case type, title, status, detail, code, findings }
+
+    public init(_ status: HTTPResponseStatus, code: String? = nil, _ detail: String, findings: [Finding]? = nil,
+                headers: [(String, String)] = []) {
+        self.status = Int(status.code)
+        self.title = status.reasonPhrase
+        self.detail = detail
+        self.code = code
+        self.type = code.map { "urn:preload:problem:\($0)" } ?? "about:blank"
+        self.findings = findings
+        self.headers = headers
+    }
+
+    /// The response carrying this problem.
+    public var response: ServiceResponse {
+        let data = (try? ServiceJSON.encoder.encode(self)) ?? Data()
+        var headers = HTTPHeaders([("Content-Type", "application/problem+json"), ("Cache-Control", "no-store")])
+        for (name, value) in self.headers { headers.replaceOrAdd(name: name, value: value) }
+        return ServiceResponse(status: HTTPResponseStatus(statusCode: status), headers: headers, body: Array(data) + [0x0a])
+    }
+}
+
+/// One checker finding as the API shows it.
+public struct Finding: Sendable, Codable, Hashable {
+    public var code: String
+    public var severity: String
+    public var message: String
+    /// The host, record or URL the finding is about.
+    public var host: String?
+    /// What to do about it (from the catalogue).
+    public var fix: String?
+}

@@ -1,0 +1,255 @@
+import Foundation
+import PreloadCore
+import PreloadTesting
+import Testing
+
+/// `preload serve` over real HTTP on loopback (curl as the client), against the shared test bed: every
+/// endpoint, every error status, rate limits, the check gate, the published list's ETag and 304, and then
+/// every recorded exchange checked against policy-schema/openapi.yaml by tools/serve/openapi-check
+/// (Python jsonschema), which also fails when a documented response was never exercised.
+@Suite("preload serve API", .serialized) struct ServeAPITests {
+    @Test("every endpoint and error status, checked against the OpenAPI document")
+    func apiConformance() async throws {
+        let bed = try await NetTestBed.shared
+        let names = TestBedNames(bed)
+        let repo = try ScratchDirectory("serve-repo")
+        try FileManager.default.createDirectory(atPath: repo.file("list"), withIntermediateDirectories: true)
+        let server = try await ServeProcess("serve-api", arguments: [
+            "--repo", repo.path, "--allow-private-targets", "--trusted-proxy", "127.0.0.1",
+            "--max-checks", "1", "--check-queue", "0", "--preflight-limit", "3/min", "--read-limit", "5/min",
+            "--submission-limit", "6/h", "--removal-limit", "3/h", "--write-limit", "100/h", "--domain-timeout", "30",
+        ])
+        defer { server.stop() }
+        let c = ServeClient(server.url)
+        do {
+            try await exercise(c, bed: bed, names: names, repo: repo)
+        } catch {
+            await names.removeAll()
+            throw error
+        }
+        await names.removeAll()
+
+        // Graceful stop: SIGTERM ends the process with status 0.
+        #expect(server.stop() == 0)
+        // No contact address ever reaches the log.
+        #expect(!server.log.contains("owner@notify.test"))
+        #expect(!server.log.contains("@notify.test"))
+
+        let log = server.scratch.file("exchanges.jsonl")
+        try c.writeLog(to: log)
+        let check = try Tool.run("python3", [RepositoryRoot.path + "/tools/serve/openapi-check",
+                                             RepositoryRoot.path + "/policy-schema/openapi.yaml", log])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    }
+
+    func exercise(_ c: ServeClient, bed: NetTestBed, names: TestBedNames, repo: ScratchDirectory) async throws {
+        // Health, metrics, unknown routes and methods.
+        #expect(try c.send("GET", "/healthz").status == 200)
+        #expect(try c.send("HEAD", "/healthz").status == 200)
+        #expect(try c.send("GET", "/metrics").header("content-type")?.hasPrefix("text/plain") == true)
+        let notFound = try c.send("GET", "/nope")
+        #expect(notFound.status == 404)
+        #expect(notFound.header("content-type") == "application/problem+json")
+        #expect(notFound.json["code"] as? String == "request.not-found")
+        let wrongMethod = try c.send("DELETE", "/api/v1/domains/good.test")
+        #expect(wrongMethod.status == 405)
+        #expect(wrongMethod.header("allow") == "GET, HEAD")
+        #expect(try c.send("GET", "/api/v1/submissions").status == 405)
+        #expect(try c.send("POST", "/metrics", json: "{}").status == 405)
+
+        // The published list: 404 until published, then 200 with a strong ETag and 304 on If-None-Match.
+        for path in ["/list/preload.json", "/list/preload.json.sig", "/list/allowed_signers"] {
+            #expect(try c.send("GET", path).status == 404)
+        }
+        let entry = try SignFixtures.entry("good.test")
+        try repo.write("list/preload.json", bytes: SignFixtures.listFile([entry]))
+        try repo.write("list/preload.json.sig", "-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----\n")
+        try repo.write("list/allowed_signers", "ops@example.org namespaces=\"preload-list\" ssh-ed25519 AAAA\n")
+        for path in ["/list/preload.json", "/list/preload.json.sig", "/list/allowed_signers"] {
+            let first = try c.send("GET", path)
+            #expect(first.status == 200)
+            let etag = try #require(first.header("etag"))
+            #expect(etag.hasPrefix("\"sha256-"))
+            #expect(first.header("last-modified")?.hasSuffix("GMT") == true)
+            #expect(first.header("cache-control")?.contains("max-age") == true)
+            let again = try c.send("GET", path, headers: ["If-None-Match": etag])
+            #expect(again.status == 304)
+            #expect(again.body.isEmpty)
+            #expect(try c.send("GET", path, headers: ["If-None-Match": "\"sha256-0\""]).status == 200)
+        }
+        // A new publish changes the tag.
+        let before = try c.send("GET", "/list/preload.json").header("etag")
+        try repo.write("list/preload.json", bytes: SignFixtures.listFile([entry, try SignFixtures.entry("good2.test")]))
+        let after = try c.send("GET", "/list/preload.json")
+        #expect(after.header("etag") != before)
+        #expect(after.body.contains("good2.test"))
+
+        // Preflight: checked, then reused; an invalid name is 422 domain.invalid.
+        let first = try c.send("GET", "/api/v1/preflight/good.test")
+        #expect(first.status == 200)
+        #expect(first.json["eligible"] as? Bool == true)
+        #expect(first.json["source"] as? String == "checked")
+        #expect(try c.send("GET", "/api/v1/preflight/good.test").json["source"] as? String == "reused")
+        let invalid = try c.send("GET", "/api/v1/preflight/bad..name")
+        #expect(invalid.status == 422)
+        #expect(invalid.json["code"] as? String == "domain.invalid")
+        // The rate limit: 3/min per client; the 4th request gets 429 with Retry-After.
+        for _ in 0..<3 { #expect(try c.send("GET", "/api/v1/preflight/good.test", client: "203.0.113.7").status == 200) }
+        let limited = try c.send("GET", "/api/v1/preflight/good.test", client: "203.0.113.7")
+        #expect(limited.status == 429)
+        #expect(Int(limited.header("retry-after") ?? "") ?? 0 >= 1)
+        // Another client is not limited.
+        #expect(try c.send("GET", "/api/v1/preflight/good.test", client: "203.0.113.8").status == 200)
+
+        // A domain of our own, submitted: 202 with the challenge.
+        let domain = try await names.mailDomain("serve-api")
+        let submitted = try c.send("POST", "/api/v1/submissions", json: #"{"domain":"\#(domain)","contact":"owner@notify.test"}"#)
+        #expect(submitted.status == 202, "\(submitted.body)")
+        #expect(submitted.json["state"] as? String == "pending-verification")
+        let challenge = try #require(submitted.json["challenge"] as? [String: Any])
+        #expect(challenge["name"] as? String == "_preload-challenge.\(domain)")
+        let token = try #require(challenge["value"] as? String)
+        // Submitting again while pending keeps the same challenge.
+        let again = try c.send("POST", "/api/v1/submissions", json: #"{"domain":"\#(domain)","contact":"owner@notify.test"}"#)
+        #expect(again.status == 202)
+        #expect((again.json["challenge"] as? [String: Any])?["value"] as? String == token)
+
+        // The check gate: one check at a time and no queue. Two preflights of one slow domain share one check
+        // (single flight); meanwhile other checks get 503 with Retry-After.
+        // (curl runs on threads of its own: the test's few cooperative threads must stay free meanwhile.)
+        async let slow1 = c.sendInBackground("GET", "/api/v1/preflight/no-banner.test")
+        async let slow2 = c.sendInBackground("GET", "/api/v1/preflight/no-banner.test")
+        try await Task.sleep(for: .milliseconds(700))
+        let busy = try c.send("GET", "/api/v1/preflight/good2.test")
+        #expect(busy.status == 503)
+        #expect(busy.header("retry-after") != nil)
+        #expect(try c.send("POST", "/api/v1/submissions", json: #"{"domain":"good2.test","contact":"owner@notify.test"}"#).status == 503)
+        #expect(try c.send("POST", "/api/v1/submissions/\(domain)/confirm").status == 503)
+        let sources = Set([try await slow1, try await slow2].compactMap { $0.json["source"] as? String })
+        #expect(sources == ["checked", "joined"])
+
+        // Confirm before the record is published: 409; published: 200, probation.
+        let early = try c.send("POST", "/api/v1/submissions/\(domain)/confirm")
+        #expect(early.status == 409)
+        #expect(early.json["code"] as? String == "challenge.not-published")
+        try await names.add("_preload-challenge.\(domain)", "TXT", token)
+        let confirmed = try c.send("POST", "/api/v1/submissions/\(domain)/confirm")
+        #expect(confirmed.status == 200, "\(confirmed.body)")
+        #expect(confirmed.json["state"] as? String == "probation")
+        // Now active: a new submission is 409.
+        let active = try c.send("POST", "/api/v1/submissions", json: #"{"domain":"\#(domain)","contact":"owner@notify.test"}"#)
+        #expect(active.status == 409)
+        #expect(active.json["code"] as? String == "submission.already-active")
+        let status = try c.send("GET", "/api/v1/domains/\(domain)")
+        #expect(status.status == 200)
+        #expect(status.json["state"] as? String == "probation")
+        #expect(!status.body.contains("owner@notify.test"))
+
+        // Submission errors.
+        #expect(try c.send("POST", "/api/v1/submissions", json: "{not json").json["code"] as? String == "request.malformed")
+        #expect(try c.send("POST", "/api/v1/submissions", json: #"{"domain":"x.test"}"#).status == 400)
+        #expect(try c.send("POST", "/api/v1/submissions", json: #"{"domain":"x.test","contact":"a@b.test"}"#,
+                           contentType: "application/x-www-form-urlencoded").status == 415)
+        let big = #"{"domain":"x.test","contact":"a@b.test","mx":["# + String(repeating: "\"a.test\",", count: 2000) + #""a.test"]}"#
+        let tooLarge = try c.send("POST", "/api/v1/submissions", json: big)
+        #expect(tooLarge.status == 413)
+        #expect(tooLarge.json["code"] as? String == "request.too-large")
+        let badDomain = try c.send("POST", "/api/v1/submissions", json: #"{"domain":"-bad-.test.","contact":"a@b.test"}"#)
+        #expect(badDomain.status == 422)
+        #expect(badDomain.json["code"] as? String == "domain.invalid")
+        let ineligible = try c.send("POST", "/api/v1/submissions", json: #"{"domain":"no-starttls.test","contact":"a@notify.test"}"#)
+        #expect(ineligible.status == 422)
+        #expect((ineligible.json["findings"] as? [[String: Any]])?.contains { $0["code"] as? String == "smtp.starttls-missing" } == true)
+        // Per-domain limits: the state allows 5 attempts a day, the service 6/h here; past them, 429 with
+        // Retry-After, and the confirmation too.
+        for _ in 0..<5 {
+            #expect(try c.send("POST", "/api/v1/submissions", json: #"{"domain":"no-mx.test","contact":"a@notify.test"}"#).status == 422)
+        }
+        let perDomain = try c.send("POST", "/api/v1/submissions", json: #"{"domain":"no-mx.test","contact":"a@notify.test"}"#)
+        #expect(perDomain.status == 429)
+        #expect(perDomain.header("retry-after") != nil)
+        #expect(try c.send("POST", "/api/v1/submissions", json: #"{"domain":"no-mx.test","contact":"a@notify.test"}"#).status == 429)
+        #expect(try c.send("POST", "/api/v1/submissions/no-mx.test/confirm").status == 429)
+        // Confirmation errors.
+        #expect(try c.send("POST", "/api/v1/submissions/never-submitted.test/confirm").json["code"] as? String == "submission.not-pending")
+        #expect(try c.send("POST", "/api/v1/submissions/bad..name/confirm").status == 422)
+
+        // Status: unknown for a domain never submitted; 422 for a bad name; 429 past the read limit (5/min).
+        let unknown = try c.send("GET", "/api/v1/domains/never-submitted.test")
+        #expect(unknown.json["state"] as? String == "unknown")
+        #expect(try c.send("GET", "/api/v1/domains/bad..name").status == 422)
+        for _ in 0..<5 { #expect(try c.send("GET", "/api/v1/domains/good.test", client: "203.0.113.9").status == 200) }
+        #expect(try c.send("GET", "/api/v1/domains/good.test", client: "203.0.113.9").status == 429)
+
+        // Removal by proof: 202 with a challenge, 409 before it is published, 200 after; then nothing to remove.
+        let removal = try c.send("POST", "/api/v1/removals", json: #"{"domain":"\#(domain)"}"#)
+        #expect(removal.status == 202)
+        let removeToken = try #require((removal.json["challenge"] as? [String: Any])?["value"] as? String)
+        #expect(removeToken.hasPrefix("preload-remove="))
+        #expect(try c.send("POST", "/api/v1/removals/\(domain)/confirm").json["code"] as? String == "challenge.not-published")
+        try await names.add("_preload-challenge.\(domain)", "TXT", removeToken)
+        let removed = try c.send("POST", "/api/v1/removals/\(domain)/confirm")
+        #expect(removed.status == 200, "\(removed.body)")
+        #expect(removed.json["state"] as? String == "removed")
+        // The per-domain removal limit (3/h) is used up.
+        let removalLimited = try c.send("POST", "/api/v1/removals", json: #"{"domain":"\#(domain)"}"#)
+        #expect(removalLimited.status == 429)
+        #expect(try c.send("POST", "/api/v1/removals/\(domain)/confirm").status == 429)
+        #expect(try c.send("POST", "/api/v1/removals", json: #"{"domain":"never-submitted.test"}"#).json["code"] as? String == "removal.not-active")
+        #expect(try c.send("POST", "/api/v1/removals/never-submitted.test/confirm").json["code"] as? String == "removal.not-requested")
+        #expect(try c.send("POST", "/api/v1/removals", json: "[1,").status == 400)
+        #expect(try c.send("POST", "/api/v1/removals", json: #"{"domain":"a.test"}"#, contentType: "text/plain").status == 415)
+        #expect(try c.send("POST", "/api/v1/removals", json: #"{"domain":"a..test"}"#).status == 422)
+        #expect(try c.send("POST", "/api/v1/removals/bad..name/confirm").status == 422)
+        #expect(try c.send("POST", "/api/v1/removals", body: [UInt8](repeating: 0x20, count: 17 * 1024),
+                           contentType: "application/json").status == 413)
+
+        // A second domain: its removal proven in the request itself (the record already published) is 200.
+        let second = try await names.mailDomain("serve-api2")
+        let secondSubmit = try c.send("POST", "/api/v1/submissions", json: #"{"domain":"\#(second)","contact":"owner@notify.test","mode":"testing"}"#)
+        #expect(secondSubmit.status == 202, "\(secondSubmit.body)")
+        let secondToken = try #require((secondSubmit.json["challenge"] as? [String: Any])?["value"] as? String)
+        try await names.add("_preload-challenge.\(second)", "TXT", secondToken)
+        // With the record already published, submitting again proves it: 200, probation.
+        let secondProven = try c.send("POST", "/api/v1/submissions", json: #"{"domain":"\#(second)","contact":"owner@notify.test"}"#)
+        #expect(secondProven.status == 200, "\(secondProven.body)")
+        #expect(secondProven.json["state"] as? String == "probation")
+        let secondRemoval = try c.send("POST", "/api/v1/removals", json: #"{"domain":"\#(second)"}"#)
+        let secondRemoveToken = try #require((secondRemoval.json["challenge"] as? [String: Any])?["value"] as? String)
+        try await names.add("_preload-challenge.\(second)", "TXT", secondRemoveToken)
+        let secondRemoved = try c.send("POST", "/api/v1/removals", json: #"{"domain":"\#(second)"}"#)
+        #expect(secondRemoved.status == 200, "\(secondRemoved.body)")
+
+        // Events: paginated oldest first; `next` leads to the rest; no contact address in them.
+        let page1 = try c.send("GET", "/api/v1/events?domain=\(domain)&limit=2")
+        #expect(page1.status == 200)
+        let events1 = page1.json["events"] as? [[String: Any]] ?? []
+        #expect(events1.count == 2)
+        let next = try #require(page1.json["next"] as? Int)
+        let page2 = try c.send("GET", "/api/v1/events?domain=\(domain)&after=\(next)&limit=100")
+        let events2 = page2.json["events"] as? [[String: Any]] ?? []
+        #expect(!events2.isEmpty)
+        #expect(page2.json["next"] == nil)
+        let ids = (events1 + events2).compactMap { $0["id"] as? Int }
+        #expect(ids == ids.sorted() && Set(ids).count == ids.count)
+        #expect((events1 + events2).last?["to"] as? String == "removed")
+        #expect(!page1.body.contains("@") && !page2.body.contains("@"))
+        #expect(try c.send("GET", "/api/v1/events?after=x").status == 400)
+        #expect(try c.send("GET", "/api/v1/events?limit=0").status == 400)
+        #expect(try c.send("GET", "/api/v1/events?domain=bad..name").status == 422)
+        for _ in 0..<5 { _ = try c.send("GET", "/api/v1/events?limit=1", client: "203.0.113.10") }
+        #expect(try c.send("GET", "/api/v1/events?limit=1", client: "203.0.113.10").status == 429)
+
+        // Metrics: the series the issue names, with what this test did.
+        let metrics = try c.send("GET", "/metrics").body
+        #expect(metrics.contains(#"preload_http_requests_total{route="/api/v1/preflight/{domain}",status="429"}"#))
+        #expect(metrics.contains("preload_http_request_duration_seconds_bucket"))
+        #expect(metrics.contains(#"preload_submissions_total{outcome="verified"} 2"#))
+        #expect(metrics.contains(#"preload_submissions_total{outcome="ineligible"} 6"#))
+        #expect(metrics.contains(#"preload_removals_total{outcome="accepted"} 2"#))
+        #expect(metrics.contains(#"preload_domains{state="removed"} 2.0"#))
+        #expect(metrics.contains("preload_last_publish_serial"))
+        #expect(metrics.contains(#"preload_preflights_total{source="joined"} 1"#))
+        #expect(!metrics.contains("notify.test"))
+    }
+}
