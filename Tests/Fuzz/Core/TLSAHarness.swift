@@ -21,7 +21,7 @@
             require(record.rdata == body, "\(record) does not encode back to \(body)")
         case .failure(let refusal):
             require(reference != nil, "refused \(body) that the reference accepts: \(refusal.reason)")
-            require(!refusal.reason.isEmpty && refusal.issue(owner: nil).code == "dane.tlsa-malformed", "refusal without a reason")
+            require(!refusal.reason.isEmpty && refusal.issue(owner: nil).code == .daneTlsaMalformed, "refusal without a reason")
         }
         // The RRset of the input cut into pieces at every 0xFF byte.
         let pieces = body.split(separator: 0xFF, omittingEmptySubsequences: false).map(Array.init)
@@ -30,7 +30,7 @@
         require(set.malformed.count == pieces.count - accepted.count, "malformed count \(set.malformed.count)")
         require(set.usable.count + set.ignored.count <= accepted.count, "more records than accepted pieces")
         require(Set(set.usable.map(\.rdata)) == Set(accepted.filter(referenceUsable)), "usable records differ")
-        require(set.issues.contains { $0.code == "dane.tlsa-unusable" } == set.usable.isEmpty, "unusable finding")
+        require(set.issues.contains { $0.code == .daneTlsaUnusable } == set.usable.isEmpty, "unusable finding")
     } else {
         let text = String(decoding: body, as: UTF8.self)
         guard case .success(let record) = TLSARecordParser.parse(text: text) else { return }
