@@ -51,26 +51,24 @@ final class ProbeConnection {
     /// Opens a connection to `address` (IPv4 or IPv6 text) and `port` by `deadline`.
     static func connect(address: String, port: Int, deadline: Deadline) -> ConnectOutcome {
         var storage = sockaddr_storage()
-        var length: socklen_t
-        var family: Int32
+        /// Puts `value` in `storage` and says how long it is.
+        func store<T>(_ value: T) -> socklen_t {
+            withUnsafeMutableBytes(of: &storage) { raw in raw.storeBytes(of: value, as: T.self) }
+            return socklen_t(MemoryLayout<T>.size)
+        }
+        let networkPort = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
+        let family: Int32
+        let length: socklen_t
         var v4 = in_addr()
         var v6 = in6_addr()
         if inet_pton(AF_INET, address, &v4) == 1 {
             family = AF_INET
-            var sin = sockaddr_in()
-            sin.sin_family = sa_family_t(AF_INET)
-            sin.sin_port = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
-            sin.sin_addr = v4
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            withUnsafeMutableBytes(of: &storage) { raw in raw.storeBytes(of: sin, as: sockaddr_in.self) }
+            length = store(sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: networkPort, sin_addr: v4,
+                                       sin_zero: (0, 0, 0, 0, 0, 0, 0, 0)))
         } else if inet_pton(AF_INET6, address, &v6) == 1 {
             family = AF_INET6
-            var sin6 = sockaddr_in6()
-            sin6.sin6_family = sa_family_t(AF_INET6)
-            sin6.sin6_port = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
-            sin6.sin6_addr = v6
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            withUnsafeMutableBytes(of: &storage) { raw in raw.storeBytes(of: sin6, as: sockaddr_in6.self) }
+            length = store(sockaddr_in6(sin6_family: sa_family_t(AF_INET6), sin6_port: networkPort, sin6_flowinfo: 0,
+                                        sin6_addr: v6, sin6_scope_id: 0))
         } else {
             return .failed("'\(address)' is not an IP address")
         }
@@ -101,6 +99,16 @@ final class ProbeConnection {
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
 
+    /// After OpenSSL asked to retry once the socket can be read or written (`SSL_ERROR_WANT_READ`/`_WRITE`):
+    /// waits for that, `false` when the deadline passed first; `nil` for any other `SSL_get_error` code.
+    func waitToRetry(_ code: Int32, until deadline: Deadline) -> Bool? {
+        switch code {
+        case SSL_ERROR_WANT_READ: wait(for: Int16(POLLIN), until: deadline)
+        case SSL_ERROR_WANT_WRITE: wait(for: Int16(POLLOUT), until: deadline)
+        default: nil
+        }
+    }
+
     /// Waits until `events` are possible on the socket; `false` when the deadline passed first.
     func wait(for events: Int16, until deadline: Deadline) -> Bool {
         while true {
@@ -122,11 +130,11 @@ final class ProbeConnection {
                 let n = SSL_read(ssl, &chunk, Int32(chunk.count))
                 if n > 0 { return .data(Array(chunk[0..<Int(n)])) }
                 let code = SSL_get_error(ssl, n)
+                if let ready = waitToRetry(code, until: deadline) {
+                    if !ready { return .timeout }
+                    continue
+                }
                 switch code {
-                case SSL_ERROR_WANT_READ:
-                    if !wait(for: Int16(POLLIN), until: deadline) { return .timeout }
-                case SSL_ERROR_WANT_WRITE:
-                    if !wait(for: Int16(POLLOUT), until: deadline) { return .timeout }
                 case SSL_ERROR_ZERO_RETURN:
                     return .closed
                 case SSL_ERROR_SYSCALL:
@@ -164,14 +172,10 @@ final class ProbeConnection {
                     offset += Int(n)
                     continue
                 }
-                switch SSL_get_error(ssl, n) {
-                case SSL_ERROR_WANT_READ:
-                    if !wait(for: Int16(POLLIN), until: deadline) { return "timed out" }
-                case SSL_ERROR_WANT_WRITE:
-                    if !wait(for: Int16(POLLOUT), until: deadline) { return "timed out" }
-                default:
+                guard let ready = waitToRetry(SSL_get_error(ssl, n), until: deadline) else {
                     return OpenSSLError.capture("SSL_write").description
                 }
+                if !ready { return "timed out" }
             } else {
                 let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 if n > 0 {
@@ -207,11 +211,11 @@ final class ProbeConnection {
             let rc = SSL_connect(ssl)
             if rc == 1 { return .done }
             let code = SSL_get_error(ssl, rc)
+            if let ready = waitToRetry(code, until: deadline) {
+                if !ready { return .timeout }
+                continue
+            }
             switch code {
-            case SSL_ERROR_WANT_READ:
-                if !wait(for: Int16(POLLIN), until: deadline) { return .timeout }
-            case SSL_ERROR_WANT_WRITE:
-                if !wait(for: Int16(POLLOUT), until: deadline) { return .timeout }
             case SSL_ERROR_SYSCALL:
                 let savedErrno = errno
                 let error = OpenSSLError.capture("TLS handshake")
