@@ -99,13 +99,30 @@ final class ProbeConnection {
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
 
-    /// After OpenSSL asked to retry once the socket can be read or written (`SSL_ERROR_WANT_READ`/`_WRITE`):
-    /// waits for that, `false` when the deadline passed first; `nil` for any other `SSL_get_error` code.
-    func waitToRetry(_ code: Int32, until deadline: Deadline) -> Bool? {
-        switch code {
-        case SSL_ERROR_WANT_READ: wait(for: Int16(POLLIN), until: deadline)
-        case SSL_ERROR_WANT_WRITE: wait(for: Int16(POLLOUT), until: deadline)
-        default: nil
+    /// How an OpenSSL I/O call ended under ``retrying(_:until:_:)``.
+    enum SSLCallResult {
+        /// It returned this, more than 0.
+        case done(Int32)
+        /// The deadline passed while waiting to retry it.
+        case timeout
+        /// It failed with this `SSL_get_error` code.
+        case failed(Int32)
+    }
+
+    /// Calls `call` (an OpenSSL I/O call on `ssl`, its error queue cleared first) until it returns more than
+    /// 0; when OpenSSL asks for a retry (`SSL_ERROR_WANT_READ`/`_WRITE`), waits until the socket is ready,
+    /// at most until `deadline`.
+    private func retrying(_ ssl: OpaquePointer, until deadline: Deadline, _ call: () -> Int32) -> SSLCallResult {
+        while true {
+            OpenSSLError.clearQueue()
+            let rc = call()
+            if rc > 0 { return .done(rc) }
+            let code = SSL_get_error(ssl, rc)
+            switch code {
+            case SSL_ERROR_WANT_READ: if !wait(for: Int16(POLLIN), until: deadline) { return .timeout }
+            case SSL_ERROR_WANT_WRITE: if !wait(for: Int16(POLLOUT), until: deadline) { return .timeout }
+            default: return .failed(code)
+            }
         }
     }
 
@@ -126,21 +143,17 @@ final class ProbeConnection {
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
             if let ssl {
-                OpenSSLError.clearQueue()
-                let n = SSL_read(ssl, &chunk, Int32(chunk.count))
-                if n > 0 { return .data(Array(chunk[0..<Int(n)])) }
-                let code = SSL_get_error(ssl, n)
-                if let ready = waitToRetry(code, until: deadline) {
-                    if !ready { return .timeout }
-                    continue
-                }
-                switch code {
-                case SSL_ERROR_ZERO_RETURN:
+                switch retrying(ssl, until: deadline, { SSL_read(ssl, &chunk, Int32(chunk.count)) }) {
+                case .done(let n):
+                    return .data(Array(chunk[0..<Int(n)]))
+                case .timeout:
+                    return .timeout
+                case .failed(SSL_ERROR_ZERO_RETURN):
                     return .closed
-                case SSL_ERROR_SYSCALL:
+                case .failed(SSL_ERROR_SYSCALL):
                     let error = OpenSSLError.capture("SSL_read")
                     return error.details.isEmpty ? .closed : .failed(error.description)
-                default:
+                case .failed:
                     return .failed(OpenSSLError.capture("SSL_read").description)
                 }
             } else {
@@ -166,16 +179,12 @@ final class ProbeConnection {
         var offset = 0
         while offset < bytes.count {
             if let ssl {
-                OpenSSLError.clearQueue()
-                let n = bytes[offset...].withUnsafeBytes { SSL_write(ssl, $0.baseAddress, Int32($0.count)) }
-                if n > 0 {
-                    offset += Int(n)
-                    continue
+                let write = { bytes[offset...].withUnsafeBytes { SSL_write(ssl, $0.baseAddress, Int32($0.count)) } }
+                switch retrying(ssl, until: deadline, write) {
+                case .done(let n): offset += Int(n)
+                case .timeout: return "timed out"
+                case .failed: return OpenSSLError.capture("SSL_write").description
                 }
-                guard let ready = waitToRetry(SSL_get_error(ssl, n), until: deadline) else {
-                    return OpenSSLError.capture("SSL_write").description
-                }
-                if !ready { return "timed out" }
             } else {
                 let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 if n > 0 {
@@ -206,25 +215,19 @@ final class ProbeConnection {
     func handshake(_ ssl: OpaquePointer, until deadline: Deadline) -> HandshakeOutcome {
         self.ssl = ssl
         guard SSL_set_fd(ssl, fd) == 1 else { return .failed(OpenSSLError.capture("SSL_set_fd").description) }
-        while true {
-            OpenSSLError.clearQueue()
-            let rc = SSL_connect(ssl)
-            if rc == 1 { return .done }
-            let code = SSL_get_error(ssl, rc)
-            if let ready = waitToRetry(code, until: deadline) {
-                if !ready { return .timeout }
-                continue
-            }
-            switch code {
-            case SSL_ERROR_SYSCALL:
-                let savedErrno = errno
-                let error = OpenSSLError.capture("TLS handshake")
-                if !error.details.isEmpty { return .failed(error.description) }
-                return .failed(savedErrno == 0 ? "the server closed the connection during the TLS handshake"
-                    : "TLS handshake failed: \(String(cString: strerror(savedErrno)))")
-            default:
-                return .failed(OpenSSLError.capture("TLS handshake").description)
-            }
+        switch retrying(ssl, until: deadline, { SSL_connect(ssl) }) {
+        case .done:
+            return .done
+        case .timeout:
+            return .timeout
+        case .failed(SSL_ERROR_SYSCALL):
+            let savedErrno = errno
+            let error = OpenSSLError.capture("TLS handshake")
+            if !error.details.isEmpty { return .failed(error.description) }
+            return .failed(savedErrno == 0 ? "the server closed the connection during the TLS handshake"
+                : "TLS handshake failed: \(String(cString: strerror(savedErrno)))")
+        case .failed:
+            return .failed(OpenSSLError.capture("TLS handshake").description)
         }
     }
 
