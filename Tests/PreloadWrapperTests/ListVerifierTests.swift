@@ -9,6 +9,20 @@ import Testing
     let fixture = ListVerifyFixture()
     var t0: Timestamp { fixture.t0 }
 
+    /// `verifier.verify(reading:…)` over `bytes` arriving in pieces of at most `piece` bytes; `offset` counts
+    /// the bytes read.
+    static func verify(_ verifier: ListVerifier, _ bytes: [UInt8], inPiecesOf piece: Int, signature: String,
+                       now: Timestamp, read offset: inout Int) -> Result<VerifiedList, ListVerificationError> {
+        Result { () throws(ListVerificationError) in
+            try verifier.verify(reading: { buffer in
+                let n = min(piece, buffer.count, bytes.count - offset)
+                bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+                offset += n
+                return n
+            }, signature: signature, now: now)
+        }
+    }
+
     @Test func eachRefusalHasItsOwnCode() throws {
         var seen: [IssueCode] = []
         for (name, bytes, signature, trust, minimum, now, expected) in try fixture.cases() {
@@ -44,14 +58,8 @@ import Testing
             let signature = try fixture.sign(signed)
             for piece in [7_777, 1 << 20] {
                 var offset = 0
-                let outcome = Result { () throws(ListVerificationError) in
-                    try ListVerifier(trust: .allowedSigners(fixture.signers)).verify(reading: { buffer in
-                        let n = min(piece, buffer.count, bytes.count - offset)
-                        bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
-                        offset += n
-                        return n
-                    }, signature: signature, now: now)
-                }
+                let outcome = Self.verify(ListVerifier(trust: .allowedSigners(fixture.signers)), bytes, inPiecesOf: piece,
+                                          signature: signature, now: now, read: &offset)
                 switch outcome {
                 case .success(let verified):
                     #expect(expected == nil)
@@ -70,14 +78,7 @@ import Testing
             for piece in [1, 5, 4096] {
                 var offset = 0
                 let verifier = ListVerifier(trust: trust, minimumSerial: minimum)
-                let outcome = Result { () throws(ListVerificationError) in
-                    try verifier.verify(reading: { buffer in
-                        let n = min(piece, buffer.count, bytes.count - offset)
-                        bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
-                        offset += n
-                        return n
-                    }, signature: signature, now: now)
-                }
+                let outcome = Self.verify(verifier, bytes, inPiecesOf: piece, signature: signature, now: now, read: &offset)
                 switch outcome {
                 case .success(let verified):
                     #expect(expected == nil, "\(name), pieces of \(piece): verified, expected \(expected!)")
