@@ -124,8 +124,11 @@ let package = Package(
 
         // MARK: Tests (Swift Testing).
         /// What the test targets share: one test clock, one seeded generator, one binary locator and process
-        /// runner, one test-bed loader, one skip policy, loopback clients.
-        .target(name: "PreloadTesting", dependencies: ["PreloadCore"], path: "Tests/PreloadTesting", swiftSettings: settings),
+        /// runner, one test-bed loader, one skip policy, loopback clients, issue codes as string literals, and
+        /// the signed lists of the list verifier's tests.
+        .target(
+            name: "PreloadTesting", dependencies: ["PreloadCore", "PreloadSigning"], path: "Tests/PreloadTesting",
+            swiftSettings: settings),
         .testTarget(
             name: "PreloadCoreTests", dependencies: ["PreloadCore", "PreloadIDNA", "PreloadTesting"],
             resources: [.copy("Fixtures")], swiftSettings: settings),

@@ -294,7 +294,8 @@ public struct Checker: Sendable {
     static func judge(_ outcome: SMTPOutcome, host: DomainName, address: String, now: Timestamp,
                       warningDays: Int) -> (AddressReport, [Issue]) {
         let subject = "\(host.value) [\(address)]"
-        var report = AddressReport(address: address, reachable: false, starttls: false, passed: false)
+        var report = AddressReport(address: address, reachable: outcome.reachedSMTP, starttls: outcome.offeredSTARTTLS,
+                                   passed: false)
         var issues: [Issue] = []
         switch outcome {
         case .connectFailed(let why):
@@ -304,25 +305,17 @@ public struct Checker: Sendable {
             issues.append(Issue(.smtpUnreachable, subject: subject,
                 "\(address) accepted the connection but sent no SMTP banner before the deadline."))
         case .protocolError(let why):
-            report.reachable = true
             issues.append(Issue(.smtpProtocolError, subject: subject, "\(address) does not speak valid SMTP: \(why)."))
         case .starttlsNotOffered:
-            report.reachable = true
             issues.append(Issue(.smtpStarttlsMissing, subject: subject,
                 "\(address) does not offer STARTTLS in its EHLO reply; enable TLS on the server."))
         case .starttlsRefused(let why):
-            report.reachable = true
-            report.starttls = true
             issues.append(Issue(.smtpStarttlsFailed, subject: subject,
                 "\(address) offers STARTTLS but refused it: \(why)."))
         case .handshakeFailed(let why):
-            report.reachable = true
-            report.starttls = true
             issues.append(Issue(.smtpStarttlsFailed, subject: subject,
                 "The TLS handshake with \(address) failed: \(why)."))
         case .tlsEstablished(let tls):
-            report.reachable = true
-            report.starttls = true
             report.tlsVersion = tls.version.description
             report.cipher = tls.cipher
             report.certificate = tls.chain.first

@@ -68,6 +68,22 @@ public enum SMTPOutcome: Hashable, Sendable {
     case handshakeFailed(String)
     /// STARTTLS completed; see the TLS facts.
     case tlsEstablished(TLSFacts)
+
+    /// Whether the server answered in SMTP (it sent a banner).
+    public var reachedSMTP: Bool {
+        switch self {
+        case .connectFailed, .bannerTimeout: false
+        case .protocolError, .starttlsNotOffered, .starttlsRefused, .handshakeFailed, .tlsEstablished: true
+        }
+    }
+
+    /// Whether the server offered STARTTLS.
+    public var offeredSTARTTLS: Bool {
+        switch self {
+        case .connectFailed, .bannerTimeout, .protocolError, .starttlsNotOffered: false
+        case .starttlsRefused, .handshakeFailed, .tlsEstablished: true
+        }
+    }
 }
 
 /// Probes one MX address: banner, EHLO, STARTTLS, handshake with SNI = MX host name, QUIT.

@@ -51,26 +51,24 @@ final class ProbeConnection {
     /// Opens a connection to `address` (IPv4 or IPv6 text) and `port` by `deadline`.
     static func connect(address: String, port: Int, deadline: Deadline) -> ConnectOutcome {
         var storage = sockaddr_storage()
-        var length: socklen_t
-        var family: Int32
+        /// Puts `value` in `storage` and says how long it is.
+        func store<T>(_ value: T) -> socklen_t {
+            withUnsafeMutableBytes(of: &storage) { raw in raw.storeBytes(of: value, as: T.self) }
+            return socklen_t(MemoryLayout<T>.size)
+        }
+        let networkPort = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
+        let family: Int32
+        let length: socklen_t
         var v4 = in_addr()
         var v6 = in6_addr()
         if inet_pton(AF_INET, address, &v4) == 1 {
             family = AF_INET
-            var sin = sockaddr_in()
-            sin.sin_family = sa_family_t(AF_INET)
-            sin.sin_port = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
-            sin.sin_addr = v4
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            withUnsafeMutableBytes(of: &storage) { raw in raw.storeBytes(of: sin, as: sockaddr_in.self) }
+            length = store(sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: networkPort, sin_addr: v4,
+                                       sin_zero: (0, 0, 0, 0, 0, 0, 0, 0)))
         } else if inet_pton(AF_INET6, address, &v6) == 1 {
             family = AF_INET6
-            var sin6 = sockaddr_in6()
-            sin6.sin6_family = sa_family_t(AF_INET6)
-            sin6.sin6_port = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
-            sin6.sin6_addr = v6
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            withUnsafeMutableBytes(of: &storage) { raw in raw.storeBytes(of: sin6, as: sockaddr_in6.self) }
+            length = store(sockaddr_in6(sin6_family: sa_family_t(AF_INET6), sin6_port: networkPort, sin6_flowinfo: 0,
+                                        sin6_addr: v6, sin6_scope_id: 0))
         } else {
             return .failed("'\(address)' is not an IP address")
         }
@@ -101,6 +99,33 @@ final class ProbeConnection {
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
 
+    /// How an OpenSSL I/O call ended under ``retrying(_:until:_:)``.
+    enum SSLCallResult {
+        /// It returned this, more than 0.
+        case done(Int32)
+        /// The deadline passed while waiting to retry it.
+        case timeout
+        /// It failed with this `SSL_get_error` code.
+        case failed(Int32)
+    }
+
+    /// Calls `call` (an OpenSSL I/O call on `ssl`, its error queue cleared first) until it returns more than
+    /// 0; when OpenSSL asks for a retry (`SSL_ERROR_WANT_READ`/`_WRITE`), waits until the socket is ready,
+    /// at most until `deadline`.
+    private func retrying(_ ssl: OpaquePointer, until deadline: Deadline, _ call: () -> Int32) -> SSLCallResult {
+        while true {
+            OpenSSLError.clearQueue()
+            let rc = call()
+            if rc > 0 { return .done(rc) }
+            let code = SSL_get_error(ssl, rc)
+            switch code {
+            case SSL_ERROR_WANT_READ: if !wait(for: Int16(POLLIN), until: deadline) { return .timeout }
+            case SSL_ERROR_WANT_WRITE: if !wait(for: Int16(POLLOUT), until: deadline) { return .timeout }
+            default: return .failed(code)
+            }
+        }
+    }
+
     /// Waits until `events` are possible on the socket; `false` when the deadline passed first.
     func wait(for events: Int16, until deadline: Deadline) -> Bool {
         while true {
@@ -118,21 +143,17 @@ final class ProbeConnection {
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
             if let ssl {
-                OpenSSLError.clearQueue()
-                let n = SSL_read(ssl, &chunk, Int32(chunk.count))
-                if n > 0 { return .data(Array(chunk[0..<Int(n)])) }
-                let code = SSL_get_error(ssl, n)
-                switch code {
-                case SSL_ERROR_WANT_READ:
-                    if !wait(for: Int16(POLLIN), until: deadline) { return .timeout }
-                case SSL_ERROR_WANT_WRITE:
-                    if !wait(for: Int16(POLLOUT), until: deadline) { return .timeout }
-                case SSL_ERROR_ZERO_RETURN:
+                switch retrying(ssl, until: deadline, { SSL_read(ssl, &chunk, Int32(chunk.count)) }) {
+                case .done(let n):
+                    return .data(Array(chunk[0..<Int(n)]))
+                case .timeout:
+                    return .timeout
+                case .failed(SSL_ERROR_ZERO_RETURN):
                     return .closed
-                case SSL_ERROR_SYSCALL:
+                case .failed(SSL_ERROR_SYSCALL):
                     let error = OpenSSLError.capture("SSL_read")
                     return error.details.isEmpty ? .closed : .failed(error.description)
-                default:
+                case .failed:
                     return .failed(OpenSSLError.capture("SSL_read").description)
                 }
             } else {
@@ -158,19 +179,11 @@ final class ProbeConnection {
         var offset = 0
         while offset < bytes.count {
             if let ssl {
-                OpenSSLError.clearQueue()
-                let n = bytes[offset...].withUnsafeBytes { SSL_write(ssl, $0.baseAddress, Int32($0.count)) }
-                if n > 0 {
-                    offset += Int(n)
-                    continue
-                }
-                switch SSL_get_error(ssl, n) {
-                case SSL_ERROR_WANT_READ:
-                    if !wait(for: Int16(POLLIN), until: deadline) { return "timed out" }
-                case SSL_ERROR_WANT_WRITE:
-                    if !wait(for: Int16(POLLOUT), until: deadline) { return "timed out" }
-                default:
-                    return OpenSSLError.capture("SSL_write").description
+                let write = { bytes[offset...].withUnsafeBytes { SSL_write(ssl, $0.baseAddress, Int32($0.count)) } }
+                switch retrying(ssl, until: deadline, write) {
+                case .done(let n): offset += Int(n)
+                case .timeout: return "timed out"
+                case .failed: return OpenSSLError.capture("SSL_write").description
                 }
             } else {
                 let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -202,25 +215,19 @@ final class ProbeConnection {
     func handshake(_ ssl: OpaquePointer, until deadline: Deadline) -> HandshakeOutcome {
         self.ssl = ssl
         guard SSL_set_fd(ssl, fd) == 1 else { return .failed(OpenSSLError.capture("SSL_set_fd").description) }
-        while true {
-            OpenSSLError.clearQueue()
-            let rc = SSL_connect(ssl)
-            if rc == 1 { return .done }
-            let code = SSL_get_error(ssl, rc)
-            switch code {
-            case SSL_ERROR_WANT_READ:
-                if !wait(for: Int16(POLLIN), until: deadline) { return .timeout }
-            case SSL_ERROR_WANT_WRITE:
-                if !wait(for: Int16(POLLOUT), until: deadline) { return .timeout }
-            case SSL_ERROR_SYSCALL:
-                let savedErrno = errno
-                let error = OpenSSLError.capture("TLS handshake")
-                if !error.details.isEmpty { return .failed(error.description) }
-                return .failed(savedErrno == 0 ? "the server closed the connection during the TLS handshake"
-                    : "TLS handshake failed: \(String(cString: strerror(savedErrno)))")
-            default:
-                return .failed(OpenSSLError.capture("TLS handshake").description)
-            }
+        switch retrying(ssl, until: deadline, { SSL_connect(ssl) }) {
+        case .done:
+            return .done
+        case .timeout:
+            return .timeout
+        case .failed(SSL_ERROR_SYSCALL):
+            let savedErrno = errno
+            let error = OpenSSLError.capture("TLS handshake")
+            if !error.details.isEmpty { return .failed(error.description) }
+            return .failed(savedErrno == 0 ? "the server closed the connection during the TLS handshake"
+                : "TLS handshake failed: \(String(cString: strerror(savedErrno)))")
+        case .failed:
+            return .failed(OpenSSLError.capture("TLS handshake").description)
         }
     }
 

@@ -45,8 +45,20 @@ func memory() -> String {
 nonisolated(unsafe) var keptUntilExit: [Any] = []
 func keep(_ value: Any) { keptUntilExit.append(value) }
 
+/// Runs `body`; an error it throws ends the run (exit 1) with its description.
+func orFail(_ body: () throws -> Void) {
+    do { try body() } catch { fail("\(error)") }
+}
+
 func seconds(since start: DispatchTime) -> Double {
     Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+}
+
+/// For `verify` and `verify-memory`: the signature and a verifier trusting the allowed signers, read as
+/// `preload list verify` reads them.
+func verifierAndSignature(_ signaturePath: String, _ allowedSignersPath: String) throws -> (ListVerifier, String) {
+    let signature = String(decoding: try BoundedFile.read(signaturePath, limit: InputLimits.maxSignatureBytes), as: UTF8.self)
+    return (ListVerifier(trust: ListTrust.allowedSigners(try KeyFiles.readAllowedSigners(allowedSignersPath))), signature)
 }
 
 /// N synthetic domains: 80 % own patterns (1–2 MX, 3 in 4 enforce), 20 % on one of 8 provider aliases.
@@ -98,22 +110,19 @@ case "publish":
     let publisher = ListPublisher(repositoryPath: args[2], signingKey: key)
     let request = PublishRequest(entries: entries, aliases: aliases, now: now, publisher: "bench@example.org",
                                  bootstrap: args.contains("--bootstrap"))
-    do {
+    orFail {
         let result = try publisher.publish(request)
         print(String(format: "publish %d domains: serial %llu in %.3f s", result.domains, result.serial, seconds(since: start)))
-    } catch {
-        fail("\(error)")
     }
 
 case "verify":
     // What `preload list verify` does: the list file hashed and decoded as it is read.
     guard args.count == 5 else { fail("verify LIST SIG ALLOWED") }
     let start = DispatchTime.now()
-    do {
-        let signature = String(decoding: try BoundedFile.read(args[3], limit: InputLimits.maxSignatureBytes), as: UTF8.self)
-        let trust = ListTrust.allowedSigners(try KeyFiles.readAllowedSigners(args[4]))
+    orFail {
+        let (verifier, signature) = try verifierAndSignature(args[3], args[4])
         let file = try BoundedFile(args[2], limit: InputLimits.maxListBytes)
-        var verified: VerifiedList? = try ListVerifier(trust: trust).verify(reading: file.read(into:), signature: signature, now: now)
+        var verified: VerifiedList? = try verifier.verify(reading: file.read(into:), signature: signature, now: now)
         if let failure = file.failure { throw failure }
         let took = seconds(since: start)
         let (count, serial) = (verified!.list.entries.count, verified!.list.serial)
@@ -127,23 +136,18 @@ case "verify":
         }
         print(String(format: "verify %d domains (%d bytes, streamed): serial %llu in %.3f s", count, file.size ?? 0, serial, took)
               + freed)
-    } catch {
-        fail("\(error)")
     }
 
 case "verify-memory":
     // The list read whole first, then verified in memory (how `sync` verifies what it downloaded).
     guard args.count == 5 else { fail("verify-memory LIST SIG ALLOWED") }
     let start = DispatchTime.now()
-    do {
+    orFail {
         let bytes = try BoundedFile.read(args[2], limit: InputLimits.maxListBytes)
-        let signature = String(decoding: try BoundedFile.read(args[3], limit: InputLimits.maxSignatureBytes), as: UTF8.self)
-        let trust = ListTrust.allowedSigners(try KeyFiles.readAllowedSigners(args[4]))
-        let verified = try ListVerifier(trust: trust).verify(bytes, signature: signature, now: now)
+        let (verifier, signature) = try verifierAndSignature(args[3], args[4])
+        let verified = try verifier.verify(bytes, signature: signature, now: now)
         print(String(format: "verify %d domains (%d bytes, in memory): serial %llu in %.3f s", verified.list.entries.count,
                      bytes.count, verified.list.serial, seconds(since: start)))
-    } catch {
-        fail("\(error)")
     }
 
 case "phases":

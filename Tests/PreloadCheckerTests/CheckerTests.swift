@@ -1,4 +1,5 @@
 import PreloadCore
+import PreloadTesting
 import Testing
 @testable import PreloadChecker
 

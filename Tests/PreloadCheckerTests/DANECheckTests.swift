@@ -1,5 +1,6 @@
 import PreloadChecker
 import PreloadCore
+import PreloadTesting
 import Testing
 
 private let current: [UInt8] = [3, 1, 1] + [UInt8](repeating: 0x11, count: 32)

@@ -2,10 +2,7 @@
 /// equivalent v1 list. See ``EFFListConverter/importList(_:)``.
 struct EFFListImporter {
     private var r: JSONReader
-    private var issues: [Issue] = []
-    private var errors = 0
-    static let maxErrors = 100
-    private struct TooManyErrors: Error {}
+    private var findings = ListReadFindings(prefix: "v0.1: ")
 
     /// A policy as read, before alias references are resolved.
     private enum RawPolicy {
@@ -18,36 +15,26 @@ struct EFFListImporter {
 
     mutating func run() -> ListDecoding {
         do {
-            guard let list = try importTop() else { return ListDecoding(list: nil, issues: issues) }
+            guard let list = try importTop() else { return ListDecoding(list: nil, issues: findings.issues) }
             let semantic = ListValidator.validate(list).filter { $0.code != .listAliasUnused }
-            issues += semantic
-            return ListDecoding(list: semantic.hasErrors ? nil : list, issues: issues)
-        } catch let e as JSONSyntaxError {
-            let (line, column) = r.lineColumn(e.offset)
-            issues.append(Issue(.listInvalid, .error, subject: "line \(line), column \(column)",
-                "the file is not valid JSON: \(e.message)"))
+            findings.issues += semantic
+            return ListDecoding(list: semantic.hasErrors ? nil : list, issues: findings.issues)
         } catch {
-            issues.append(Issue(.listInvalid, .error, subject: "$", "more than \(Self.maxErrors) errors; stopped"))
+            findings.stopped(by: error, in: r, tooMany: "stopped")
         }
-        return ListDecoding(list: nil, issues: issues)
+        return ListDecoding(list: nil, issues: findings.issues)
     }
 
     private mutating func error(_ path: @autoclosure () -> String, _ message: String) throws {
-        errors += 1
-        if errors > Self.maxErrors { throw TooManyErrors() }
-        issues.append(Issue(.listInvalid, .error, subject: path(), "v0.1: " + message))
+        try findings.error(path(), message)
     }
 
     private mutating func normalized(_ path: String, _ message: String) {
-        issues.append(Issue(.listConversionNormalized, subject: path, message))
+        findings.issues.append(Issue(.listConversionNormalized, subject: path, message))
     }
 
     private mutating func expect(_ kind: JSONKind, _ path: @autoclosure () -> String, _ what: String) throws -> Bool {
-        let found = try r.peekKind()
-        if found == kind { return true }
-        try error(path(), "must be \(what), found \(found.article)")
-        try r.skipValue()
-        return false
+        try findings.expect(kind, in: &r, path(), what)
     }
 
     // MARK: Top level
@@ -62,14 +49,8 @@ struct EFFListImporter {
         var policies: [(DomainName, RawPolicy)] = []
         var seen: [String] = []
         var first = true
-        while let (key, _) = try r.nextKey(&first) {
+        while let key = try findings.nextNewKey(in: &r, &first, seen: &seen, { ListPath.member("$", $0) }) {
             let path = ListPath.member("$", key)
-            if seen.contains(key) {
-                try error(path, "duplicate key")
-                try r.skipValue()
-                continue
-            }
-            seen.append(key)
             switch key {
             case "timestamp": timestamp = try time(path)
             case "expires": expires = try time(path)
@@ -106,7 +87,7 @@ struct EFFListImporter {
                 entries.append(ListEntry(domain: domain, policy: .alias(name), provenance: provenance))
             }
         }
-        guard errors == 0 else { return nil }
+        guard findings.errors == 0 else { return nil }
         entries.sort { ListCodec.bytewiseLess($0.domain.value, $1.domain.value) }
         return PreloadList(serial: max(1, UInt64(clamping: timestamp.secondsSince1970)), generated: timestamp,
             expires: expires, publisher: publisher(from: author), aliases: aliases, entries: entries)
@@ -218,20 +199,14 @@ struct EFFListImporter {
     private mutating func policyObject(_ path: String, allowAlias: Bool) throws -> RawPolicy? {
         guard try expect(.object, path, "an object") else { return nil }
         try r.beginObject()
-        let errorsBefore = errors
+        let errorsBefore = findings.errors
         var mode: ListMode?
         var mx: [MXPattern]?
         var alias: String?
         var seen: [String] = []
         var first = true
-        while let (key, _) = try r.nextKey(&first) {
+        while let key = try findings.nextNewKey(in: &r, &first, seen: &seen, { ListPath.member(path, $0) }) {
             let fpath = ListPath.member(path, key)
-            if seen.contains(key) {
-                try error(fpath, "duplicate key")
-                try r.skipValue()
-                continue
-            }
-            seen.append(key)
             switch key {
             case "mode":
                 guard try expect(.string, fpath, "\"enforce\" or \"testing\"") else { continue }
@@ -256,7 +231,7 @@ struct EFFListImporter {
                 try error(path, "missing required field \"\(required)\"")
             }
         }
-        guard errors == errorsBefore else { return nil }
+        guard findings.errors == errorsBefore else { return nil }
         if let alias { return .alias(alias, path: ListPath.member(path, "policy-alias")) }
         guard let mode, let mx else { return nil }
         return .patterns(mode, mx)
@@ -302,7 +277,7 @@ struct EFFListImporter {
         }
         guard ok else { return nil }
         if !suffixes.isEmpty {
-            issues.append(Issue(.listConversionInexact, subject: path,
+            findings.issues.append(Issue(.listConversionInexact, subject: path,
                 "EFF suffixes mapped to RFC 8461 wildcards, which match exactly one label where EFF's schema and "
                     + "Postfix matched any depth: " + suffixes.joined(separator: ", ")))
         }

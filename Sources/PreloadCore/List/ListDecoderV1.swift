@@ -3,45 +3,44 @@
 /// structurally valid list for the rules that span fields.
 struct ListDecoderV1 {
     private var r: JSONReader
-    private var issues: [Issue] = []
-    private var errors = 0
+    private var findings = ListReadFindings()
     /// Decoding stops after this many errors.
-    static let maxErrors = 100
-
-    private struct TooManyErrors: Error {}
+    static let maxErrors = ListReadFindings.maxErrors
 
     init(_ reader: JSONReader) { r = reader }
 
     mutating func decode() -> ListDecoding {
         do {
             let list = try decodeTop()
-            guard errors == 0, let list else { return ListDecoding(list: nil, issues: issues) }
+            guard findings.errors == 0, let list else { return ListDecoding(list: nil, issues: findings.issues) }
             let semantic = ListValidator.validate(list)
-            return ListDecoding(list: semantic.hasErrors ? nil : list, issues: issues + semantic)
-        } catch let e as JSONSyntaxError {
-            let (line, column) = r.lineColumn(e.offset)
-            issues.append(Issue(.listInvalid, .error, subject: "line \(line), column \(column)",
-                "the file is not valid JSON: \(e.message)"))
+            return ListDecoding(list: semantic.hasErrors ? nil : list, issues: findings.issues + semantic)
         } catch {
-            issues.append(Issue(.listInvalid, .error, subject: "$",
-                "more than \(Self.maxErrors) errors; decoding stopped"))
+            findings.stopped(by: error, in: r, tooMany: "decoding stopped")
         }
-        return ListDecoding(list: nil, issues: issues)
+        return ListDecoding(list: nil, issues: findings.issues)
     }
 
     private mutating func error(_ path: @autoclosure () -> String, _ message: String) throws {
-        errors += 1
-        if errors > Self.maxErrors { throw TooManyErrors() }
-        issues.append(Issue(.listInvalid, .error, subject: path(), message))
+        try findings.error(path(), message)
     }
 
     /// `true` when the next value has `kind`; otherwise reports it, skips it and returns `false`.
     private mutating func expect(_ kind: JSONKind, _ path: @autoclosure () -> String, _ what: String) throws -> Bool {
-        let found = try r.peekKind()
-        if found == kind { return true }
-        try error(path(), "must be \(what), found \(found.article)")
+        try findings.expect(kind, in: &r, path(), what)
+    }
+
+    /// The next key of an object at `path` if it is one of `allowed` and not yet in `seen` (then added);
+    /// an unknown or repeated key is reported and its value skipped (`nil`).
+    private mutating func admit(_ token: JSONString, allowed: Field.Set, seen: inout Field.Set, _ path: () -> String)
+        throws -> Field?
+    {
+        let field = r.withBytes(token, Field.init)
+        if let field, allowed.contains(field), seen.insert(field) { return field }
+        let key = r.string(token)
+        try error(ListPath.member(path(), key), field.map(allowed.contains) == true ? "duplicate key" : "unknown field")
         try r.skipValue()
-        return false
+        return nil
     }
 
     // MARK: Top level
@@ -61,14 +60,8 @@ struct ListDecoderV1 {
         var seen: [String] = []
         var first = true
         r.checkpoint()
-        while let (key, _) = try r.nextKey(&first) {
+        while let key = try findings.nextNewKey(in: &r, &first, seen: &seen, { ListPath.member("$", $0) }) {
             defer { r.checkpoint() }
-            if seen.contains(key) {
-                try error(ListPath.member("$", key), "duplicate key")
-                try r.skipValue()
-                continue
-            }
-            seen.append(key)
             switch key {
             case "format":
                 if let v = try integer("$.format"), v != 1 {
@@ -99,7 +92,7 @@ struct ListDecoderV1 {
         for required in ["format", "serial", "generated", "expires", "publisher", "domains"] where !seen.contains(required) {
             try error("$", "missing required field \"\(required)\"")
         }
-        guard errors == 0, let serial, let generated, let expires, let publisher else { return nil }
+        guard findings.errors == 0, let serial, let generated, let expires, let publisher else { return nil }
         return PreloadList(serial: serial, generated: generated, expires: expires, publisher: publisher,
             aliases: aliases, entries: entries)
     }
@@ -196,17 +189,24 @@ struct ListDecoderV1 {
                 try error(ListPath.alias(name), ListNames.aliasNameRule)
                 ok = false
             }
-            if let p = previous, !ListCodec.bytewiseLess(p, name) {
-                try error(ListPath.alias(name), p == name ? "duplicate alias"
-                    : "aliases must be sorted: \(ListNames.quoted(name)) comes after \(ListNames.quoted(p))")
-                ok = false
-            } else {
-                previous = name
-            }
+            if try !inOrder(name, after: &previous, ListPath.alias(name), "alias", "aliases") { ok = false }
             let decoded = try entry(ListPath.alias(name), aliasDefinition: true)
             if ok, case .patterns(let mode, let mx)? = decoded?.policy { out[name] = AliasPolicy(mode: mode, mx: mx) }
         }
         return out
+    }
+
+    /// Whether the key `name` sorts after `previous` byte-wise (it then becomes `previous`); otherwise reports
+    /// it at `path` as a duplicate `kind` or as out of order.
+    private mutating func inOrder(_ name: String, after previous: inout String?, _ path: @autoclosure () -> String,
+                                  _ kind: String, _ plural: String) throws -> Bool {
+        if let p = previous, !ListCodec.bytewiseLess(p, name) {
+            try error(path(), p == name ? "duplicate \(kind)"
+                : "\(plural) must be sorted: \(ListNames.quoted(name)) comes after \(ListNames.quoted(p))")
+            return false
+        }
+        previous = name
+        return true
     }
 
     private mutating func decodeDomains() throws -> [ListEntry] {
@@ -223,13 +223,7 @@ struct ListDecoderV1 {
             case .success(let d): domain = d
             case .failure(let problem): try error(ListPath.domain(name), problem.message)
             }
-            if let p = previous, !ListCodec.bytewiseLess(p, name) {
-                try error(ListPath.domain(name), p == name ? "duplicate domain"
-                    : "domains must be sorted: \(ListNames.quoted(name)) comes after \(ListNames.quoted(p))")
-                domain = nil
-            } else {
-                previous = name
-            }
+            if try !inOrder(name, after: &previous, ListPath.domain(name), "domain", "domains") { domain = nil }
             let decoded = try entry(ListPath.domain(name), aliasDefinition: false)
             if let domain, let decoded, let provenance = decoded.provenance {
                 out.append(ListEntry(domain: domain, policy: decoded.policy, provenance: provenance))
@@ -244,30 +238,16 @@ struct ListDecoderV1 {
     {
         guard try expect(.object, path(), "an object") else { return nil }
         try r.beginObject()
-        let errorsBefore = errors
+        let errorsBefore = findings.errors
         var mode: ListMode?
         var mx: [MXPattern]?
         var alias: String?
         var provenance: Provenance?
         var seen = Field.Set()
         var first = true
+        let allowed = aliasDefinition ? Field.Set.aliasDefinition : Field.Set.entry
         while let token = try r.nextKeyToken(&first) {
-            let field = r.withBytes(token, Field.init)
-            switch field {
-            case .mode?, .mx?: break
-            case .alias?, .provenance?: if aliasDefinition { fallthrough }
-            default:
-                let key = r.string(token)
-                try error(ListPath.member(path(), key), "unknown field")
-                try r.skipValue()
-                continue
-            }
-            guard let field, seen.insert(field) else {
-                let key = r.string(token)
-                try error(ListPath.member(path(), key), "duplicate key")
-                try r.skipValue()
-                continue
-            }
+            guard let field = try admit(token, allowed: allowed, seen: &seen, path) else { continue }
             switch field {
             case .mode: mode = try self.mode(path() + ".mode")
             case .mx: mx = try patterns(path() + ".mx")
@@ -291,7 +271,7 @@ struct ListDecoderV1 {
             }
         }
         if !aliasDefinition && !seen.contains(.provenance) { try error(path(), "missing required field \"provenance\"") }
-        guard errors == errorsBefore else { return nil }
+        guard findings.errors == errorsBefore else { return nil }
         if let alias { return (.alias(alias), provenance) }
         guard let mode, let mx else { return nil }
         return (.patterns(mode: mode, mx: mx), provenance)
@@ -306,21 +286,7 @@ struct ListDecoderV1 {
         var seen = Field.Set()
         var first = true
         while let token = try r.nextKeyToken(&first) {
-            let field = r.withBytes(token, Field.init)
-            switch field {
-            case .method?, .added?, .verified?: break
-            default:
-                let key = r.string(token)
-                try error(ListPath.member(path(), key), "unknown field")
-                try r.skipValue()
-                continue
-            }
-            guard let field, seen.insert(field) else {
-                let key = r.string(token)
-                try error(ListPath.member(path(), key), "duplicate key")
-                try r.skipValue()
-                continue
-            }
+            guard let field = try admit(token, allowed: .provenance, seen: &seen, path) else { continue }
             switch field {
             case .method:
                 guard try expect(.string, path() + ".method", "a string") else { continue }
@@ -376,6 +342,15 @@ private enum Field: Int, CaseIterable, CustomStringConvertible {
     /// The fields seen in one object.
     struct Set {
         private var bits: UInt8 = 0
+        /// The fields of an alias definition, a domain entry, a provenance.
+        static let aliasDefinition = Set(.mode, .mx)
+        static let entry = Set(.mode, .mx, .alias, .provenance)
+        static let provenance = Set(.method, .added, .verified)
+
+        init() {}
+        private init(_ fields: Field...) {
+            for field in fields { bits |= UInt8(1) << UInt8(field.rawValue) }
+        }
         /// Adds `field`; `false` when it was already there.
         mutating func insert(_ field: Field) -> Bool {
             let bit = UInt8(1) << UInt8(field.rawValue)

@@ -124,30 +124,18 @@ public enum STSPolicyParser {
         }
         switch key {
         case "version":
-            guard state.version == nil else { return duplicate(key, number, &issues) }
-            if value == "STSv1" {
-                state.version = .some(value)
-            } else {
-                state.version = .some(nil)
-                issues.append(Issue(.mtaStsPolicyVersion, subject: subject,
-                    "line \(number): the version is '\(value)'; it must be exactly 'STSv1'"))
+            setOnce(&state.version, value == "STSv1" ? value : nil, key, number, &issues) {
+                Issue(.mtaStsPolicyVersion, subject: subject, "line \(number): the version is '\(value)'; it must be exactly 'STSv1'")
             }
         case "mode":
-            guard state.mode == nil else { return duplicate(key, number, &issues) }
-            if let mode = STSMode(rawValue: value) {
-                state.mode = .some(mode)
-            } else {
-                state.mode = .some(nil)
-                issues.append(Issue(.mtaStsPolicyMode, subject: subject,
-                    "line \(number): the mode is '\(value)'; it must be exactly 'enforce', 'testing' or 'none' (lowercase)"))
+            setOnce(&state.mode, STSMode(rawValue: value), key, number, &issues) {
+                Issue(.mtaStsPolicyMode, subject: subject,
+                    "line \(number): the mode is '\(value)'; it must be exactly 'enforce', 'testing' or 'none' (lowercase)")
             }
         case "max_age":
-            guard state.maxAge == nil else { return duplicate(key, number, &issues) }
-            let maxAge = parseMaxAge(valueBytes)
-            state.maxAge = .some(maxAge)
-            if maxAge == nil {
-                issues.append(Issue(.mtaStsPolicyMaxAge, subject: subject,
-                    "line \(number): max_age '\(value.prefix(40))' is not an integer of 0 to \(maxAgeLimit) seconds (erratum 7282 caps it)"))
+            setOnce(&state.maxAge, parseMaxAge(valueBytes), key, number, &issues) {
+                Issue(.mtaStsPolicyMaxAge, subject: subject,
+                    "line \(number): max_age '\(value.prefix(40))' is not an integer of 0 to \(maxAgeLimit) seconds (erratum 7282 caps it)")
             }
         case "mx":
             state.mxLines += 1
@@ -175,6 +163,15 @@ public enum STSPolicyParser {
                     "line \(number): the key '\(key)' has an empty or malformed value"))
             }
         }
+    }
+
+    /// Records the value of a key that may appear once (`nil` when it does not parse, then `invalid` is
+    /// reported); a key seen before is reported as a duplicate and this line ignored.
+    private static func setOnce<T>(_ slot: inout T??, _ parsed: T?, _ key: String, _ number: Int, _ issues: inout [Issue],
+                                   invalid: () -> Issue) {
+        guard slot == nil else { return duplicate(key, number, &issues) }
+        slot = .some(parsed)
+        if parsed == nil { issues.append(invalid()) }
     }
 
     private static func duplicate(_ key: String, _ number: Int, _ issues: inout [Issue]) {

@@ -36,40 +36,19 @@ public enum STSRecordParser {
         parse(bytes: records.map { Array($0.utf8) })
     }
 
+    /// The tag, codes and wording of `_mta-sts` records.
+    static let kind = TXTRecordSyntax.Kind(
+        version: version, policy: "MTA-STS", rfc: "RFC 8461", absentEffect: "see no MTA-STS policy",
+        nonASCIIAdvice: "MTA-STS records must be US-ASCII", spaceNote: " (RFC 8461 erratum 6285)",
+        missing: .mtaStsTxtMissing, multiple: .mtaStsTxtMultiple, nonASCII: .mtaStsTxtNonAscii, invalid: .mtaStsTxtInvalid,
+        spaceBeforeDelimiter: .mtaStsTxtErratum6285, unknownField: .mtaStsTxtUnknownField)
+
     /// Parses a TXT RRset given as bytes, one element per record (multi-string records already joined).
     public static func parse(bytes records: [[UInt8]]) -> STSRecordResult {
-        let tag = Array(version.utf8)
-        var result = STSRecordResult(status: .invalid, id: nil, extensions: [], record: nil, issues: [])
-        let record: [UInt8]
-        switch TXTRecordSyntax.select(records, version: tag) {
-        case .one(let one):
-            record = one
-        case .absent(let mistyped):
-            result.status = .absent
-            result.issues.append(Issue(.mtaStsTxtMissing,
-                "no TXT record of the set starts with '\(version)', so senders see no MTA-STS policy"
-                    + (mistyped ? TXTRecordSyntax.mistypedHint : "")))
-            return result
-        case .multiple(let count):
-            result.issues.append(Issue(.mtaStsTxtMultiple,
-                "\(count) TXT records start with '\(version)'; with more than one, senders treat the domain as having no MTA-STS policy"))
-            return result
-        }
-        let text = TXTRecordSyntax.printable(record)
-        result.record = text
-        let parsed = TXTRecordSyntax.parse(record, version: tag)
-        if parsed.nonASCII {
-            result.issues.append(Issue(.mtaStsTxtNonAscii, subject: text,
-                "the record '\(text)' has bytes outside US-ASCII; MTA-STS records must be US-ASCII"))
-            return result
-        }
-        for problem in parsed.problems {
-            result.issues.append(Issue(.mtaStsTxtInvalid, subject: text, "the record '\(text)' is malformed: \(problem)"))
-        }
-        if parsed.spaceBeforeFirstDelimiter {
-            result.issues.append(Issue(.mtaStsTxtErratum6285, subject: text,
-                "whitespace stands between '\(version)' and the first ';': valid ABNF (RFC 8461 erratum 6285), but senders that filter on 'v=STSv1;' literally will ignore the record"))
-        }
+        let reading = TXTRecordSyntax.read(records, kind)
+        var result = STSRecordResult(status: reading.status, id: nil, extensions: [], record: reading.record,
+                                     issues: reading.issues)
+        guard let parsed = reading.parsed else { return result }
         var id: String?
         var extensions: [RecordExtension] = []
         for field in parsed.fields {
@@ -84,21 +63,12 @@ public enum STSRecordParser {
                     result.issues.append(Issue(.mtaStsTxtInvalid, subject: "id",
                         "the id '\(field.value)' is not 1 to 32 letters and digits (no '-', '.', '_' or spaces)"))
                 }
-            } else if !TXTRecordSyntax.isExtensionName(field.name) {
-                result.issues.append(Issue(.mtaStsTxtInvalid, subject: field.name,
-                    "'\(field.name)' is not a valid field name (a letter or digit, then at most 31 letters, digits, '_', '-' or '.')"))
-            } else if !TXTRecordSyntax.isExtensionValue(field.value) {
-                result.issues.append(Issue(.mtaStsTxtInvalid, subject: field.name,
-                    "the value of field '\(field.name)' must be printable ASCII without '=', ';' or spaces"))
-            } else {
-                extensions.append(RecordExtension(name: field.name, value: field.value))
-                result.issues.append(Issue(.mtaStsTxtUnknownField, subject: field.name,
-                    "the field '\(field.name)' is not defined by RFC 8461; senders ignore it"))
+            } else if let known = TXTRecordSyntax.extensionField(field, kind, &result.issues) {
+                extensions.append(known)
             }
         }
         if id == nil && parsed.problems.isEmpty {
-            result.issues.append(Issue(.mtaStsTxtInvalid, subject: "id",
-                "the record has no 'id=' field; it is required (note that field names are case-sensitive)"))
+            result.issues.append(TXTRecordSyntax.missingField("id", kind))
         }
         if !result.issues.hasErrors, let id, !id.isEmpty {
             result.status = .valid

@@ -40,40 +40,20 @@ public enum TLSRPTRecordParser {
         parse(bytes: records.map { Array($0.utf8) })
     }
 
+    /// The tag, codes and wording of `_smtp._tls` records.
+    static let kind = TXTRecordSyntax.Kind(
+        version: version, policy: "TLS-RPT", rfc: "RFC 8460", absentEffect: "send no TLS reports",
+        nonASCIIAdvice: "percent-encode them in URIs", spaceNote: "",
+        missing: .tlsRptMissing, multiple: .tlsRptMultiple, nonASCII: .tlsRptInvalid, invalid: .tlsRptInvalid,
+        spaceBeforeDelimiter: .tlsRptSpaceBeforeSemicolon, unknownField: .tlsRptUnknownField,
+        tolerateTrailingWhitespace: true)
+
     /// Parses a TXT RRset given as bytes, one element per record (multi-string records already joined).
     public static func parse(bytes records: [[UInt8]]) -> TLSRPTRecordResult {
-        let tag = Array(version.utf8)
-        var result = TLSRPTRecordResult(status: .invalid, rua: [], extensions: [], record: nil, issues: [])
-        let record: [UInt8]
-        switch TXTRecordSyntax.select(records, version: tag) {
-        case .one(let one):
-            record = one
-        case .absent(let mistyped):
-            result.status = .absent
-            result.issues.append(Issue(.tlsRptMissing,
-                "no TXT record of the set starts with '\(version)', so senders send no TLS reports"
-                    + (mistyped ? TXTRecordSyntax.mistypedHint : "")))
-            return result
-        case .multiple(let count):
-            result.issues.append(Issue(.tlsRptMultiple,
-                "\(count) TXT records start with '\(version)'; with more than one, senders treat the domain as having no TLS-RPT policy"))
-            return result
-        }
-        let text = TXTRecordSyntax.printable(record)
-        result.record = text
-        let parsed = TXTRecordSyntax.parse(record, version: tag, tolerateTrailingWhitespace: true)
-        if parsed.nonASCII {
-            result.issues.append(Issue(.tlsRptInvalid, subject: text,
-                "the record '\(text)' has bytes outside US-ASCII; percent-encode them in URIs"))
-            return result
-        }
-        for problem in parsed.problems {
-            result.issues.append(Issue(.tlsRptInvalid, subject: text, "the record '\(text)' is malformed: \(problem)"))
-        }
-        if parsed.spaceBeforeFirstDelimiter {
-            result.issues.append(Issue(.tlsRptSpaceBeforeSemicolon, subject: text,
-                "whitespace stands between '\(version)' and the first ';': valid ABNF, but senders that filter on 'v=TLSRPTv1;' literally will ignore the record"))
-        }
+        let reading = TXTRecordSyntax.read(records, kind)
+        var result = TLSRPTRecordResult(status: reading.status, rua: [], extensions: [], record: reading.record,
+                                        issues: reading.issues)
+        guard let parsed = reading.parsed, let text = reading.record else { return result }
         if parsed.trailingWhitespace {
             result.issues.append(Issue(.tlsRptWhitespace, subject: text,
                 "the record '\(text)' ends in whitespace after its last field; common parsers strip it, but a strict reading of RFC 8460 does not allow it"))
@@ -95,21 +75,12 @@ public enum TLSRPTRecordParser {
                         rua?.append(uri)
                     }
                 }
-            } else if !TXTRecordSyntax.isExtensionName(field.name) {
-                result.issues.append(Issue(.tlsRptInvalid, subject: field.name,
-                    "'\(field.name)' is not a valid field name (a letter or digit, then at most 31 letters, digits, '_', '-' or '.')"))
-            } else if !TXTRecordSyntax.isExtensionValue(field.value) {
-                result.issues.append(Issue(.tlsRptInvalid, subject: field.name,
-                    "the value of field '\(field.name)' must be printable ASCII without '=', ';' or spaces"))
-            } else {
-                extensions.append(RecordExtension(name: field.name, value: field.value))
-                result.issues.append(Issue(.tlsRptUnknownField, subject: field.name,
-                    "the field '\(field.name)' is not defined by RFC 8460; senders ignore it"))
+            } else if let known = TXTRecordSyntax.extensionField(field, kind, &result.issues) {
+                extensions.append(known)
             }
         }
         if rua == nil && parsed.problems.isEmpty {
-            result.issues.append(Issue(.tlsRptInvalid, subject: "rua",
-                "the record has no 'rua=' field; it is required (note that field names are case-sensitive)"))
+            result.issues.append(TXTRecordSyntax.missingField("rua", kind))
         }
         let unreadable = result.issues.contains { $0.code == invalidCode }
         if !unreadable, let rua, !rua.isEmpty {

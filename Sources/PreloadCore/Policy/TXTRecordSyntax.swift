@@ -58,6 +58,107 @@ enum TXTRecordSyntax {
         return .multiple(candidates.count)
     }
 
+    /// What the two kinds of record say differently while their set is read: the tag, the codes and the wording.
+    struct Kind: Sendable {
+        /// The version tag, e.g. `v=STSv1`.
+        var version: String
+        /// The policy's name in messages, e.g. `MTA-STS`.
+        var policy: String
+        /// The RFC that defines the record, e.g. `RFC 8461`.
+        var rfc: String
+        /// What senders do when there is no record, e.g. `see no MTA-STS policy`.
+        var absentEffect: String
+        /// The advice given for bytes outside US-ASCII.
+        var nonASCIIAdvice: String
+        /// Said after "valid ABNF" of whitespace before the first `;` (the erratum, where there is one).
+        var spaceNote: String
+        var missing: IssueCode
+        var multiple: IssueCode
+        var nonASCII: IssueCode
+        var invalid: IssueCode
+        var spaceBeforeDelimiter: IssueCode
+        var unknownField: IssueCode
+        /// See ``TXTRecordSyntax/parse(_:version:tolerateTrailingWhitespace:)``.
+        var tolerateTrailingWhitespace = false
+    }
+
+    /// A record set read up to the fields of its one record of the kind.
+    struct Reading {
+        /// `absent` when no record is of the kind; otherwise `invalid` until the caller has checked the fields.
+        var status: RecordStatus = .invalid
+        /// The record (printable) when there was exactly one of the kind.
+        var record: String?
+        /// Its fields, or `nil` when there are none to look at (no single record, or bytes outside US-ASCII).
+        var parsed: Parsed?
+        /// The findings about the set and the record's shape.
+        var issues: [Issue] = []
+    }
+
+    /// Selects the record of `kind` from `records` and splits it into fields, with the findings that do not
+    /// depend on what the fields mean.
+    static func read(_ records: [[UInt8]], _ kind: Kind) -> Reading {
+        let tag = Array(kind.version.utf8)
+        var reading = Reading()
+        let record: [UInt8]
+        switch select(records, version: tag) {
+        case .one(let one):
+            record = one
+        case .absent(let mistyped):
+            reading.status = .absent
+            reading.issues.append(Issue(kind.missing,
+                "no TXT record of the set starts with '\(kind.version)', so senders \(kind.absentEffect)"
+                    + (mistyped ? mistypedHint : "")))
+            return reading
+        case .multiple(let count):
+            reading.issues.append(Issue(kind.multiple,
+                "\(count) TXT records start with '\(kind.version)'; with more than one, senders treat the domain as having no \(kind.policy) policy"))
+            return reading
+        }
+        let text = printable(record)
+        reading.record = text
+        let parsed = parse(record, version: tag, tolerateTrailingWhitespace: kind.tolerateTrailingWhitespace)
+        if parsed.nonASCII {
+            reading.issues.append(Issue(kind.nonASCII, subject: text,
+                "the record '\(text)' has bytes outside US-ASCII; \(kind.nonASCIIAdvice)"))
+            return reading
+        }
+        for problem in parsed.problems {
+            reading.issues.append(Issue(kind.invalid, subject: text, "the record '\(text)' is malformed: \(problem)"))
+        }
+        if parsed.spaceBeforeFirstDelimiter {
+            reading.issues.append(Issue(kind.spaceBeforeDelimiter, subject: text,
+                "whitespace stands between '\(kind.version)' and the first ';': valid ABNF\(kind.spaceNote), but senders that filter on '\(kind.version);' literally will ignore the record"))
+        }
+        reading.parsed = parsed
+        return reading
+    }
+
+    /// A field the record's grammar does not define: an extension (noted as `kind.unknownField`, since
+    /// senders ignore it), or `nil` with a `kind.invalid` finding when its name or value breaks the grammar.
+    static func extensionField(_ field: (name: String, value: String), _ kind: Kind, _ issues: inout [Issue])
+        -> RecordExtension?
+    {
+        if !isExtensionName(field.name) {
+            issues.append(Issue(kind.invalid, subject: field.name,
+                "'\(field.name)' is not a valid field name (a letter or digit, then at most 31 letters, digits, '_', '-' or '.')"))
+            return nil
+        }
+        if !isExtensionValue(field.value) {
+            issues.append(Issue(kind.invalid, subject: field.name,
+                "the value of field '\(field.name)' must be printable ASCII without '=', ';' or spaces"))
+            return nil
+        }
+        issues.append(Issue(kind.unknownField, subject: field.name,
+            "the field '\(field.name)' is not defined by \(kind.rfc); senders ignore it"))
+        return RecordExtension(name: field.name, value: field.value)
+    }
+
+    /// The finding for a required field `name` the record lacks.
+    static func missingField(_ name: String, _ kind: Kind) -> Issue {
+        Issue(kind.invalid, subject: name,
+            "the record has no '\(name)=' field; it is required (note that field names are case-sensitive)")
+    }
+
     /// The hint added to an "absent" finding when a record starts with a variant of the tag.
     static let mistypedHint =
         "; a record starts with a variant of it: the tag is case-sensitive and must come first, with no leading space"

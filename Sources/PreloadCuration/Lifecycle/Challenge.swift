@@ -1,3 +1,4 @@
+import PreloadChecker
 import PreloadCore
 
 /// A proof-of-control challenge: the owner publishes `_preload-challenge.DOMAIN TXT "preload-verify=TOKEN"`
@@ -68,6 +69,18 @@ public struct Challenge: Sendable, Hashable, Codable {
 
     /// Whether the token has expired at `now`.
     public func isExpired(at now: Timestamp) -> Bool { now >= expires }
+
+    /// Looks up the challenge record of `domain` and says whether it proves this challenge at `now`, or
+    /// whether the lookup itself failed (no record at all is neither).
+    public func check(for domain: DomainName, in dns: any CheckerDNS, at now: Timestamp) async
+        -> (proven: Bool, lookupFailed: Bool)
+    {
+        switch await dns.txt(Self.recordName(for: domain)) {
+        case .found(let records, _): (isProven(by: records, at: now), false)
+        case .nxdomain, .noData: (false, false)
+        case .failed: (false, true)
+        }
+    }
 
     /// Whether one of `records` (TXT strings already joined) proves this challenge at `now`.
     public func isProven(by records: [String], at now: Timestamp) -> Bool {

@@ -17,32 +17,22 @@ public enum RemovalOutcome: Sendable {
 
 /// `preload remove`: by the owner through a challenge, or by a maintainer with `--force --reason`.
 public struct RemovalService: Sendable {
-    /// The state.
-    public let store: any CurationStore
     /// For the challenge TXT lookup.
     public let dns: any CheckerDNS
-    /// The one clock.
-    public let clock: any TimeSource
-    /// The lifecycle rules.
-    public let policy: LifecyclePolicy
-    /// The abuse limits.
-    public let limits: AbuseLimits
+    /// The state, the clock and the rules.
+    let context: OwnerStepContext
 
-    /// Creates a value; see the properties.
+    /// Creates a value: the state, the resolver for the challenge lookup, the one clock, the lifecycle rules and
+    /// the abuse limits.
     public init(store: any CurationStore, dns: any CheckerDNS, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
                 limits: AbuseLimits = .defaults) {
-        self.store = store
         self.dns = dns
-        self.clock = clock
-        self.policy = policy
-        self.limits = limits
+        context = OwnerStepContext(store: store, clock: clock, policy: policy, limits: limits)
     }
 
     /// The owner's removal: issues a challenge, or checks the published one and applies the removal.
     public func requestRemoval(of domain: DomainName) async throws -> RemovalOutcome {
-        let now = clock.now()
-        let limits = self.limits
-        let policy = self.policy
+        let (store, now, policy, limits) = context.start()
         let (record, open, lapsed) = try await store.write { tx -> (DomainRecord, ChallengeRow?, Bool) in
             // An earlier removal challenge that expired unproven lapses here (audit `removal-expired`).
             let lapsed = try tx.expireChallenges(now: now, domain: domain, policy: policy)
@@ -51,10 +41,8 @@ public struct RemovalService: Sendable {
                 throw LifecycleRefusal.notActive(try tx.record(domain)?.state)
             }
             if record.state == .removalRequested { return (record, nil, lapsed) }
-            let recent = try tx.attempts(domain: domain, kind: .remove, since: now.adding(days: -1))
-            guard recent < limits.removalsPerDomainPerDay else {
-                throw CurationError.rateLimited("\(recent) removal attempts for \(domain.value) in the last 24 hours",
-                                                retryAfter: now.adding(days: 1))
+            try tx.checkDailyLimit(domain: domain, kind: .remove, now: now, limit: limits.removalsPerDomainPerDay) {
+                "\($0) removal attempts for \(domain.value) in the last 24 hours"
             }
             try tx.recordAttempt(domain: domain, kind: .remove, time: now)
             return (record, try tx.openChallenge(domain: domain, purpose: .remove), lapsed)
@@ -63,14 +51,10 @@ public struct RemovalService: Sendable {
 
         let challenge = open.map(Challenge.init(row:))
         var proven = false
-        var lookupFailed = false
         if let challenge, !challenge.isExpired(at: now) {
-            switch await dns.txt(Challenge.recordName(for: domain)) {
-            case .found(let records, _): proven = challenge.isProven(by: records, at: now)
-            case .nxdomain, .noData: break
-            case .failed: lookupFailed = true
-            }
-            if !proven { return .awaitingChallenge(challenge, record, lookupFailed: lookupFailed) }
+            let lookup = await challenge.check(for: domain, in: dns, at: now)
+            proven = lookup.proven
+            if !proven { return .awaitingChallenge(challenge, record, lookupFailed: lookup.lookupFailed) }
         }
         if proven, let challenge {
             return try await store.write { tx in
@@ -95,8 +79,7 @@ public struct RemovalService: Sendable {
 
     /// A maintainer's removal, effective at once (the next publish drops a listed domain).
     public func forceRemoval(of domain: DomainName, reason: String) async throws -> RemovalOutcome {
-        let now = clock.now()
-        let policy = self.policy
+        let (store, now, policy, _) = context.start()
         return try await store.write { tx in
             let step = try Lifecycle.apply(.forcedRemoval(reason: reason), to: try tx.record(domain), domain: domain,
                                            now: now, policy: policy)

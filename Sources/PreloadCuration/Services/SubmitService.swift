@@ -40,32 +40,22 @@ public enum SubmitOutcome: Sendable {
 
 /// `preload submit`: check, queue, issue a challenge, and verify it on a later run.
 public struct SubmitService: Sendable {
-    /// The state.
-    public let store: any CurationStore
     /// The checker (live network, or fakes in tests).
     public let checker: Checker
-    /// The one clock.
-    public let clock: any TimeSource
-    /// The lifecycle rules.
-    public let policy: LifecyclePolicy
-    /// The abuse limits.
-    public let limits: AbuseLimits
+    /// The state, the clock and the rules.
+    let context: OwnerStepContext
 
-    /// Creates a value; see the properties.
+    /// Creates a value: the state, the checker, the one clock, the lifecycle rules and the abuse limits.
     public init(store: any CurationStore, checker: Checker, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
                 limits: AbuseLimits = .defaults) {
-        self.store = store
         self.checker = checker
-        self.clock = clock
-        self.policy = policy
-        self.limits = limits
+        context = OwnerStepContext(store: store, clock: clock, policy: policy, limits: limits)
     }
 
     /// Runs one submission attempt.
     public func submit(_ request: SubmitRequest) async throws -> SubmitOutcome {
-        let now = clock.now()
+        let (store, now, policy, limits) = context.start()
         let domain = request.domain
-        let policy = self.policy
         // A pending submission whose challenge expired ends here (audit `submission-expired`); this one
         // then starts afresh.
         let lapsed = try await store.write { tx in
@@ -75,13 +65,9 @@ public struct SubmitService: Sendable {
         if let existing, !existing.state.acceptsSubmission { return .alreadyActive(existing) }
 
         // Rate limits, counted before the network is touched.
-        let dayAgo = now.adding(days: -1)
-        let limits = self.limits
         try await store.write { tx in
-            let recent = try tx.attempts(domain: domain, kind: .submit, since: dayAgo)
-            guard recent < limits.submissionsPerDomainPerDay else {
-                throw CurationError.rateLimited("\(recent) submissions of \(domain.value) in the last 24 hours",
-                                                retryAfter: now.adding(days: 1))
+            try tx.checkDailyLimit(domain: domain, kind: .submit, now: now, limit: limits.submissionsPerDomainPerDay) {
+                "\($0) submissions of \(domain.value) in the last 24 hours"
             }
             if existing == nil || existing?.state == .removed {
                 let since = try tx.lastCompletedRun()?.started ?? Timestamp(secondsSince1970: 0)
@@ -103,19 +89,14 @@ public struct SubmitService: Sendable {
         }
 
         // A pending domain with an open, unexpired challenge: is the record published?
-        var lookupFailed = false
-        var proven = false
+        var lookup = (proven: false, lookupFailed: false)
         let openChallenge = try await store.read { tx in try tx.openChallenge(domain: domain, purpose: .submit) }
             .map(Challenge.init(row:))
         if existing?.state == .pendingVerification, let challenge = openChallenge, !challenge.isExpired(at: now) {
-            switch await checker.dns.txt(Challenge.recordName(for: domain)) {
-            case .found(let records, _): proven = challenge.isProven(by: records, at: now)
-            case .nxdomain, .noData: break
-            case .failed: lookupFailed = true
-            }
+            lookup = await challenge.check(for: domain, in: checker.dns, at: now)
         }
         let validation = try Self.validationRow(report, of: domain, runId: nil)
-        let (isProven, txtFailed) = (proven, lookupFailed)
+        let (isProven, txtFailed) = lookup
         var random = SystemRandomNumberGenerator()
         let fresh = Challenge.make(purpose: .submit, now: now, policy: policy, using: &random)
         return try await store.write { tx in

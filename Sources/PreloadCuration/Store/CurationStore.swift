@@ -108,6 +108,15 @@ extension StateReader {
     }
     /// Audit events, oldest first (of `domain` only, when given).
     public func events(domain: DomainName? = nil) throws -> [AuditEventRow] { try events(domain: domain, limit: nil) }
+
+    /// Refuses a `kind` attempt on the domain when `limit` of them were counted in the 24 hours before `now`
+    /// (``CurationError/rateLimited(_:retryAfter:)``, to retry a day later); `what` words the count.
+    func checkDailyLimit(domain: DomainName, kind: AttemptKind, now: Timestamp, limit: Int, _ what: (Int) -> String)
+        throws
+    {
+        let recent = try attempts(domain: domain, kind: kind, since: now.adding(days: -1))
+        guard recent < limit else { throw CurationError.rateLimited(what(recent), retryAfter: now.adding(days: 1)) }
+    }
 }
 
 /// A stored value this code cannot read: an unknown state, status, phase, kind or reason code, or a name

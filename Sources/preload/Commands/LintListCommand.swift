@@ -67,7 +67,6 @@ struct LintListCommand: AsyncParsableCommand {
                 return issue
             }
         }
-        try Console.print(report, output.format)
-        if report.exitCode != Exit.success { throw report.exitCode }
+        try report.emit(output.format)
     }
 }

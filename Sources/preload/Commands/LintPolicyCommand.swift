@@ -72,8 +72,7 @@ struct LintPolicyCommand: AsyncParsableCommand {
         let report = LintReport(
             subject: file == "-" ? "policy (stdin)" : "policy \(file)", valid: !issues.hasErrors, verdict: nil,
             issues: issues, fields: fields, details: details)
-        try Console.print(report, output.format)
-        if report.exitCode != Exit.success { throw report.exitCode }
+        try report.emit(output.format)
     }
 
     /// The `--mx` values as domain names (U-labels converted); a bad one is a usage error.

@@ -6,15 +6,8 @@ struct LintTXTCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "txt",
         abstract: "Check an _mta-sts TXT record set against RFC 8461.",
-        discussion: """
-            Give each TXT record of the set as one argument, its strings already joined and without the \
-            zone-file quotes. Records that do not start with v=STSv1 are ignored, as senders do; exactly one \
-            must remain.
-
-            Example: preload lint txt 'v=STSv1; id=20240101T000000'
-
-            Exit codes: 0 valid (warnings allowed); 1 invalid, or absent (no v=STSv1 record); 64 usage.
-            """
+        discussion: LintReport.recordSetDiscussion(
+            tag: "v=STSv1", example: "preload lint txt 'v=STSv1; id=20240101T000000'")
     )
 
     @Argument(help: ArgumentHelp("The TXT records of the set, one per argument.", valueName: "record"))
@@ -27,11 +20,9 @@ struct LintTXTCommand: AsyncParsableCommand {
         var details: [String] = []
         if let id = result.id { details.append("id: \(id)") }
         let report = LintReport(
-            subject: "_mta-sts TXT record set", valid: result.status == .valid, verdict: result.status.rawValue,
-            issues: result.issues,
-            fields: ["status": .string(result.status.rawValue), "id": .string(result.id)],
+            recordSet: "_mta-sts TXT record set", status: result.status, issues: result.issues,
+            fields: ["id": .string(result.id)],
             details: details)
-        try Console.print(report, output.format)
-        if report.exitCode != Exit.success { throw report.exitCode }
+        try report.emit(output.format)
     }
 }

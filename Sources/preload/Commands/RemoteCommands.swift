@@ -63,6 +63,18 @@ enum RemoteCommands {
         }
     }
 
+    /// Prints an answer that carries a challenge (an answer without one is not API v1): `awaiting-challenge`
+    /// when the service renewed an open one whose record is not published yet, else `challenge-issued`;
+    /// `text` words it from the record's zone-file line and expiry.
+    static func emitChallenge(_ o: [String: Any], domain d: String, format: OutputFormat,
+                              text: (_ zone: String, _ expires: String, _ awaiting: Bool) -> [String]) throws {
+        guard let c = challenge(o) else { throw Exit.unavailable }
+        let awaiting = c.renewed == true
+        try emit(ResultJSON(domain: d, action: awaiting ? "awaiting-challenge" : "challenge-issued",
+                            state: o["state"] as? String, challenge: c),
+                 text: text("\(c.name) TXT \"\(c.value)\"", c.expires?.rfc3339 ?? "?", awaiting), format: format)
+    }
+
     // MARK: submit
 
     static func submit(_ server: String, domain: String, contact: String, mode: ListMode?, mx: [String],
@@ -75,18 +87,11 @@ enum RemoteCommands {
         let d = o["domain"] as? String ?? domain
         switch answer.status {
         case 202:
-            guard let c = challenge(o) else { throw Exit.unavailable }
-            let zone = "\(c.name) TXT \"\(c.value)\""
-            let expires = c.expires?.rfc3339 ?? "?"
-            if c.renewed == true {
-                try emit(ResultJSON(domain: d, action: "awaiting-challenge", state: o["state"] as? String, challenge: c),
-                         text: ["The challenge record is not published yet. Publish", "", "    \(zone)", "",
-                                "and run this command again before \(expires)."], format: format)
-            } else {
-                try emit(ResultJSON(domain: d, action: "challenge-issued", state: o["state"] as? String, challenge: c),
-                         text: ["\(d) is eligible and queued.", "Prove control of it: publish this DNS record", "", "    \(zone)", "",
-                                "then run `preload submit \(d) --contact \(contact) --server \(server)` again before \(expires)."],
-                         format: format)
+            try emitChallenge(o, domain: d, format: format) { zone, expires, awaiting in
+                awaiting ? ["The challenge record is not published yet. Publish", "", "    \(zone)", "",
+                            "and run this command again before \(expires)."]
+                    : ["\(d) is eligible and queued.", "Prove control of it: publish this DNS record", "", "    \(zone)", "",
+                       "then run `preload submit \(d) --contact \(contact) --server \(server)` again before \(expires)."]
             }
         case 200:
             let next = (o["next"] as? [String: Any]).flatMap { try? JSONSerialization.data(withJSONObject: $0) }
@@ -133,15 +138,11 @@ enum RemoteCommands {
         let d = o["domain"] as? String ?? domain
         switch answer.status {
         case 202:
-            guard let c = challenge(o) else { throw Exit.unavailable }
-            let zone = "\(c.name) TXT \"\(c.value)\""
-            let awaiting = c.renewed == true
-            try emit(ResultJSON(domain: d, action: awaiting ? "awaiting-challenge" : "challenge-issued",
-                                state: o["state"] as? String, challenge: c),
-                     text: awaiting ? ["The removal record is not published yet:", "", "    \(zone)"]
-                                    : ["To remove \(d), publish this DNS record", "", "    \(zone)", "",
-                                       "then run `preload remove \(d) --server \(server)` again before \(c.expires?.rfc3339 ?? "?")."],
-                     format: format)
+            try emitChallenge(o, domain: d, format: format) { zone, expires, awaiting in
+                awaiting ? ["The removal record is not published yet:", "", "    \(zone)"]
+                    : ["To remove \(d), publish this DNS record", "", "    \(zone)", "",
+                       "then run `preload remove \(d) --server \(server)` again before \(expires)."]
+            }
         case 200:
             let state = o["state"] as? String ?? ""
             try emit(ResultJSON(domain: d, action: "accepted", state: state),

@@ -28,14 +28,12 @@ struct RemoveCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Remove without a challenge (maintainers).") var force = false
     @Option(name: .long, help: "Why (required with --force).") var reason: String?
 
-    @OptionGroup var stateOptions: StateOptions
-    @OptionGroup var challenge: ChallengeOptions
-    @OptionGroup var network: NetworkOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var serverOptions: ServerOptions
+    @OptionGroup var options: OwnerStepOptions
 
     func validate() throws {
-        if force, serverOptions.resolved != nil { throw ValidationError("--force works on the local state only, not with --server") }
+        if force, options.server.resolved != nil {
+            throw ValidationError("--force works on the local state only, not with --server")
+        }
         if force, (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--force needs --reason TEXT")
         }
@@ -43,26 +41,27 @@ struct RemoveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if let server = serverOptions.resolved {
-            return try await RemoteCommands.remove(server, domain: domain, format: output.format)
+        if let server = options.server.resolved {
+            return try await RemoteCommands.remove(server, domain: domain, format: options.output.format)
         }
         let name = try Composition.domain(domain)
         let clock = try CommandClock()
-        let store = try Composition.store(stateOptions)
+        let store = try Composition.store(options.state)
         let outcome: RemovalOutcome
         do {
             if force {
                 outcome = try await RemovalService(store: store, dns: NoDNS(), clock: clock)
                     .forceRemoval(of: name, reason: reason ?? "")
             } else {
-                let dns = try await Composition.checker(network, clock: clock).dns
-                outcome = try await RemovalService(store: store, dns: dns, clock: clock, policy: challenge.policy)
+                let dns = try await Composition.checker(options.network, clock: clock).dns
+                outcome = try await RemovalService(store: store, dns: dns, clock: clock,
+                                                   policy: options.challenge.policy)
                     .requestRemoval(of: name)
             }
         } catch {
             throw Curation.fail(error)
         }
-        try Console.print(RemoveOutput(outcome: outcome, domain: name, reason: reason), output.format)
+        try Console.print(RemoveOutput(outcome: outcome, domain: name, reason: reason), options.output.format)
     }
 }
 

@@ -35,11 +35,7 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("An MX pattern (repeatable): host name or *.domain (U-labels are converted to A-labels).", valueName: "pattern"))
     var mx: [String] = []
 
-    @OptionGroup var stateOptions: StateOptions
-    @OptionGroup var challenge: ChallengeOptions
-    @OptionGroup var network: NetworkOptions
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var serverOptions: ServerOptions
+    @OptionGroup var options: OwnerStepOptions
 
     func validate() throws {
         do { _ = try ContactAddress(contact) } catch { throw ValidationError("--contact: \(error)") }
@@ -49,19 +45,20 @@ struct SubmitCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if let server = serverOptions.resolved {
-            return try await RemoteCommands.submit(server, domain: domain, contact: contact, mode: mode, mx: mx, format: output.format)
+        if let server = options.server.resolved {
+            return try await RemoteCommands.submit(server, domain: domain, contact: contact, mode: mode, mx: mx,
+                                                   format: options.output.format)
         }
         let name = try Composition.domain(domain)
         let clock = try CommandClock()
-        let store = try Composition.store(stateOptions)
-        let service = SubmitService(store: store, checker: try await Composition.checker(network, clock: clock), clock: clock,
-                                    policy: challenge.policy)
+        let store = try Composition.store(options.state)
+        let checker = try await Composition.checker(options.network, clock: clock)
+        let service = SubmitService(store: store, checker: checker, clock: clock, policy: options.challenge.policy)
         let request = SubmitRequest(domain: name, contact: try ContactAddress(contact), mode: mode,
                                     patterns: try mx.map(Composition.mxPattern))
         let outcome: SubmitOutcome
         do { outcome = try await service.submit(request) } catch { throw Curation.fail(error) }
-        try Console.print(SubmitOutput(outcome: outcome, domain: name, contact: contact), output.format)
+        try Console.print(SubmitOutput(outcome: outcome, domain: name, contact: contact), options.output.format)
         switch outcome {
         case .ineligible, .patternsUncovered: throw Exit.blocked
         default: break

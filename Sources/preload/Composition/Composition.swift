@@ -6,7 +6,6 @@ import PreloadClient
 import PreloadCore
 import PreloadCuration
 import PreloadGit
-import PreloadHTTP
 import PreloadIDNA
 import PreloadNetwork
 import PreloadState

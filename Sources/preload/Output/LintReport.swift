@@ -115,3 +115,34 @@ struct LintReport: CommandResult {
         return lines
     }
 }
+
+extension LintReport {
+    /// The report on a TXT record set: valid when its status is `valid`, which is also the verdict and the
+    /// JSON field `status`.
+    init(recordSet subject: String, status: RecordStatus, issues: [Issue], fields: [String: JSONValue],
+         details: [String]) {
+        var fields = fields
+        fields["status"] = .string(status.rawValue)
+        self.init(subject: subject, valid: status == .valid, verdict: status.rawValue, issues: issues, fields: fields,
+                  details: details)
+    }
+
+    /// The help of a `lint` command for a TXT record set whose records start with `tag`.
+    static func recordSetDiscussion(tag: String, example: String) -> String {
+        """
+        Give each TXT record of the set as one argument, its strings already joined and without the \
+        zone-file quotes. Records that do not start with \(tag) are ignored, as senders do; exactly one \
+        must remain.
+
+        Example: \(example)
+
+        Exit codes: 0 valid (warnings allowed); 1 invalid, or absent (no \(tag) record); 64 usage.
+        """
+    }
+
+    /// Prints the report in `format`, then ends the command with its exit code when that is not success.
+    func emit(_ format: OutputFormat) throws {
+        try Console.print(self, format)
+        if exitCode != Exit.success { throw exitCode }
+    }
+}

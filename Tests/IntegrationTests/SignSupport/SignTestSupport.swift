@@ -11,7 +11,7 @@ struct SignTestError: Error, CustomStringConvertible {
 
 /// Fixtures for signing and publishing tests.
 enum SignFixtures {
-    static let t0 = Timestamp(rfc3339: "2026-12-01T00:00:00Z")!
+    static let t0 = ListFixtures.t0
 
     /// A new git repository (branch main) with a committer identity, in `scratch/name`.
     static func repository(in scratch: ScratchDirectory, _ name: String = "repo") throws -> String {
@@ -29,15 +29,13 @@ enum SignFixtures {
         return key
     }
 
-    /// An entry for `domain` with MX `mx.<domain>` (or an alias).
+    /// An entry for `domain` with MX `mx.<domain>` (see ``ListFixtures/entry(_:_:at:)``).
     static func entry(_ domain: String, _ mode: ListMode = .enforce, at time: Timestamp = t0) throws -> ListEntry {
-        ListEntry(domain: try DomainName(domain),
-                  policy: .patterns(mode: mode, mx: [try MXPattern("mx." + domain)]),
-                  provenance: Provenance(method: .manual, added: time, verified: time))
+        try ListFixtures.entry(domain, mode, at: time)
     }
 
     /// `count` synthetic entries.
     static func entries(_ count: Int, prefix: String = "d") throws -> [ListEntry] {
-        try (0..<count).map { try entry("\(prefix)\($0).example") }
+        try ListFixtures.entries(count, prefix: prefix)
     }
 }
