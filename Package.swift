@@ -99,6 +99,7 @@ let package = Package(
             name: "PreloadService",
             dependencies: [
                 "PreloadCore", "PreloadChecker", "PreloadCuration", "PreloadIDNA", "PreloadSigning", "PreloadSocketmap",
+                "PreloadOpenSSL", "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),

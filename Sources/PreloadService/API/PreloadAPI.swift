@@ -62,6 +62,8 @@ public final class PreloadAPI: Sendable {
             try await api.confirmRemoval(r, p[0])
         },
         Route(template: "/api/v1/events", methods: [.GET, .HEAD]) { api, r, _ in try await api.events(r) },
+        Route(template: "/api/v1/contacts", methods: [.POST]) { api, r, _ in try await api.requestContactConfirmation(r) },
+        Route(template: "/api/v1/contacts/confirm", methods: [.POST]) { api, r, _ in try await api.confirmContact(r) },
         Route(template: "/list/preload.json", methods: [.GET, .HEAD]) { api, r, _ in api.files.respond(path: r.path, request: r) },
         Route(template: "/list/preload.json.sig", methods: [.GET, .HEAD]) { api, r, _ in api.files.respond(path: r.path, request: r) },
         Route(template: "/list/allowed_signers", methods: [.GET, .HEAD]) { api, r, _ in api.files.respond(path: r.path, request: r) },
