@@ -144,10 +144,12 @@ final class ServeClient: @unchecked Sendable {  // the log is guarded by a lock
         }
     }
 
-    /// Writes the log as JSON lines.
-    func writeLog(to path: String) throws {
+    /// Writes the log as JSON lines, followed by the logs of `others` (clients of other servers whose
+    /// exchanges are checked together with these).
+    func writeLog(to path: String, with others: [ServeClient] = []) throws {
         let encoder = JSONEncoder()
-        let lines = try exchanges.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let all = exchanges + others.flatMap(\.exchanges)
+        let lines = try all.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 }
@@ -180,6 +182,23 @@ final class TestBedNames: @unchecked Sendable {
 
     func removeAll() async {
         for name in Set(names) { _ = try? await bed.run(["dns-remove", name]) }
+    }
+}
+
+extension NetTestBed {
+    /// `serve` arguments that send mail through the test bed's Postfix (`mx.notify.test`, by address and
+    /// verified for its name).
+    func relayArguments() throws -> [String] {
+        let relay = try #require(try domain(notifyDomain).mx.first)
+        let address = try #require(relay.addresses.first)
+        return ["--smtp-relay", "\(address):\(smtpPort)", "--smtp-relay-name", relay.host, "--mail-from", "preload@preload.invalid"]
+    }
+
+    /// The confirmation code of the newest confirmation mail to `address` (waits for Postfix).
+    func confirmationCode(to address: String) async throws -> String {
+        let mail = try #require(try await waitForMail(containing: "To: \(address)"), "no confirmation mail to \(address)")
+        let words = mail.split(whereSeparator: { $0.isWhitespace || $0 == "=" }).map(String.init)
+        return try #require(words.first { $0.count == 32 && $0.allSatisfy(\.isHexDigit) && $0 == $0.lowercased() })
     }
 }
 
