@@ -89,7 +89,13 @@ final class ServeClient: @unchecked Sendable {  // the log is guarded by a lock
     private(set) var exchanges: [HTTPExchange] = []
     private var counter = 0
 
-    init(_ base: String) { self.base = base }
+    /// Extra curl arguments for every request (`--cacert` for HTTPS).
+    let curlOptions: [String]
+
+    init(_ base: String, curlOptions: [String] = []) {
+        self.base = base
+        self.curlOptions = curlOptions
+    }
 
     /// A fresh client address for X-Forwarded-For (the server trusts 127.0.0.1 as a proxy in these tests), so
     /// per-client limits only bite where a test means them to.
@@ -106,7 +112,7 @@ final class ServeClient: @unchecked Sendable {  // the log is guarded by a lock
               headers: [String: String] = [:], client: String? = nil) throws -> HTTPExchange {
         let scratch = try ScratchDirectory("preload-curl")
         var args = ["-s", "-S", "--max-time", "90", "-X", method, "-D", scratch.file("h"), "-o", scratch.file("b"),
-                    "-w", "%{http_code}", "-H", "X-Forwarded-For: \(client ?? freshClient())"]
+                    "-w", "%{http_code}", "-H", "X-Forwarded-For: \(client ?? freshClient())"] + curlOptions
         if method == "HEAD" { args = args.filter { $0 != "-X" && $0 != "HEAD" } + ["-I"] }
         for (k, v) in headers { args += ["-H", "\(k): \(v)"] }
         if let json {
