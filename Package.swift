@@ -147,6 +147,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: settings),
+        /// The service's pure parts: request bodies (JSON and forms).
+        .testTarget(name: "PreloadServiceTests", dependencies: ["PreloadService", "PreloadTesting"], swiftSettings: settings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

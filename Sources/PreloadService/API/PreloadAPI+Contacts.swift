@@ -7,13 +7,8 @@ import PreloadCuration
 /// /api/v1/contacts/confirm` takes it back. Until then the address gets no other mail. The address is
 /// never echoed, logged or published.
 extension PreloadAPI {
-    struct ContactBody: Decodable {
-        var contact: String
-    }
-
-    struct CodeBody: Decodable {
-        var token: String
-    }
+    typealias ContactBody = RequestBodies.Contact
+    typealias CodeBody = RequestBodies.Code
 
     /// The answer to a confirmation request or a confirmation.
     struct ContactStateBody: Codable {

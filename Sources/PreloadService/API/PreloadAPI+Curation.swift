@@ -5,16 +5,8 @@ import PreloadCuration
 
 /// Submissions, confirmations, status, removals and the audit log.
 extension PreloadAPI {
-    struct SubmissionBody: Decodable {
-        var domain: String
-        var contact: String
-        var mode: String?
-        var mx: [String]?
-    }
-
-    struct DomainBody: Decodable {
-        var domain: String
-    }
+    typealias SubmissionBody = RequestBodies.Submission
+    typealias DomainBody = RequestBodies.Domain
 
     struct ChallengeBody: Codable {
         var name: String

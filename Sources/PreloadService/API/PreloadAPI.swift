@@ -187,21 +187,10 @@ public final class PreloadAPI: Sendable {
             throw Problem(.unsupportedMediaType, code: "request.unsupported-media-type",
                           "Send the body as application/json.")
         }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(request.body))
-        } catch {
-            throw Problem(.badRequest, code: "request.malformed", "The body is not the JSON this endpoint takes: \(Self.describe(error)).")
-        }
-    }
-
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, _): "the member '\(key.stringValue)' is missing"
-        case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c):
-            "'\(c.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type"
-        case DecodingError.dataCorrupted(let c):
-            c.codingPath.isEmpty ? "not valid JSON" : "'\(c.codingPath.map(\.stringValue).joined(separator: "."))' is invalid"
-        default: "not valid JSON"
+        switch RequestBodies.decode(T.self, request.body) {
+        case .success(let value): return value
+        case .failure(let error):
+            throw Problem(.badRequest, code: "request.malformed", "The body is not the JSON this endpoint takes: \(error.why).")
         }
     }
 
