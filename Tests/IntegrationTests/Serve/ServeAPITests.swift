@@ -140,7 +140,11 @@ import Testing
         // (curl runs on threads of its own: the test's few cooperative threads must stay free meanwhile.)
         async let slow1 = c.sendInBackground("GET", "/api/v1/preflight/no-banner.test")
         async let slow2 = c.sendInBackground("GET", "/api/v1/preflight/no-banner.test")
-        try await Task.sleep(for: .milliseconds(700))
+        // Wait until the slow check holds the gate (on a loaded machine the curl threads may start late).
+        for _ in 0..<600 {
+            if try c.send("GET", "/metrics").body.contains("preload_checks_running 1") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let busy = try c.send("GET", "/api/v1/preflight/good2.test")
         #expect(busy.status == 503)
         #expect(busy.header("retry-after") != nil)
