@@ -99,6 +99,7 @@ let package = Package(
             name: "PreloadService",
             dependencies: [
                 "PreloadCore", "PreloadChecker", "PreloadCuration", "PreloadIDNA", "PreloadSigning", "PreloadSocketmap",
+                "PreloadOpenSSL", "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
@@ -149,6 +150,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: settings),
+        /// The service's pure parts: request bodies (JSON and forms).
+        .testTarget(name: "PreloadServiceTests", dependencies: ["PreloadService", "PreloadTesting"], swiftSettings: settings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -30,6 +30,14 @@ private struct Attempt: Codable, FetchableRecord, PersistableRecord {
     var time: Timestamp
 }
 
+/// One confirmation mail sent to a contact address (table `contact_mail`), for the rate limits.
+private struct ContactMail: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "contact_mail"
+    var address: String
+    var addressDomain: String
+    var time: Timestamp
+}
+
 /// A domain a run must validate (table `run_item`).
 private struct RunItem: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "run_item"
@@ -203,6 +211,12 @@ struct SQLiteTransaction: StateWriter {
         return try rows(request).reversed()
     }
 
+    func events(domain: DomainName?, after: Int64, limit: Int) throws -> [AuditEventRow] {
+        var request = Stored<AuditEventRow>.filter(Column("id") > after)
+        if let domain { request = request.filter(Column("domain") == domain.value) }
+        return try rows(request.order(Column("id")).limit(max(0, limit)))
+    }
+
     func insert(_ event: AuditEventRow) throws -> AuditEventRow { try insertRow(event) }
 
     func notifications(status: NotificationStatus) throws -> [NotificationRow] {
@@ -265,4 +279,32 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func insert(_ publication: PublicationRow) throws -> PublicationRow { try insertRow(publication) }
+
+    // MARK: Contacts
+
+    func contact(_ address: String) throws -> ContactRow? {
+        try row(Stored<ContactRow>.filter(Column("address") == address))
+    }
+
+    func contact(tokenHash: String) throws -> ContactRow? {
+        try row(Stored<ContactRow>.filter(Column("tokenHash") == tokenHash))
+    }
+
+    func confirmationMails(address: String, since: Timestamp) throws -> Int {
+        try ContactMail.filter(Column("address") == address && Column("time") >= since.rfc3339).fetchCount(db)
+    }
+
+    func confirmationMails(addressDomain: String, since: Timestamp) throws -> Int {
+        try ContactMail.filter(Column("addressDomain") == addressDomain && Column("time") >= since.rfc3339).fetchCount(db)
+    }
+
+    func save(_ contact: ContactRow) throws -> ContactRow {
+        if contact.id == nil { return try insertRow(contact) }
+        try updateRow(contact)
+        return contact
+    }
+
+    func recordConfirmationMail(address: String, addressDomain: String, time: Timestamp) throws {
+        try ContactMail(address: address, addressDomain: addressDomain, time: time).insert(db)
+    }
 }

@@ -133,6 +133,29 @@ enum StateSchema {
                 t.column("runId", .integer)
             }
         }
+        // Contact confirmation: an address gets no mail but its one-time confirmation code until it is
+        // confirmed; only the code's SHA-256 is stored. `contact_mail` counts confirmation mails for the
+        // rate limits (per address, per address domain).
+        migrator.registerMigration("v2-contact-confirmation") { db in
+            try db.create(table: "contact") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("address", .text).notNull().unique()
+                t.column("status", .text).notNull()
+                t.column("tokenHash", .text).indexed()
+                t.column("tokenExpires", .text)
+                t.column("requested", .text)
+                t.column("confirmedAt", .text)
+                t.column("confirmedBy", .text)
+            }
+            try db.create(table: "contact_mail") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("address", .text).notNull()
+                t.column("addressDomain", .text).notNull()
+                t.column("time", .text).notNull()
+            }
+            try db.create(index: "contact_mail_by_address", on: "contact_mail", columns: ["address", "time"])
+            try db.create(index: "contact_mail_by_domain", on: "contact_mail", columns: ["addressDomain", "time"])
+        }
         return migrator
     }
 }

@@ -25,7 +25,11 @@ import Testing
                                                          patterns: [try MXPattern("mx1.\(domain)")], provenance: .manual))
         (seeded.added, seeded.lastVerified, seeded.probationSince, seeded.passingValidations) = (t0, t0, t0.adding(days: -15), 4)
         let row = seeded
-        try await store.write { tx in try tx.save(row) }
+        // Its contact is confirmed (as the local `preload submit` would have done): notices reach it.
+        try await store.write { tx in
+            try tx.save(row)
+            try tx.confirmContactLocally(recipient, now: t0)
+        }
         let byAddress = ["--no-publish", "--timeout", "5", "--format", "json", "--mail-from", "preload@preload.invalid",
                          "--smtp-relay", "\(address):\(bed.smtpPort)"]
 

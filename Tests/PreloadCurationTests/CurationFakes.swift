@@ -204,19 +204,30 @@ struct Bed {
                            notifier: notify ? notifier : nil, concurrency: concurrency)
     }
 
+    /// Submits as the local `preload submit` does (its contact counts as confirmed), or as a service's
+    /// request (`contactConfirmed: false`: the contact must confirm by the mailed code).
     func submit(_ domain: String, contact: String = "postmaster@example.test", mode: ListMode? = nil,
-                mx: [String] = []) async throws -> SubmitOutcome {
+                mx: [String] = [], contactConfirmed: Bool = true) async throws -> SubmitOutcome {
         try await submitService().submit(SubmitRequest(domain: try DomainName(domain), contact: try ContactAddress(contact), mode: mode,
-                                                       patterns: mx.map { try MXPattern($0) }))
+                                                       patterns: mx.map { try MXPattern($0) }, contactConfirmed: contactConfirmed))
+    }
+
+    func contactService(notify: Bool = true, limits: ContactLimits = .defaults) -> ContactService {
+        ContactService(store: store, notifier: notify ? notifier : nil, clock: clock, limits: limits,
+                       publicURL: "https://preload.example")
     }
 
     /// Submits, publishes the challenge, submits again: the domain is in probation.
-    func admit(_ domain: String, mx: [String] = []) async throws {
-        guard case .challengeIssued(let challenge, _, _, _) = try await submit(domain, mx: mx) else {
+    func admit(_ domain: String, mx: [String] = [], contact: String = "postmaster@example.test",
+               contactConfirmed: Bool = true) async throws {
+        guard case .challengeIssued(let challenge, _, _, _) = try await submit(domain, contact: contact, mx: mx,
+                                                                               contactConfirmed: contactConfirmed) else {
             throw CurationError.corrupt("no challenge issued for \(domain)")
         }
         world.setTXT(Challenge.recordName(for: try DomainName(domain)), [challenge.recordValue])
-        guard case .verified = try await submit(domain, mx: mx) else { throw CurationError.corrupt("not verified") }
+        guard case .verified = try await submit(domain, contact: contact, mx: mx, contactConfirmed: contactConfirmed) else {
+            throw CurationError.corrupt("not verified")
+        }
     }
 
     func state(_ domain: String) async throws -> LifecycleState? {

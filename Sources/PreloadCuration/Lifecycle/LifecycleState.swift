@@ -80,4 +80,6 @@ public enum NotificationKind: String, Sendable, Codable, CaseIterable, Hashable 
     case removalRequested = "removal-requested"
     /// Removed (or never listed and dropped).
     case removed
+    /// The one-time confirmation code of a contact address (the only mail an unconfirmed address gets).
+    case contactConfirmation = "contact-confirmation"
 }

@@ -10,8 +10,22 @@ public struct DeliveryTally: Sendable, Hashable, Codable {
     public var failed = 0
     /// Still queued after a failed attempt (retried on the next run).
     public var retrying = 0
+    /// Not sent: the recipient has not confirmed the contact address.
+    public var withheld = 0
     /// Creates a value; see the properties.
     public init() {}
+
+    enum CodingKeys: String, CodingKey { case sent, recorded, failed, retrying, withheld }
+
+    /// Reads a tally; `withheld` is absent from the summaries of runs before contact confirmation.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sent = try c.decode(Int.self, forKey: .sent)
+        recorded = try c.decode(Int.self, forKey: .recorded)
+        failed = try c.decode(Int.self, forKey: .failed)
+        retrying = try c.decode(Int.self, forKey: .retrying)
+        withheld = try c.decodeIfPresent(Int.self, forKey: .withheld) ?? 0
+    }
 }
 
 /// Delivers queued notifications: the outbox half of "queue in the step's transaction, send afterwards".
@@ -19,12 +33,29 @@ public enum NotificationOutbox {
     /// Attempts before a notification is given up as `failed`.
     public static let maxAttempts = 5
 
-    /// Sends every queued notification through `notifier`; with no notifier, marks them `recorded`.
+    /// Sends every queued notification through `notifier`; with no notifier, marks them `recorded`. A
+    /// notification whose recipient has not confirmed the contact address is `withheld`, never sent.
     public static func deliver(store: any CurationStore, notifier: (any Notifier)?, now: Timestamp) async throws -> DeliveryTally {
-        let queued = try await store.read { try $0.notifications(status: .queued) }
+        let (queued, confirmed) = try await store.read { tx -> ([NotificationRow], Set<String>) in
+            let rows = try tx.notifications(status: .queued)
+            var confirmed: Set<String> = []
+            for recipient in Set(rows.map(\.recipient)) where try tx.contact(recipient)?.status == .confirmed {
+                confirmed.insert(recipient)
+            }
+            return (rows, confirmed)
+        }
         var tally = DeliveryTally()
         for var row in queued {
-            if let notifier {
+            if row.kind == .contactConfirmation {
+                // Confirmation mail is sent by ContactService as it is asked for, never from the queue: its
+                // code is not stored (only its hash is), so a queued copy could not carry it.
+                row.status = .failed
+                row.lastError = "a confirmation code is sent when it is requested, never from the queue"
+                tally.failed += 1
+            } else if !confirmed.contains(row.recipient) {
+                row.status = .withheld
+                tally.withheld += 1
+            } else if let notifier {
                 row.attempts += 1
                 do {
                     try await notifier.send(OutgoingMail(to: row.recipient, subject: row.subject, body: row.body))

@@ -51,6 +51,10 @@ public enum NotificationComposer {
         case .removed:
             subject = "[preload] \(d) was removed"
             lines = ["\(d) is no longer in curation: \(detail)."]
+        case .contactConfirmation:
+            // Made by ContactService (it carries a one-time code); no lifecycle step queues it.
+            subject = "[preload] confirm your contact address"
+            lines = ["Confirm this contact address with the code of the confirmation mail."]
         }
         let forecast = Forecast.of(record, challenge: nil, now: now, policy: policy)
         lines += ["", "State: \(record.state.rawValue) since \(record.since.rfc3339).", "Next: \(forecast.sentence).",

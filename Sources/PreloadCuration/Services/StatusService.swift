@@ -123,21 +123,28 @@ public struct StatusService: Sendable {
 
     /// Audit events, oldest first, with the delivery status of the notification each caused.
     public func events(domain: DomainName?, limit: Int? = nil) async throws -> [AuditEntry] {
-        try await store.read { tx in
-            let events = try tx.events(domain: domain, limit: limit)
-            var byEvent: [Int64: NotificationRow] = [:]
-            for name in Set(events.map(\.domain)) {
-                for n in try tx.notifications(domain: name) { if let id = n.auditEventId { byEvent[id] = n } }
-            }
-            return events.map { e in
-                let n = e.id.flatMap { byEvent[$0] }
-                return AuditEntry(id: e.id ?? 0, time: e.time, domain: e.domain.value, from: e.fromState?.rawValue,
-                                  to: e.toState.rawValue, reason: e.reason.rawValue, detail: e.detail,
-                                  actor: e.actor.rawValue,
-                                  notification: n.map {
-                                      AuditEntry.Notice(kind: $0.kind.rawValue, to: $0.recipient, status: $0.status.rawValue)
-                                  })
-            }
+        try await store.read { tx in try Self.entries(tx, try tx.events(domain: domain, limit: limit)) }
+    }
+
+    /// One page of the audit log: at most `limit` events with an id above `after`, by id, read by that key
+    /// (never the whole log).
+    public func events(domain: DomainName?, after: Int64, limit: Int) async throws -> [AuditEntry] {
+        try await store.read { tx in try Self.entries(tx, try tx.events(domain: domain, after: after, limit: limit)) }
+    }
+
+    private static func entries(_ tx: any StateReader, _ events: [AuditEventRow]) throws -> [AuditEntry] {
+        var byEvent: [Int64: NotificationRow] = [:]
+        for name in Set(events.map(\.domain)) {
+            for n in try tx.notifications(domain: name) { if let id = n.auditEventId { byEvent[id] = n } }
+        }
+        return events.map { e in
+            let n = e.id.flatMap { byEvent[$0] }
+            return AuditEntry(id: e.id ?? 0, time: e.time, domain: e.domain.value, from: e.fromState?.rawValue,
+                              to: e.toState.rawValue, reason: e.reason.rawValue, detail: e.detail,
+                              actor: e.actor.rawValue,
+                              notification: n.map {
+                                  AuditEntry.Notice(kind: $0.kind.rawValue, to: $0.recipient, status: $0.status.rawValue)
+                              })
         }
     }
 }

@@ -12,13 +12,18 @@ public struct SubmitRequest: Sendable {
     public var mode: ListMode?
     /// Patterns from `--mx`; empty to take them from the MTA-STS policy or the MX host names.
     public var patterns: [MXPattern]
+    /// The contact counts as confirmed: it was given to the local `preload submit` on the maintainer's own
+    /// machine (a service's requests leave it `false`: their contacts confirm by the mailed code).
+    public var contactConfirmed: Bool
 
     /// Creates a value; see the properties.
-    public init(domain: DomainName, contact: ContactAddress, mode: ListMode? = nil, patterns: [MXPattern] = []) {
+    public init(domain: DomainName, contact: ContactAddress, mode: ListMode? = nil, patterns: [MXPattern] = [],
+                contactConfirmed: Bool = false) {
         self.domain = domain
         self.contact = contact
         self.mode = mode
         self.patterns = patterns
+        self.contactConfirmed = contactConfirmed
     }
 }
 
@@ -99,11 +104,13 @@ public struct SubmitService: Sendable {
         let (isProven, txtFailed) = lookup
         var random = SystemRandomNumberGenerator()
         let fresh = Challenge.make(purpose: .submit, now: now, policy: policy, using: &random)
+        let confirmContact = request.contactConfirmed ? request.contact.value : nil
         return try await store.write { tx in
             // Re-read inside the transaction: another process may have moved the domain meanwhile.
             let current = try tx.record(domain)
             if let current, !current.state.acceptsSubmission { return .alreadyActive(current) }
             try tx.insert(validation)
+            if let confirmContact { try tx.confirmContactLocally(confirmContact, now: now) }
             if isProven, let row = try tx.openChallenge(domain: domain, purpose: .submit),
                let challenge = openChallenge, row.token == challenge.token {
                 let step = try Lifecycle.apply(.challengeVerified(terms), to: current, domain: domain, now: now, policy: policy)

@@ -51,6 +51,9 @@ public protocol StateReader {
     func validations(domain: DomainName, limit: Int) throws -> [ValidationRow]
     /// Audit events, oldest first, optionally for one domain and only the newest `limit`.
     func events(domain: DomainName?, limit: Int?) throws -> [AuditEventRow]
+    /// At most `limit` audit events with an id above `after`, by id (optionally of one domain): one page
+    /// of the log, read by its key.
+    func events(domain: DomainName?, after: Int64, limit: Int) throws -> [AuditEventRow]
     /// Notifications in `status`, oldest first.
     func notifications(status: NotificationStatus) throws -> [NotificationRow]
     /// All notifications for a domain, oldest first.
@@ -69,6 +72,15 @@ public protocol StateReader {
 
     /// The newest publication.
     func lastPublication() throws -> PublicationRow?
+
+    /// The contact row of an address (``ContactAddress/value``).
+    func contact(_ address: String) throws -> ContactRow?
+    /// The contact whose open confirmation code hashes to `tokenHash`.
+    func contact(tokenHash: String) throws -> ContactRow?
+    /// Confirmation mails sent at or after `since` to `address`.
+    func confirmationMails(address: String, since: Timestamp) throws -> Int
+    /// Confirmation mails sent at or after `since` to any address at `domain` (the part after the `@`).
+    func confirmationMails(addressDomain: String, since: Timestamp) throws -> Int
 }
 
 /// What a write transaction does, besides reading.
@@ -97,6 +109,10 @@ public protocol StateWriter: StateReader {
     func markDone(run: Int64, domain: DomainName) throws
     /// Records a published list.
     @discardableResult func insert(_ publication: PublicationRow) throws -> PublicationRow
+    /// Inserts (no id) or updates (found by its id) a contact.
+    @discardableResult func save(_ contact: ContactRow) throws -> ContactRow
+    /// Records one confirmation mail to `address` (for the rate limits).
+    func recordConfirmationMail(address: String, addressDomain: String, time: Timestamp) throws
 }
 
 extension StateReader {

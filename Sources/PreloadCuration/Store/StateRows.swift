@@ -152,3 +152,25 @@ public struct PublicationRow: StateRow {
     public var runId: Int64?
 
 }
+
+/// A contact address and its confirmation (table `contact`): until the owner of the address proves it
+/// gets our mail (the one-time code of a confirmation mail), it gets no other mail. Only the code's SHA-256
+/// is stored.
+public struct ContactRow: StateRow {
+    public static let tableName = "contact"
+    public var id: Int64?
+    /// The address (``ContactAddress/value``).
+    public var address: String
+    /// Pending (a code was mailed) or confirmed.
+    public var status: ContactStatus
+    /// SHA-256 of the open confirmation code, 64 lowercase hex digits; `nil` once used.
+    public var tokenHash: String?
+    /// When the open code stops being accepted.
+    public var tokenExpires: Timestamp?
+    /// When a confirmation was last requested.
+    public var requested: Timestamp?
+    /// When the address was confirmed.
+    public var confirmedAt: Timestamp?
+    /// How it was confirmed.
+    public var confirmedBy: ContactConfirmation?
+}

@@ -28,6 +28,25 @@ public enum NotificationStatus: String, Sendable, Codable, CaseIterable, Hashabl
     case recorded
     /// Given up after too many attempts.
     case failed
+    /// Not sent: its recipient has not confirmed the contact address (a confirmation link is the only mail
+    /// an unconfirmed address gets).
+    case withheld
+}
+
+/// Where a contact address stands (stored in `contact.status`).
+public enum ContactStatus: String, Sendable, Codable, CaseIterable, Hashable {
+    /// A confirmation was requested and not yet confirmed: the address gets no other mail.
+    case pending
+    /// Confirmed: the address gets the notifications of its domains.
+    case confirmed
+}
+
+/// How a contact address was confirmed (stored in `contact.confirmedBy`).
+public enum ContactConfirmation: String, Sendable, Codable, CaseIterable, Hashable {
+    /// The owner of the address used the one-time code mailed to it.
+    case link
+    /// Given to the local `preload submit` on the maintainer's own machine.
+    case local
 }
 
 /// How a `validate-all` run ended, or that it has not (stored in `run.status`).

@@ -5,16 +5,8 @@ import PreloadCuration
 
 /// Submissions, confirmations, status, removals and the audit log.
 extension PreloadAPI {
-    struct SubmissionBody: Decodable {
-        var domain: String
-        var contact: String
-        var mode: String?
-        var mx: [String]?
-    }
-
-    struct DomainBody: Decodable {
-        var domain: String
-    }
+    typealias SubmissionBody = RequestBodies.Submission
+    typealias DomainBody = RequestBodies.Domain
 
     struct ChallengeBody: Codable {
         var name: String
@@ -25,7 +17,7 @@ extension PreloadAPI {
     /// `202` for a submission or removal request: the challenge to publish.
     struct PendingBody: Codable {
         var domain: String
-        /// `pending-verification` (submission) or the domain's state (removal).
+        /// `pending` (a submission: the lifecycle state `pending-verification`) or the domain's state (removal).
         var state: String
         var challenge: ChallengeBody
         var expiresAt: Timestamp
@@ -40,6 +32,10 @@ extension PreloadAPI {
         var since: Timestamp
         var next: Forecast?
     }
+
+    /// A pending submission's state as the API shows it (the state and the command line say
+    /// `pending-verification`).
+    static let submissionState = "pending"
 
     /// A submission request as the curation service takes it (422 for an invalid contact, mode or pattern).
     func submitRequest(domain name: DomainName, contact: String, mode: String?, mx: [String]) throws -> SubmitRequest {
@@ -73,7 +69,9 @@ extension PreloadAPI {
         }
         guard let outcome else { throw Self.busy }
         do {
-            return try outcome.get()
+            let result = try outcome.get()
+            if case .challengeIssued = result { await requestConfirmationIfNew(request.contact) }
+            return result
         } catch {
             if case CurationError.rateLimited = error { metrics.submission("rate-limited") } else { metrics.submission("error") }
             throw error
@@ -137,12 +135,12 @@ extension PreloadAPI {
                           "\(name.value) is already \(r.state.rawValue) (since \(r.since.rfc3339)); nothing changed.")
         case .challengeIssued(let c, let r, _, let renewed):
             metrics.submission("challenge-issued")
-            return .json(PendingBody(domain: name.value, state: r.state.rawValue,
+            return .json(PendingBody(domain: name.value, state: Self.submissionState,
                                      challenge: ChallengeBody(name: Challenge.recordName(for: name), value: c.recordValue),
                                      expiresAt: c.expires, renewed: renewed ? true : nil), status: .accepted)
         case .awaitingChallenge(let c, let r, _, _):
             metrics.submission("awaiting-challenge")
-            return .json(PendingBody(domain: name.value, state: r.state.rawValue,
+            return .json(PendingBody(domain: name.value, state: Self.submissionState,
                                      challenge: ChallengeBody(name: Challenge.recordName(for: name), value: c.recordValue),
                                      expiresAt: c.expires, renewed: true), status: .accepted)
         case .verified(let r, _):
@@ -267,8 +265,9 @@ extension PreloadAPI {
         guard let limit = Int(request.query["limit"] ?? "100"), (1...1000).contains(limit) else {
             throw Problem(.badRequest, code: "request.malformed", "limit must be between 1 and 1000.")
         }
-        let all = try await StatusService(store: configuration.store, clock: configuration.clock).events(domain: name)
-        let page = all.filter { $0.id > after }.sorted { $0.id < $1.id }
+        // Keyset paging: one more than the page tells whether there is a next page.
+        let page = try await StatusService(store: configuration.store, clock: configuration.clock)
+            .events(domain: name, after: after, limit: limit + 1)
         let events = page.prefix(limit).map { e in
             EventBody(id: e.id, time: e.time, domain: e.domain, from: e.from, to: e.to, reason: e.reason,
                       detail: Self.withoutContacts(e.detail),

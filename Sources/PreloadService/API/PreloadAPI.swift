@@ -62,6 +62,8 @@ public final class PreloadAPI: Sendable {
             try await api.confirmRemoval(r, p[0])
         },
         Route(template: "/api/v1/events", methods: [.GET, .HEAD]) { api, r, _ in try await api.events(r) },
+        Route(template: "/api/v1/contacts", methods: [.POST]) { api, r, _ in try await api.requestContactConfirmation(r) },
+        Route(template: "/api/v1/contacts/confirm", methods: [.POST]) { api, r, _ in try await api.confirmContact(r) },
         Route(template: "/list/preload.json", methods: [.GET, .HEAD]) { api, r, _ in api.files.respond(path: r.path, request: r) },
         Route(template: "/list/preload.json.sig", methods: [.GET, .HEAD]) { api, r, _ in api.files.respond(path: r.path, request: r) },
         Route(template: "/list/allowed_signers", methods: [.GET, .HEAD]) { api, r, _ in api.files.respond(path: r.path, request: r) },
@@ -185,21 +187,10 @@ public final class PreloadAPI: Sendable {
             throw Problem(.unsupportedMediaType, code: "request.unsupported-media-type",
                           "Send the body as application/json.")
         }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(request.body))
-        } catch {
-            throw Problem(.badRequest, code: "request.malformed", "The body is not the JSON this endpoint takes: \(Self.describe(error)).")
-        }
-    }
-
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, _): "the member '\(key.stringValue)' is missing"
-        case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c):
-            "'\(c.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type"
-        case DecodingError.dataCorrupted(let c):
-            c.codingPath.isEmpty ? "not valid JSON" : "'\(c.codingPath.map(\.stringValue).joined(separator: "."))' is invalid"
-        default: "not valid JSON"
+        switch RequestBodies.decode(T.self, request.body) {
+        case .success(let value): return value
+        case .failure(let error):
+            throw Problem(.badRequest, code: "request.malformed", "The body is not the JSON this endpoint takes: \(error.why).")
         }
     }
 

@@ -26,12 +26,17 @@ public struct ServiceConfiguration: Sendable {
     public var maxChecks: Int
     public var checkQueue: Int
     public var logger: Logger
+    /// Sends confirmation mail to contact addresses (`--smtp-relay`); `nil`: only recorded in the state.
+    public var notifier: (any Notifier)?
+    /// The limits on confirmation mail.
+    public var contactLimits: ContactLimits
 
     public init(store: any CurationStore, checker: Checker, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
                 rateLimits: ServiceRateLimits = ServiceRateLimits(), trustedProxies: Set<String> = [],
                 publicURL: String? = nil, listRoot: String? = nil, maxBodyBytes: Int = 16 * 1024,
                 preflightMaxAge: Double = 600, maxChecks: Int = 8, checkQueue: Int = 64,
-                logger: Logger = Logger(label: "preload.serve")) {
+                logger: Logger = Logger(label: "preload.serve"), notifier: (any Notifier)? = nil,
+                contactLimits: ContactLimits = .defaults) {
         self.store = store
         self.checker = checker
         self.clock = clock
@@ -45,5 +50,7 @@ public struct ServiceConfiguration: Sendable {
         self.maxChecks = maxChecks
         self.checkQueue = checkQueue
         self.logger = logger
+        self.notifier = notifier
+        self.contactLimits = contactLimits
     }
 }

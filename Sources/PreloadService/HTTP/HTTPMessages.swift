@@ -21,33 +21,11 @@ public struct ServiceRequest: Sendable {
         self.peer = peer
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         path = String(parts.first ?? "")
-        var query: [String: String] = [:]
-        if parts.count == 2 {
-            for pair in parts[1].split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                let key = Self.formDecode(kv[0])
-                if query[key] == nil { query[key] = kv.count == 2 ? Self.formDecode(kv[1]) : "" }
-            }
-        }
-        self.query = query
-    }
-
-    /// `application/x-www-form-urlencoded` decoding (`+` is a space); undecodable text is kept as given.
-    static func formDecode(_ text: Substring) -> String {
-        let spaced = text.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
+        query = parts.count == 2 ? RequestBodies.formFields(parts[1].utf8) : [:]
     }
 
     /// The body as form fields (`application/x-www-form-urlencoded`).
-    public var formFields: [String: String] {
-        var fields: [String: String] = [:]
-        for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
-            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = Self.formDecode(kv[0])
-            if fields[key] == nil { fields[key] = kv.count == 2 ? Self.formDecode(kv[1]) : "" }
-        }
-        return fields
-    }
+    public var formFields: [String: String] { RequestBodies.formFields(body) }
 
     /// The media type of the body, lower-cased, without parameters.
     public var mediaType: String? {

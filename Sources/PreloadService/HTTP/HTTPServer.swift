@@ -28,7 +28,7 @@ public final class HTTPServer: Sendable {
 
     /// Listens on `host:port` and serves until ``shutdown(grace:)``.
     public static func start(host: String, port: Int, maxBodyBytes: Int, idleTimeout: TimeAmount = .seconds(60),
-                             threads: Int? = nil, logger: Logger,
+                             threads: Int? = nil, logger: Logger, tls: TLSServerContext? = nil,
                              handler: @escaping ServiceHandler) async throws -> HTTPServer {
         let tracker = ConnectionTracker()
         let group: any EventLoopGroup = threads.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
@@ -40,6 +40,7 @@ public final class HTTPServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    if let tls { try sync.addHandler(TLSServerHandler(context: tls)) }
                     try sync.addHandler(IdleStateHandler(allTimeout: idleTimeout))
                     try sync.configureHTTPServerPipeline(withErrorHandling: true)
                     try sync.addHandler(ServiceHTTPHandler(handler: handler, maxBodyBytes: maxBodyBytes, tracker: tracker))

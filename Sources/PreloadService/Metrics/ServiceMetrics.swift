@@ -22,6 +22,7 @@ public final class ServiceMetrics: Sendable {
         public static let publishTime = "preload_last_publish_timestamp_seconds"
         public static let checks = "preload_checks_running"
         public static let preflights = "preload_preflights_total"
+        public static let contacts = "preload_contact_confirmations_total"
     }
 
     static let help: [String: String] = [
@@ -35,6 +36,7 @@ public final class ServiceMetrics: Sendable {
         Name.publishTime: "Time of the last publish, as a Unix time (0: none).",
         Name.checks: "Checks triggered by requests that are running now.",
         Name.preflights: "Preflight requests answered, by how the report was obtained (checked, reused, joined).",
+        Name.contacts: "Contact confirmation requests and confirmations, by outcome (never by address).",
     ]
 
     /// Submission outcomes (`outcome` label of ``Name/submissions``).
@@ -44,6 +46,10 @@ public final class ServiceMetrics: Sendable {
     public static let removalOutcomes = ["challenge-issued", "awaiting-challenge", "accepted", "already-requested",
                                          "not-active", "rate-limited", "error"]
 
+    /// Contact confirmation outcomes (`outcome` label of ``Name/contacts``).
+    public static let contactOutcomes = ["confirmation-sent", "confirmation-recorded", "mail-failed", "already-confirmed",
+                                         "rate-limited", "confirmed", "code-invalid", "code-expired"]
+
     public let registry: PrometheusCollectorRegistry
     private let factory: PreloadPrometheusFactory
     private let requestCounters = Mutex([String: CoreMetrics.Counter]())
@@ -51,6 +57,7 @@ public final class ServiceMetrics: Sendable {
     private let submissionCounters: [String: CoreMetrics.Counter]
     private let removalCounters: [String: CoreMetrics.Counter]
     private let preflightCounters: [String: CoreMetrics.Counter]
+    private let contactCounters: [String: CoreMetrics.Counter]
     private let domainGauges: [LifecycleState: CoreMetrics.Gauge]
     private let findingGauges = Mutex([String: CoreMetrics.Gauge]())
     private let publishSerial: CoreMetrics.Gauge
@@ -71,6 +78,9 @@ public final class ServiceMetrics: Sendable {
         })
         preflightCounters = Dictionary(uniqueKeysWithValues: ["checked", "reused", "joined", "refused"].map {
             ($0, CoreMetrics.Counter(label: Name.preflights, dimensions: [("source", $0)], factory: f))
+        })
+        contactCounters = Dictionary(uniqueKeysWithValues: Self.contactOutcomes.map {
+            ($0, CoreMetrics.Counter(label: Name.contacts, dimensions: [("outcome", $0)], factory: f))
         })
         domainGauges = Dictionary(uniqueKeysWithValues: LifecycleState.allCases.map {
             ($0, CoreMetrics.Gauge(label: Name.domains, dimensions: [("state", $0.rawValue)], factory: f))
@@ -104,6 +114,7 @@ public final class ServiceMetrics: Sendable {
     public func submission(_ outcome: String) { submissionCounters[outcome]?.increment() }
     public func removal(_ outcome: String) { removalCounters[outcome]?.increment() }
     public func preflight(_ source: String) { preflightCounters[source]?.increment() }
+    public func contact(_ outcome: String) { contactCounters[outcome]?.increment() }
 
     /// Sets the gauges read from the state (before each scrape).
     public func record(domains: [LifecycleState: Int], findings: [String: Int], publication: PublicationRow?) {

@@ -21,6 +21,12 @@ enum WebPages {
         PreloadAPI.Route(template: "/domains/{domain}/remove/confirm", methods: [.POST]) { api, r, p in
             await api.removePage(r, p[0], confirming: true)
         },
+        PreloadAPI.Route(template: "/contacts", methods: [.POST]) { api, r, _ in await api.contactRequestPage(r) },
+        // The link in the confirmation mail: GET shows a form (a GET never changes state, and mail scanners
+        // follow links), whose POST confirms.
+        PreloadAPI.Route(template: "/contacts/confirm", methods: [.GET, .HEAD, .POST]) { api, r, _ in
+            await api.contactConfirmPage(r)
+        },
     ]
 
     /// HTML-escapes text for element content and attribute values.
@@ -224,6 +230,7 @@ extension PreloadAPI {
                 metrics.submission(c.created == configuration.clock.now() ? "challenge-issued" : "awaiting-challenge")
                 return WebPages.page("Prove control of \(name.value)",
                                      "<p class=\"notice\">\(WebPages.h(name.value)) is queued (pending verification).</p>"
+                                     + WebPages.contactNotice(fields["contact"] ?? "")
                                      + challengeSection(name, record: Challenge.recordName(for: name), value: c.recordValue,
                                                         expires: c.expires, action: "/domains/\(WebPages.u(name.value))/confirm",
                                                         button: "Confirm"))
@@ -320,6 +327,61 @@ extension PreloadAPI {
     }
 }
 
+extension PreloadAPI {
+    /// `POST /contacts` (form): mails a new confirmation link to the contact address.
+    func contactRequestPage(_ request: ServiceRequest) async -> ServiceResponse {
+        await webPage {
+            try requireSameOrigin(request)
+            let address = try contactAddress(request.formFields["contact"] ?? "")
+            try limit(writeLimiter, clientAddress(request), "submissions, removals and contact requests from this address")
+            let answer: ServiceResponse
+            do {
+                answer = try await contactConfirmationResponse(address)
+            } catch CurationError.rateLimited(let what, let after) {
+                metrics.contact("rate-limited")
+                throw Self.problem(for: CurationError.rateLimited(what, retryAfter: after))
+            }
+            let text = answer.status == .ok
+                ? "This address is confirmed already: it gets the notices of its domains."
+                : "A confirmation link is on its way to the address. Open it to confirm; until then the address gets no other mail from us."
+            return WebPages.page("Contact address", "<p class=\"notice\" role=\"status\">\(WebPages.h(text))</p>")
+        }
+    }
+
+    /// `GET /contacts/confirm?token=` shows the confirmation form; its `POST` (from this page only) confirms.
+    func contactConfirmPage(_ request: ServiceRequest) async -> ServiceResponse {
+        await webPage {
+            guard request.method == .POST else {
+                let code = request.query["token"] ?? ""
+                return WebPages.page("Confirm your contact address", """
+                    <p>Confirm that this address may get the preload service's notices about your mail domains.</p>
+                    <form method="post" action="/contacts/confirm">
+                    <label for="token">Confirmation code</label>
+                    <input type="text" id="token" name="token" value="\(WebPages.h(code))" required autocomplete="off" spellcheck="false">
+                    <button type="submit">Confirm</button>
+                    </form>
+                    """)
+            }
+            try requireSameOrigin(request)
+            try limit(writeLimiter, clientAddress(request), "submissions, removals and contact requests from this address")
+            let state = try await confirmContactCode(request.formFields["token"] ?? "")
+            return WebPages.page("Contact address confirmed",
+                                 "<p class=\"ok\" role=\"status\" id=\"contact-state\">Confirmed \(state.confirmedAt?.rfc3339 ?? ""). "
+                                 + "This address now gets the notices of its domains.</p><p><a href=\"/\">Back to the start</a></p>")
+        }
+    }
+}
+
 extension WebPages {
+    /// The note on a submission's page about the contact address, with a form to ask for the link again.
+    static func contactNotice(_ contact: String) -> String {
+        """
+        <p>Unless your contact address is confirmed already, a confirmation link was mailed to it: the address \
+        gets no notices until you open it.</p>
+        <form method="post" action="/contacts"><input type="hidden" name="contact" value="\(h(contact))">\
+        <button type="submit">Send the confirmation link again</button></form>
+        """
+    }
+
     static func withoutContacts(_ text: String) -> String { PreloadAPI.withoutContacts(text) }
 }

@@ -83,8 +83,10 @@ enum RemoteCommands {
         if let mode { body["mode"] = mode.rawValue }
         if !mx.isEmpty { body["mx"] = mx }
         let answer = try await RemoteService(base: server).send("POST", "/api/v1/submissions", json: body)
-        let o = answer.object
+        var o = answer.object
         let d = o["domain"] as? String ?? domain
+        // The API says `pending`; the command line's output keeps the state's name.
+        if o["state"] as? String == "pending" { o["state"] = LifecycleState.pendingVerification.rawValue }
         switch answer.status {
         case 202:
             try emitChallenge(o, domain: d, format: format) { zone, expires, awaiting in

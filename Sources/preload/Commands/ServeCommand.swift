@@ -28,9 +28,20 @@ struct ServeCommand: AsyncParsableCommand {
             peer is a --trusted-proxy): preflight 10/min, submissions and removals 20/h, other API requests \
             600/min; per domain: submissions 5/h, removals 5/h. At most --max-checks checks run at once, each \
             within --domain-timeout. Run it behind a reverse proxy that terminates TLS (README: Running the \
-            service). Stops gracefully on SIGTERM or SIGINT: no new connections, requests in flight finish.
+            service), or serve HTTPS directly with --tls-cert and --tls-key (TLS 1.2 and 1.3 through OpenSSL; a \
+            key that is not the certificate's is refused at start-up). Stops gracefully on SIGTERM or SIGINT: no new \
+            connections, requests in flight finish.
 
-            Exit codes: 0 stopped by a signal; 64 usage; 69 cannot listen, or the state is unavailable; 70 setup failed.
+            Contact addresses are confirmed before they get mail: POST /api/v1/contacts (and every new \
+            submission whose contact was never asked) mails a one-time code, valid 72 hours, with a link to \
+            /contacts/confirm on --public-url; POST /api/v1/contacts/confirm takes it. At most 3 confirmation \
+            mails per address and 20 per address domain a day. Until confirmed, validate-all withholds the \
+            address's notices. Confirmation mail goes through --smtp-relay; without it, it is only recorded \
+            (and then nobody can confirm). Only the code's SHA-256 is stored; addresses never reach the log.
+
+            Exit codes: 0 stopped by a signal; 64 usage; 69 cannot listen, or the state is unavailable; 70 setup \
+            failed; 78 the TLS certificate or key cannot be used (unreadable, not PEM, or a key that is not the \
+            certificate's).
             """)
 
     @Option(name: .long, help: ArgumentHelp("Where to listen: HOST:PORT ([IPV6]:PORT); port 0 picks a free port, printed on stderr.", valueName: "host:port"))
@@ -80,7 +91,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info (one line per request), notice, warning, error.", valueName: "level"))
     var logLevel = "info"
 
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key.", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
+    var tlsKey: String?
+
     @OptionGroup var challenge: ChallengeOptions
+    @OptionGroup var notifications: NotificationOptions
     @OptionGroup var network: NetworkOptions
 
     func validate() throws {
@@ -100,6 +118,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
     }
 
     func run() async throws {
@@ -107,6 +126,15 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "preload.serve")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let clock = try CommandClock()
+        var tls: TLSServerContext? = nil
+        if let tlsCert, let tlsKey {
+            do {
+                tls = try TLSServerContext(certificateFile: tlsCert, keyFile: tlsKey)
+            } catch {
+                Console.err("preload: \(error)")
+                throw Exit.configuration
+            }
+        }
         let store = try Composition.store(stateOptions)
         let settings = CheckerSettings(concurrency: network.concurrency, domainTimeout: domainTimeout,
                                        addressPolicy: allowPrivateTargets ? .any : .publicOnly)
@@ -120,18 +148,19 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = ServiceConfiguration(
             store: store, checker: checker, clock: clock, policy: challenge.policy, rateLimits: limits,
             trustedProxies: Set(trustedProxies), publicURL: publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 },
-            listRoot: repo, maxChecks: maxChecks, checkQueue: checkQueue, logger: logger)
+            listRoot: repo, maxChecks: maxChecks, checkQueue: checkQueue, logger: logger,
+            notifier: try Composition.notifier(notifications, network: network, clock: clock))
         let api = PreloadAPI(configuration)
         let server: HTTPServer
         do {
             server = try await HTTPServer.start(host: host, port: port, maxBodyBytes: configuration.maxBodyBytes,
-                                                threads: threads, logger: logger) { await api.handle($0) }
+                                                threads: threads, logger: logger, tls: tls) { await api.handle($0) }
         } catch {
             Console.err("preload: cannot listen on \(listen): \(error)")
             throw Exit.unavailable
         }
         let shown = host.contains(":") ? "[\(host)]" : host
-        Console.err("preload: serving on http://\(shown):\(server.port ?? port)"
+        Console.err("preload: serving on \(tls == nil ? "http" : "https")://\(shown):\(server.port ?? port)"
                     + (allowPrivateTargets ? " (private targets allowed: test beds only)" : ""))
         let signal = await TerminationSignal.wait()
         logger.info("stopping", metadata: ["signal": "\(signal)"])

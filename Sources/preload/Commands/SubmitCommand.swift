@@ -21,6 +21,9 @@ struct SubmitCommand: AsyncParsableCommand {
             With --server URL (or PRELOAD_SERVER) the same steps go through a curation service (`preload serve`) \
             instead of the local state, with the same output and exit codes.
 
+            The --contact given here (the maintainer's own machine) counts as confirmed; contacts given to a \
+            curation service get a one-time confirmation code first and no other mail until it is used.
+
             Limits: 5 submissions per domain per 24 hours; 200 new submissions between validate-all runs.
 
             Exit codes: 0 queued, awaiting the challenge, verified, or already in curation (nothing \
@@ -55,7 +58,7 @@ struct SubmitCommand: AsyncParsableCommand {
         let checker = try await Composition.checker(options.network, clock: clock)
         let service = SubmitService(store: store, checker: checker, clock: clock, policy: options.challenge.policy)
         let request = SubmitRequest(domain: name, contact: try ContactAddress(contact), mode: mode,
-                                    patterns: try mx.map(Composition.mxPattern))
+                                    patterns: try mx.map(Composition.mxPattern), contactConfirmed: true)
         let outcome: SubmitOutcome
         do { outcome = try await service.submit(request) } catch { throw Curation.fail(error) }
         try Console.print(SubmitOutput(outcome: outcome, domain: name, contact: contact), options.output.format)

@@ -24,6 +24,8 @@ enum Exit {
     static let unavailable = ExitCode(69)
     static let internalError = ExitCode(70)
     static let temporaryFailure = ExitCode(75)
+    /// A configuration file cannot be used (sysexits' EX_CONFIG): `serve --tls-cert/--tls-key`.
+    static let configuration = ExitCode(78)
 }
 
 /// Writes results to stdout and diagnostics to stderr.

@@ -23,7 +23,7 @@ struct ValidateAllOutput: CommandResult {
             out.append(line)
         }
         let n = s.notifications
-        out.append("  notifications: \(n.sent) sent, \(n.recorded) recorded, \(n.retrying) to retry, \(n.failed) failed")
+        out.append("  notifications: \(n.sent) sent, \(n.recorded) recorded, \(n.retrying) to retry, \(n.failed) failed, \(n.withheld) withheld (contact not confirmed)")
         return out.joined(separator: "\n")
     }
 }

@@ -18,11 +18,19 @@ import Testing
             "--repo", repo.path, "--allow-private-targets", "--trusted-proxy", "127.0.0.1",
             "--max-checks", "1", "--check-queue", "0", "--preflight-limit", "3/min", "--read-limit", "5/min",
             "--submission-limit", "6/h", "--removal-limit", "3/h", "--write-limit", "100/h", "--domain-timeout", "30",
-        ])
+        ] + bed.relayArguments())
         defer { server.stop() }
         let c = ServeClient(server.url)
+        // A second server whose relay refuses connections (the discard port), with a small write limit.
+        let broken = try await ServeProcess("serve-api-norelay", arguments: [
+            "--trusted-proxy", "127.0.0.1", "--write-limit", "3/h", "--smtp-relay", "127.0.0.1:9",
+        ])
+        defer { broken.stop() }
+        let b = ServeClient(broken.url)
         do {
             try await exercise(c, bed: bed, names: names, repo: repo)
+            try await exerciseContacts(c, server: server, bed: bed)
+            try exerciseBrokenRelay(b)
         } catch {
             await names.removeAll()
             throw error
@@ -35,8 +43,21 @@ import Testing
         #expect(!server.log.contains("owner@notify.test"))
         #expect(!server.log.contains("@notify.test"))
 
+        #expect(broken.stop() == 0)
+        #expect(!broken.log.contains("@notify.test"))
+
+        // The notices of the domains submitted through the service went to a contact that never confirmed:
+        // validate-all withholds them.
+        let run = try Tool.run(try Tool.preloadBinary(), ["validate-all", "--state", server.state, "--no-publish", "--format", "json",
+                                                          "--timeout", "5"],
+                               environment: ["PRELOAD_DNS": bed.dns.server, "PRELOAD_CA_FILE": bed.caFile])
+        #expect(run.status == 0, "\(run.stderr)")
+        let tally = (try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["notifications"] as? [String: Any]
+        #expect((tally?["withheld"] as? Int ?? 0) >= 2, "\(run.stdout)")
+        #expect(tally?["sent"] as? Int == 0 && tally?["recorded"] as? Int == 0)
+
         let log = server.scratch.file("exchanges.jsonl")
-        try c.writeLog(to: log)
+        try c.writeLog(to: log, with: [b])
         let check = try Tool.run("python3", [RepositoryRoot.path + "/tools/serve/openapi-check",
                                              RepositoryRoot.path + "/policy-schema/openapi.yaml", log])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
@@ -105,7 +126,7 @@ import Testing
         let domain = try await names.mailDomain("serve-api")
         let submitted = try c.send("POST", "/api/v1/submissions", json: #"{"domain":"\#(domain)","contact":"owner@notify.test"}"#)
         #expect(submitted.status == 202, "\(submitted.body)")
-        #expect(submitted.json["state"] as? String == "pending-verification")
+        #expect(submitted.json["state"] as? String == "pending")
         let challenge = try #require(submitted.json["challenge"] as? [String: Any])
         #expect(challenge["name"] as? String == "_preload-challenge.\(domain)")
         let token = try #require(challenge["value"] as? String)
@@ -119,7 +140,11 @@ import Testing
         // (curl runs on threads of its own: the test's few cooperative threads must stay free meanwhile.)
         async let slow1 = c.sendInBackground("GET", "/api/v1/preflight/no-banner.test")
         async let slow2 = c.sendInBackground("GET", "/api/v1/preflight/no-banner.test")
-        try await Task.sleep(for: .milliseconds(700))
+        // Wait until the slow check holds the gate (on a loaded machine the curl threads may start late).
+        for _ in 0..<600 {
+            if try c.send("GET", "/metrics").body.contains("preload_checks_running 1") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let busy = try c.send("GET", "/api/v1/preflight/good2.test")
         #expect(busy.status == 503)
         #expect(busy.header("retry-after") != nil)
@@ -251,5 +276,89 @@ import Testing
         #expect(metrics.contains("preload_last_publish_serial"))
         #expect(metrics.contains(#"preload_preflights_total{source="joined"} 1"#))
         #expect(!metrics.contains("notify.test"))
+    }
+
+    /// Contact confirmation over the API (mail through the test bed's Postfix) and the confirmation page.
+    func exerciseContacts(_ c: ServeClient, server: ServeProcess, bed: NetTestBed) async throws {
+        let address = "contact-\(UInt64.random(in: 0...UInt64.max))@\(bed.notifyDomain)"
+        let requested = try c.send("POST", "/api/v1/contacts", json: #"{"contact":"\#(address)"}"#)
+        #expect(requested.status == 202, "\(requested.body)")
+        #expect(requested.json["state"] as? String == "confirmation-sent")
+        #expect(!requested.body.contains("@"), "the address is never echoed")
+        let code = try await bed.confirmationCode(to: address)
+
+        // The link's page: GET shows a form and changes nothing; the form's POST needs this service's Origin.
+        let web = ServeClient(server.url)  // pages are not API exchanges: kept out of the OpenAPI log
+        let page = try web.send("GET", "/contacts/confirm?token=\(code)")
+        #expect(page.status == 200)
+        #expect(page.body.contains("value=\"\(code)\""))
+        #expect(page.body.contains("<form method=\"post\" action=\"/contacts/confirm\">"))
+        let form = "token=\(code)"
+        #expect(try web.send("POST", "/contacts/confirm", json: form, contentType: "application/x-www-form-urlencoded").status == 403)
+        #expect(try web.send("POST", "/contacts/confirm", json: form, contentType: "application/x-www-form-urlencoded",
+                             headers: ["Origin": "https://evil.example"]).status == 403)
+        let origin = server.url  // http://127.0.0.1:PORT, the Host curl sends
+        let confirmedPage = try web.send("POST", "/contacts/confirm", json: form, contentType: "application/x-www-form-urlencoded",
+                                         headers: ["Origin": origin])
+        #expect(confirmedPage.status == 200, "\(confirmedPage.body)")
+        #expect(confirmedPage.body.contains("id=\"contact-state\""))
+
+        // The code worked once; the address is confirmed (asking again sends nothing).
+        let reused = try c.send("POST", "/api/v1/contacts/confirm", json: #"{"token":"\#(code)"}"#)
+        #expect(reused.status == 422)
+        #expect(reused.json["code"] as? String == "contact.token-invalid")
+        let again = try c.send("POST", "/api/v1/contacts", json: #"{"contact":"\#(address)"}"#)
+        #expect(again.status == 200)
+        #expect(again.json["state"] as? String == "confirmed")
+
+        // A second address, confirmed over the API.
+        let second = "contact2-\(UInt64.random(in: 0...UInt64.max))@\(bed.notifyDomain)"
+        #expect(try c.send("POST", "/api/v1/contacts", json: #"{"contact":"\#(second)"}"#).status == 202)
+        let secondCode = try await bed.confirmationCode(to: second)
+        let confirmed = try c.send("POST", "/api/v1/contacts/confirm", json: #"{"token":"\#(secondCode)"}"#)
+        #expect(confirmed.status == 200, "\(confirmed.body)")
+        #expect(confirmed.json["state"] as? String == "confirmed")
+        // 3 mails per address a day: the 4th request is 429 with Retry-After.
+        #expect(try c.send("POST", "/api/v1/contacts", json: #"{"contact":"x\#(second)"}"#).status == 202)
+        #expect(try c.send("POST", "/api/v1/contacts", json: #"{"contact":"x\#(second)"}"#).status == 202)
+        #expect(try c.send("POST", "/api/v1/contacts", json: #"{"contact":"x\#(second)"}"#).status == 202)
+        let limited = try c.send("POST", "/api/v1/contacts", json: #"{"contact":"x\#(second)"}"#)
+        #expect(limited.status == 429)
+        #expect(Int(limited.header("retry-after") ?? "") ?? 0 >= 1)
+
+        // Request errors.
+        #expect(try c.send("POST", "/api/v1/contacts", json: #"{"contact":"not an address"}"#).json["code"] as? String == "contact.invalid")
+        #expect(try c.send("POST", "/api/v1/contacts", json: "{").status == 400)
+        #expect(try c.send("POST", "/api/v1/contacts", json: #"{"contact":"a@b.test"}"#, contentType: "text/plain").status == 415)
+        #expect(try c.send("POST", "/api/v1/contacts", body: [UInt8](repeating: 0x20, count: 17 * 1024),
+                           contentType: "application/json").status == 413)
+        #expect(try c.send("POST", "/api/v1/contacts/confirm", json: #"{"token":"00112233445566778899aabbccddeeff"}"#)
+            .json["code"] as? String == "contact.token-invalid")
+        #expect(try c.send("POST", "/api/v1/contacts/confirm", json: #"{"code":"x"}"#).status == 400)
+        #expect(try c.send("POST", "/api/v1/contacts/confirm", json: #"{"token":"x"}"#, contentType: "text/plain").status == 415)
+        #expect(try c.send("POST", "/api/v1/contacts/confirm", body: [UInt8](repeating: 0x20, count: 17 * 1024),
+                           contentType: "application/json").status == 413)
+        #expect(try c.send("GET", "/api/v1/contacts").status == 405)
+
+        let metrics = try c.send("GET", "/metrics").body
+        #expect(metrics.contains(#"preload_contact_confirmations_total{outcome="confirmed"} 2"#))
+        #expect(metrics.contains(#"preload_contact_confirmations_total{outcome="rate-limited"} 1"#))
+        #expect(!metrics.contains("contact-"))
+    }
+
+    /// A relay that refuses: 503 with Retry-After, nothing confirmed; past the write limit, 429.
+    func exerciseBrokenRelay(_ b: ServeClient) throws {
+        let failed = try b.send("POST", "/api/v1/contacts", json: #"{"contact":"someone@notify.test"}"#, client: "203.0.113.20")
+        #expect(failed.status == 503, "\(failed.body)")
+        #expect(failed.json["code"] as? String == "contact.mail-failed")
+        #expect(failed.header("retry-after") != nil)
+        for _ in 0..<2 {
+            #expect(try b.send("POST", "/api/v1/contacts/confirm", json: #"{"token":"00112233445566778899aabbccddeeff"}"#,
+                               client: "203.0.113.20").status == 422)
+        }
+        let limited = try b.send("POST", "/api/v1/contacts/confirm", json: #"{"token":"00112233445566778899aabbccddeeff"}"#,
+                                 client: "203.0.113.20")
+        #expect(limited.status == 429)
+        #expect(limited.header("retry-after") != nil)
     }
 }

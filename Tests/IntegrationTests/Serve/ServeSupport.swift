@@ -89,7 +89,13 @@ final class ServeClient: @unchecked Sendable {  // the log is guarded by a lock
     private(set) var exchanges: [HTTPExchange] = []
     private var counter = 0
 
-    init(_ base: String) { self.base = base }
+    /// Extra curl arguments for every request (`--cacert` for HTTPS).
+    let curlOptions: [String]
+
+    init(_ base: String, curlOptions: [String] = []) {
+        self.base = base
+        self.curlOptions = curlOptions
+    }
 
     /// A fresh client address for X-Forwarded-For (the server trusts 127.0.0.1 as a proxy in these tests), so
     /// per-client limits only bite where a test means them to.
@@ -106,7 +112,7 @@ final class ServeClient: @unchecked Sendable {  // the log is guarded by a lock
               headers: [String: String] = [:], client: String? = nil) throws -> HTTPExchange {
         let scratch = try ScratchDirectory("preload-curl")
         var args = ["-s", "-S", "--max-time", "90", "-X", method, "-D", scratch.file("h"), "-o", scratch.file("b"),
-                    "-w", "%{http_code}", "-H", "X-Forwarded-For: \(client ?? freshClient())"]
+                    "-w", "%{http_code}", "-H", "X-Forwarded-For: \(client ?? freshClient())"] + curlOptions
         if method == "HEAD" { args = args.filter { $0 != "-X" && $0 != "HEAD" } + ["-I"] }
         for (k, v) in headers { args += ["-H", "\(k): \(v)"] }
         if let json {
@@ -144,10 +150,12 @@ final class ServeClient: @unchecked Sendable {  // the log is guarded by a lock
         }
     }
 
-    /// Writes the log as JSON lines.
-    func writeLog(to path: String) throws {
+    /// Writes the log as JSON lines, followed by the logs of `others` (clients of other servers whose
+    /// exchanges are checked together with these).
+    func writeLog(to path: String, with others: [ServeClient] = []) throws {
         let encoder = JSONEncoder()
-        let lines = try exchanges.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let all = exchanges + others.flatMap(\.exchanges)
+        let lines = try all.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 }
@@ -180,6 +188,23 @@ final class TestBedNames: @unchecked Sendable {
 
     func removeAll() async {
         for name in Set(names) { _ = try? await bed.run(["dns-remove", name]) }
+    }
+}
+
+extension NetTestBed {
+    /// `serve` arguments that send mail through the test bed's Postfix (`mx.notify.test`, by address and
+    /// verified for its name).
+    func relayArguments() throws -> [String] {
+        let relay = try #require(try domain(notifyDomain).mx.first)
+        let address = try #require(relay.addresses.first)
+        return ["--smtp-relay", "\(address):\(smtpPort)", "--smtp-relay-name", relay.host, "--mail-from", "preload@preload.invalid"]
+    }
+
+    /// The confirmation code of the newest confirmation mail to `address` (waits for Postfix).
+    func confirmationCode(to address: String) async throws -> String {
+        let mail = try #require(try await waitForMail(containing: "To: \(address)"), "no confirmation mail to \(address)")
+        let words = mail.split(whereSeparator: { $0.isWhitespace || $0 == "=" }).map(String.init)
+        return try #require(words.first { $0.count == 32 && $0.allSatisfy(\.isHexDigit) && $0 == $0.lowercased() })
     }
 }
 
