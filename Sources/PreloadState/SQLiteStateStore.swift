@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PreloadSystem
 import PreloadCuration
+import Synchronization
 
 /// Why the state could not be opened or used.
 public enum StateError: Error, Sendable, CustomStringConvertible {
@@ -39,6 +40,8 @@ public final class SQLiteStateStore: CurationStore {
     /// The state directory.
     public let directory: String
     private let pool: DatabasePool
+    /// The connection of ``commitCounter()``, opened at its first call.
+    private let watch = Mutex<DatabaseQueue?>(nil)
 
     /// Opens (creating if needed) the state in `directory` and applies pending migrations.
     public init(directory: String) throws(StateError) {
@@ -100,6 +103,22 @@ public final class SQLiteStateStore: CurationStore {
     @discardableResult
     public func write<T: Sendable>(_ body: @Sendable @escaping (any StateWriter) throws -> T) async throws -> T {
         try await pool.write { db in try body(SQLiteTransaction(db)) }
+    }
+
+    /// `PRAGMA data_version` on a read-only connection of its own, which never writes: its value changes
+    /// whenever another connection (the pool's writer, another process) committed since the last call.
+    public func commitCounter() async throws -> Int64 {
+        let queue = try watch.withLock { queue in
+            if let queue { return queue }
+            var config = Configuration()
+            config.readonly = true
+            config.busyMode = .timeout(5)
+            config.label = "preload-state-watch"
+            let opened = try DatabaseQueue(path: path(Self.databaseFileName), configuration: config)
+            queue = opened
+            return opened
+        }
+        return try await queue.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
     }
 
     /// Takes the `flock` on ``runLockFileName``; throws ``CurationError/busy(_:)`` naming the holder when

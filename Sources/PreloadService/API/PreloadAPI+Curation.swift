@@ -61,7 +61,7 @@ extension PreloadAPI {
 
     /// Runs a submission attempt through the check gate (it runs the checker).
     func runSubmission(_ request: SubmitRequest) async throws -> SubmitOutcome {
-        defer { statusCache.clear() }
+        defer { statusCache.invalidate() }
         let service = SubmitService(store: configuration.store, checker: configuration.checker, clock: configuration.clock,
                                     policy: configuration.policy)
         let outcome = await gate.run { () -> Result<SubmitOutcome, any Error> in
@@ -152,16 +152,25 @@ extension PreloadAPI {
 
     // MARK: Status
 
+    /// Validations shown when the request does not say (`?validations=`).
+    static let defaultValidations = 5
+
     func status(_ request: ServiceRequest, _ domainText: String) async throws -> ServiceResponse {
         let name = try domain(domainText)
         try limit(readLimiter, clientAddress(request), "requests from this address")
-        let limit = min(50, max(0, Int(request.query["validations"] ?? "") ?? 5))
+        let limit = min(50, max(0, Int(request.query["validations"] ?? "") ?? Self.defaultValidations))
+        // Keyed by the name as asked (the hot path looks it up before normalising anything).
+        let key = StatusKey(domain: domainText, validations: limit)
+        let clock = configuration.clock
+        if let cached = statusCache.get(key, now: clock.now().secondsSince1970) { return cached }
+        // The generation and the time are taken before the state is read (see StatusCache).
+        let generation = statusCache.generation
+        let now = clock.now()
         // A GET never changes state: no challenge is expired here (validate-all and the POSTs do that).
-        let key = "\(name.value) \(limit)"
-        if let cached = statusCache.get(key) { return cached }
-        let service = StatusService(store: configuration.store, clock: configuration.clock, policy: configuration.policy)
-        let response = ServiceResponse.json(try await service.status(of: name, validations: limit, expiring: false))
-        statusCache.put(key, response)
+        let service = StatusService(store: configuration.store, clock: clock, policy: configuration.policy)
+        let status = try await service.status(of: name, validations: limit, expiring: false)
+        let response = ServiceResponse.json(status)
+        statusCache.put(key, response, generation: generation, validUntil: StatusCache.validUntil(status, now: now))
         return response
     }
 
@@ -190,7 +199,7 @@ extension PreloadAPI {
         }
         let service = RemovalService(store: configuration.store, dns: configuration.checker.dns, clock: configuration.clock,
                                      policy: configuration.policy)
-        defer { statusCache.clear() }
+        defer { statusCache.invalidate() }
         let outcome: RemovalOutcome
         do {
             outcome = try await service.requestRemoval(of: name)

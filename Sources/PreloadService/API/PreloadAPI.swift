@@ -20,8 +20,8 @@ public final class PreloadAPI: Sendable {
     let writeLimiter: RateLimiter
     let readLimiter: RateLimiter
     let findingsCache = FindingsCache()
-    /// Status answers for at most one second (cleared by every write of this service).
-    let statusCache = ResponseCache(ttl: 1)
+    /// Status answers until the state changes (see ``StatusCache`` for the bound on other processes' changes).
+    let statusCache = StatusCache()
 
     public init(_ configuration: ServiceConfiguration, metrics: ServiceMetrics = ServiceMetrics()) {
         self.configuration = configuration
@@ -36,6 +36,7 @@ public final class PreloadAPI: Sendable {
         removalLimiter = RateLimiter(limits.removalsPerDomain)
         writeLimiter = RateLimiter(limits.writesPerClient)
         readLimiter = RateLimiter(limits.readsPerClient)
+        statusCache.watch(configuration.store)
     }
 
     // MARK: Routing
@@ -45,6 +46,17 @@ public final class PreloadAPI: Sendable {
         var template: String
         var methods: [HTTPMethod]
         var handler: @Sendable (PreloadAPI, ServiceRequest, [String]) async throws -> ServiceResponse
+        /// The template's segments after the leading `/`; `nil` for a `{parameter}`.
+        let segments: [Substring?]
+
+        init(template: String, methods: [HTTPMethod],
+             handler: @escaping @Sendable (PreloadAPI, ServiceRequest, [String]) async throws -> ServiceResponse) {
+            self.template = template
+            self.methods = methods
+            self.handler = handler
+            segments = template.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+                .map { $0.hasPrefix("{") ? nil : $0 }
+        }
     }
 
     /// Every route, in match order. `{x}` matches one path segment (percent-decoded for the handler).
@@ -73,17 +85,15 @@ public final class PreloadAPI: Sendable {
     static func match(_ path: String) -> (Route, [String])? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         for route in routes {
-            let parts = route.template.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-            guard parts.count == segments.count else { continue }
+            guard route.segments.count == segments.count else { continue }
             var params: [String] = []
             var ok = true
-            for (part, segment) in zip(parts, segments) {
-                if part.hasPrefix("{") {
+            for (part, segment) in zip(route.segments, segments) {
+                if let part {
+                    guard part == segment else { ok = false; break }
+                } else {
                     guard !segment.isEmpty, let decoded = segment.removingPercentEncoding else { ok = false; break }
                     params.append(decoded)
-                } else if part != segment {
-                    ok = false
-                    break
                 }
             }
             if ok { return (route, params) }
@@ -116,15 +126,22 @@ public final class PreloadAPI: Sendable {
             response = Problem(.notFound, code: "request.not-found", "There is no resource at \(request.path.prefix(200)).")
                 .response
         }
+        record(route: label, method: request.method, status: response.status.code, started: started,
+               client: clientAddress(request))
+        return response
+    }
+
+    /// Counts one answered request in the metrics and writes its access-log line: method, route template,
+    /// status, client; never a body (contacts stay out of logs).
+    func record(route label: String, method: HTTPMethod, status: UInt, started: ContinuousClock.Instant,
+                client: @autoclosure () -> String) {
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        metrics.request(route: label, status: response.status.code, seconds: seconds)
-        // The access log: method, route template, status, client; never a body (contacts stay out of logs).
+        metrics.request(route: label, status: status, seconds: seconds)
         configuration.logger.info("request", metadata: [
-            "method": "\(request.method.rawValue)", "route": "\(label)", "status": "\(response.status.code)",
-            "client": "\(clientAddress(request))", "ms": "\(Int(seconds * 1000))",
+            "method": "\(method.rawValue)", "route": "\(label)", "status": "\(status)",
+            "client": "\(client())", "ms": "\(Int(seconds * 1000))",
         ])
-        return response
     }
 
     /// The problem document for an operational failure of the curation services.
@@ -153,12 +170,16 @@ public final class PreloadAPI: Sendable {
     /// The client's address: the peer, or with a trusted proxy as peer the nearest untrusted address of
     /// `X-Forwarded-For`.
     func clientAddress(_ request: ServiceRequest) -> String {
-        guard configuration.trustedProxies.contains(request.peer) else { return request.peer }
-        let chain = request.headers[canonicalForm: "X-Forwarded-For"].map { $0.trimmingCharacters(in: .whitespaces) }
+        clientAddress(peer: request.peer, headers: request.headers)
+    }
+
+    func clientAddress(peer: String, headers: HTTPHeaders) -> String {
+        guard configuration.trustedProxies.contains(peer) else { return peer }
+        let chain = headers[canonicalForm: "X-Forwarded-For"].map { $0.trimmingCharacters(in: .whitespaces) }
         for address in chain.reversed() where !address.isEmpty {
             if !configuration.trustedProxies.contains(address) { return address }
         }
-        return request.peer
+        return peer
     }
 
     /// Takes a token from `limiter` for `key`, or throws 429 with `Retry-After`.

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOHTTP1
 
 /// One complete HTTP request as the service's routes see it: the body is already read (at most
@@ -38,13 +39,28 @@ public struct ServiceRequest: Sendable {
 /// One HTTP response.
 public struct ServiceResponse: Sendable {
     public var status: HTTPResponseStatus
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
+    public var headers: HTTPHeaders {
+        didSet { wire = nil }
+    }
+    public var body: [UInt8] {
+        didSet { wire = nil }
+    }
+    /// The body as NIO writes it, with `Content-Length` already among ``headers`` (``prepared()``): an answer
+    /// served many times is made ready once. Any change to the headers or the body drops it.
+    private(set) var wire: ByteBuffer?
 
     public init(status: HTTPResponseStatus, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// This answer made ready to be written many times: `Content-Length` set and the body in a buffer.
+    func prepared() -> ServiceResponse {
+        var ready = self
+        ready.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+        ready.wire = ByteBuffer(bytes: body)
+        return ready
     }
 
     /// A JSON body (keys sorted, slashes unescaped), `application/json`.

@@ -8,8 +8,14 @@ import Synchronization
 /// What answers requests: the whole service behind one function.
 public typealias ServiceHandler = @Sendable (ServiceRequest) async -> ServiceResponse
 
+/// What answers a request without a body at once, on the event loop that read it, when it can: the request
+/// head and the peer's address in, an answer or `nil` (then ``ServiceHandler`` answers it). It must never
+/// block or wait.
+public typealias ImmediateHandler = @Sendable (HTTPRequestHead, _ peer: String) -> ServiceResponse?
+
 /// A small HTTP/1.1 server on SwiftNIO: reads each request completely (refusing bodies over the limit
-/// with 413 before reading them), hands it to a ``ServiceHandler`` and writes the answer. Keep-alive and
+/// with 413 before reading them), hands it to an ``ImmediateHandler`` and, when that has no answer, to a
+/// ``ServiceHandler`` in a task, and writes the answer. Keep-alive and
 /// pipelining follow NIO's HTTP server pipeline. ``shutdown(grace:)`` stops accepting, lets requests in
 /// flight finish, then closes the idle connections.
 public final class HTTPServer: Sendable {
@@ -29,6 +35,7 @@ public final class HTTPServer: Sendable {
     /// Listens on `host:port` and serves until ``shutdown(grace:)``.
     public static func start(host: String, port: Int, maxBodyBytes: Int, idleTimeout: TimeAmount = .seconds(60),
                              threads: Int? = nil, logger: Logger, tls: TLSServerContext? = nil,
+                             immediate: ImmediateHandler? = nil,
                              handler: @escaping ServiceHandler) async throws -> HTTPServer {
         let tracker = ConnectionTracker()
         let group: any EventLoopGroup = threads.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
@@ -43,7 +50,8 @@ public final class HTTPServer: Sendable {
                     if let tls { try sync.addHandler(TLSServerHandler(context: tls)) }
                     try sync.addHandler(IdleStateHandler(allTimeout: idleTimeout))
                     try sync.configureHTTPServerPipeline(withErrorHandling: true)
-                    try sync.addHandler(ServiceHTTPHandler(handler: handler, maxBodyBytes: maxBodyBytes, tracker: tracker))
+                    try sync.addHandler(ServiceHTTPHandler(handler: handler, immediate: immediate,
+                                                             maxBodyBytes: maxBodyBytes, tracker: tracker))
                     tracker.opened(channel)
                     channel.closeFuture.whenComplete { _ in tracker.closed(channel) }
                 }
@@ -92,17 +100,28 @@ private final class ServiceHTTPHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let handler: ServiceHandler
+    private let immediate: ImmediateHandler?
     private let maxBodyBytes: Int
     private let tracker: ConnectionTracker
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     /// The request is refused (413): ignore its remaining parts, close after answering.
     private var refusing = false
+    /// The peer's address, as text (made once per connection).
+    private var peer: String?
 
-    init(handler: @escaping ServiceHandler, maxBodyBytes: Int, tracker: ConnectionTracker) {
+    init(handler: @escaping ServiceHandler, immediate: ImmediateHandler?, maxBodyBytes: Int, tracker: ConnectionTracker) {
         self.handler = handler
+        self.immediate = immediate
         self.maxBodyBytes = maxBodyBytes
         self.tracker = tracker
+    }
+
+    private func peerAddress(_ channel: any Channel) -> String {
+        if let peer { return peer }
+        let address = Self.peerAddress(channel)
+        peer = address
+        return address
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -124,8 +143,13 @@ private final class ServiceHTTPHandler: ChannelInboundHandler {
         case .end:
             guard let head, !refusing else { return }
             self.head = nil
+            let peer = peerAddress(context.channel)
+            if body.isEmpty, let immediate, let response = immediate(head, peer) {
+                send(response, for: head, context: context)
+                return
+            }
             let request = ServiceRequest(method: head.method, uri: head.uri, headers: head.headers, body: body,
-                                         peer: Self.peerAddress(context.channel))
+                                         peer: peer)
             body = []
             tracker.begin()
             let handler = self.handler
@@ -162,12 +186,16 @@ private final class ServiceHTTPHandler: ChannelInboundHandler {
         guard context.channel.isActive else { return }
         var headers = response.headers
         let keepAlive = head.isKeepAlive && !close
-        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
-        if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+        // A prepared answer carries its Content-Length: its headers are written as they are.
+        if response.wire == nil || !keepAlive {
+            headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+            if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+        }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))),
                       promise: nil)
         if head.method != .HEAD, !response.body.isEmpty {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+            let body = response.wire ?? context.channel.allocator.buffer(bytes: response.body)
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {

@@ -85,31 +85,3 @@ public actor PreflightCache {
         done = done.filter { Double(t - $0.value.checkedAt.secondsSince1970) <= maxAge }
     }
 }
-
-/// Status answers kept for a short time (micro-caching, as a reverse proxy would): a popular domain's
-/// status is read from the state at most once per `ttl` seconds. Every write this service makes clears it,
-/// so its own changes show at once; changes by `validate-all` show within `ttl`.
-public final class ResponseCache: Sendable {
-    public let ttl: Double
-    private let entries = Mutex([String: (time: Double, response: ServiceResponse)]())
-
-    public init(ttl: Double) { self.ttl = ttl }
-
-    public func get(_ key: String) -> ServiceResponse? {
-        let now = ProcessInfo.processInfo.systemUptime
-        return entries.withLock { table in
-            guard let hit = table[key], now - hit.time < ttl else { return nil }
-            return hit.response
-        }
-    }
-
-    public func put(_ key: String, _ response: ServiceResponse) {
-        let now = ProcessInfo.processInfo.systemUptime
-        entries.withLock { table in
-            if table.count >= 20_000 { table.removeAll(keepingCapacity: true) }
-            table[key] = (now, response)
-        }
-    }
-
-    public func clear() { entries.withLock { $0.removeAll(keepingCapacity: true) } }
-}

@@ -52,7 +52,12 @@ public final class ServiceMetrics: Sendable {
 
     public let registry: PrometheusCollectorRegistry
     private let factory: PreloadPrometheusFactory
-    private let requestCounters = Mutex([String: CoreMetrics.Counter]())
+    /// The request counters by route template and status.
+    private struct RouteStatus: Hashable {
+        var route: String
+        var status: UInt
+    }
+    private let requestCounters = Mutex([RouteStatus: CoreMetrics.Counter]())
     private let timers = Mutex([String: CoreMetrics.Timer]())
     private let submissionCounters: [String: CoreMetrics.Counter]
     private let removalCounters: [String: CoreMetrics.Counter]
@@ -93,7 +98,7 @@ public final class ServiceMetrics: Sendable {
 
     /// Counts one answered request and its duration.
     public func request(route: String, status: UInt, seconds: Double) {
-        let key = route + " " + String(status)
+        let key = RouteStatus(route: route, status: status)
         let f = factory
         let counter = requestCounters.withLock { table in
             if let c = table[key] { return c }

@@ -154,7 +154,8 @@ struct ServeCommand: AsyncParsableCommand {
         let server: HTTPServer
         do {
             server = try await HTTPServer.start(host: host, port: port, maxBodyBytes: configuration.maxBodyBytes,
-                                                threads: threads, logger: logger, tls: tls) { await api.handle($0) }
+                                                threads: threads, logger: logger, tls: tls,
+                                                immediate: { api.answerAtOnce($0, peer: $1) }) { await api.handle($0) }
         } catch {
             Console.err("preload: cannot listen on \(listen): \(error)")
             throw Exit.unavailable
