@@ -27,15 +27,11 @@ import Testing
         ])
         defer { broken.stop() }
         let b = ServeClient(broken.url)
-        do {
+        try await names.removingAfterwards {
             try await exercise(c, bed: bed, names: names, repo: repo)
             try await exerciseContacts(c, server: server, bed: bed)
             try exerciseBrokenRelay(b)
-        } catch {
-            await names.removeAll()
-            throw error
         }
-        await names.removeAll()
 
         // Graceful stop: SIGTERM ends the process with status 0.
         #expect(server.stop() == 0)

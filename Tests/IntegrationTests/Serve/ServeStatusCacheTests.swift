@@ -20,13 +20,9 @@ import Testing
         ])
         defer { server.stop() }
         let c = ServeClient(server.url)
-        do {
+        try await names.removingAfterwards {
             try await exercise(c, server: server, bed: bed, names: names)
-        } catch {
-            await names.removeAll()
-            throw error
         }
-        await names.removeAll()
     }
 
     func status(_ c: ServeClient, _ domain: String) throws -> HTTPExchange {

@@ -189,6 +189,17 @@ final class TestBedNames: @unchecked Sendable {
     func removeAll() async {
         for name in Set(names) { _ = try? await bed.run(["dns-remove", name]) }
     }
+
+    /// Runs `body`, then removes every name added, whether `body` threw or not.
+    func removingAfterwards(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            await removeAll()
+            throw error
+        }
+        await removeAll()
+    }
 }
 
 extension NetTestBed {
