@@ -108,15 +108,24 @@ public final class SQLiteStateStore: CurationStore {
     /// `PRAGMA data_version` on a read-only connection of its own, which never writes: its value changes
     /// whenever another connection (the pool's writer, another process) committed since the last call.
     public func commitCounter() async throws -> Int64 {
-        let queue = try watch.withLock { queue in
-            if let queue { return queue }
-            var config = Configuration()
-            config.readonly = true
-            config.busyMode = .timeout(5)
-            config.label = "preload-state-watch"
-            let opened = try DatabaseQueue(path: path(Self.databaseFileName), configuration: config)
+        let queue: DatabaseQueue
+        if let opened = watch.withLock({ $0 }) {
             queue = opened
-            return opened
+        } else {
+            // Opening a connection blocks: on the blocking pool, not the cooperative one.
+            let path = path(Self.databaseFileName)
+            let opened = try await BlockingThreadPool.shared.run { () throws -> DatabaseQueue in
+                var config = Configuration()
+                config.readonly = true
+                config.busyMode = .timeout(5)
+                config.label = "preload-state-watch"
+                return try DatabaseQueue(path: path, configuration: config)
+            }
+            queue = watch.withLock { current in
+                if let current { return current }
+                current = opened
+                return opened
+            }
         }
         return try await queue.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
     }
