@@ -436,7 +436,20 @@ struct JSONReader {
 
     /// `true` when a string token's value is exactly `bytes`.
     func equals(_ s: JSONString, _ bytes: [UInt8]) -> Bool {
-        withBytes(s) { b in b.count == bytes.count && b.elementsEqual(bytes) }
+        withBytes(s) { b in bytes.withUnsafeBufferPointer { Self.sameBytes(b, $0) } }
+    }
+
+    /// `true` when `a` and `b` hold the same bytes: a plain loop, which the list decoder's member and enum
+    /// names (a few bytes each, compared once per entry) need instead of a generic `elementsEqual`.
+    @inline(__always)
+    static func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        var i = 0
+        while i < a.count {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
     }
 
     /// The string value of a token.

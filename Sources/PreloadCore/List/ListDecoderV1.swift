@@ -332,7 +332,7 @@ private enum Field: Int, CaseIterable, CustomStringConvertible {
     private static let names: [(Field, [UInt8])] = allCases.map { ($0, Array($0.description.utf8)) }
 
     init?(_ bytes: UnsafeBufferPointer<UInt8>) {
-        for (field, name) in Self.names where name.count == bytes.count && name.elementsEqual(bytes) {
+        for (field, name) in Self.names where name.withUnsafeBufferPointer({ JSONReader.sameBytes(bytes, $0) }) {
             self = field
             return
         }
