@@ -45,10 +45,15 @@ import Testing
         #expect(try await service.confirm(code: code) == .invalid, "a code works once")
         let confirmed = try await bed.store.read { try $0.contact("owner@example.test") }
         #expect(confirmed?.status == .confirmed && confirmed?.confirmedBy == .link && confirmed?.tokenHash == nil)
-        // Confirmed: asking again sends nothing.
+        // Confirmed: asking again sends a notice that it is (no code), under the same limits.
         let before = await bed.notifier.sent.count
-        #expect(try await service.requestConfirmation(address) == .alreadyConfirmed(t0))
-        #expect(await bed.notifier.sent.count == before)
+        #expect(try await service.requestConfirmation(address) == .alreadyConfirmed(t0, delivery: .sent))
+        let notices = await bed.notifier.sent
+        #expect(notices.count == before + 1)
+        #expect(notices.last?.subject.contains("confirmed already") == true)
+        #expect(notices.last.map { !$0.body.contains("/contacts/confirm") } == true, "a notice carries no code")
+        let mails = try await bed.store.read { try $0.confirmationMails(address: "owner@example.test", since: t0.adding(days: -1)) }
+        #expect(mails == 2, "the notice counts against the address's daily limit")
     }
 
     @Test func codesExpireAfter72HoursAndANewOneReplacesTheOld() async throws {

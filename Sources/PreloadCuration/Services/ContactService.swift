@@ -24,8 +24,10 @@ public struct ContactLimits: Sendable, Hashable {
 
 /// What asking for a confirmation did.
 public enum ContactRequestOutcome: Sendable, Hashable {
-    /// The address is confirmed already; nothing was sent.
-    case alreadyConfirmed(Timestamp)
+    /// The address is confirmed already (since the timestamp): a short notice saying so was handed to the
+    /// notifier (`delivery` as for a code), under the same limits, so that an answer never tells a stranger
+    /// whether an address is a confirmed contact here.
+    case alreadyConfirmed(Timestamp, delivery: NotificationStatus)
     /// A new code was made and its mail handed to the notifier (`sent`), recorded only (no relay:
     /// `recorded`), or refused by the relay (`failed`); the code is accepted until `expires`.
     case requested(expires: Timestamp, delivery: NotificationStatus)
@@ -67,8 +69,9 @@ public struct ContactService: Sendable {
         self.publicURL = publicURL
     }
 
-    /// Mails a new confirmation code to `address` (replacing an open one), unless it is confirmed. Throws
-    /// ``CurationError/rateLimited(_:retryAfter:)`` past the limits, before anything is sent.
+    /// Mails a new confirmation code to `address` (replacing an open one); a confirmed address gets a notice
+    /// that it is confirmed instead. Both count against the same limits: throws
+    /// ``CurationError/rateLimited(_:retryAfter:)`` past them, before anything is sent.
     public func requestConfirmation(_ address: ContactAddress) async throws -> ContactRequestOutcome {
         let now = clock.now()
         let code = Self.newCode()
@@ -78,7 +81,6 @@ public struct ContactService: Sendable {
         let expires = now.adding(seconds: limits.codeValidity)
         let confirmedAt = try await store.write { tx -> Timestamp? in
             let existing = try tx.contact(address.value)
-            if let existing, existing.status == .confirmed { return existing.confirmedAt ?? now }
             let dayAgo = now.adding(days: -1)
             let toAddress = try tx.confirmationMails(address: address.value, since: dayAgo)
             guard toAddress < limits.mailsPerAddressPerDay else {
@@ -90,18 +92,18 @@ public struct ContactService: Sendable {
                 throw CurationError.rateLimited("\(toDomain) confirmation mails to addresses at \(addressDomain.value) in the last 24 hours",
                                                 retryAfter: now.adding(days: 1))
             }
+            try tx.recordConfirmationMail(address: address.value, addressDomain: addressDomain.value, time: now)
+            if let existing, existing.status == .confirmed { return existing.confirmedAt ?? now }
             var row = existing ?? ContactRow(address: address.value, status: .pending)
             row.status = .pending
             row.tokenHash = hash
             row.tokenExpires = expires
             row.requested = now
             try tx.save(row)
-            try tx.recordConfirmationMail(address: address.value, addressDomain: addressDomain.value, time: now)
             return nil
         }
-        if let confirmedAt { return .alreadyConfirmed(confirmedAt) }
-
-        let mail = Self.compose(code: code, expires: expires, publicURL: publicURL)
+        let mail = confirmedAt == nil ? Self.compose(code: code, expires: expires, publicURL: publicURL)
+            : Self.composeConfirmedNotice()
         var status = NotificationStatus.recorded
         var lastError: String? = nil
         if let notifier {
@@ -120,6 +122,7 @@ public struct ContactService: Sendable {
                                      created: now, status: status, attempts: notifier == nil ? 0 : 1,
                                      lastError: lastError, sentAt: status == .sent ? now : nil)
         try await store.write { try $0.insert(stored) }
+        if let confirmedAt { return .alreadyConfirmed(confirmedAt, delivery: status) }
         return .requested(expires: expires, delivery: status)
     }
 
@@ -171,6 +174,16 @@ public struct ContactService: Sendable {
     }
 
     /// Subject and body of a confirmation mail.
+    /// Subject and body of the notice to an address that asked for a confirmation while confirmed already.
+    static func composeConfirmedNotice() -> (subject: String, body: String) {
+        let lines = [
+            "Someone asked the preload list service to confirm this address as the contact of a mail domain.",
+            "It is confirmed already: there is nothing to do, and it keeps getting the notices of its domains.",
+            "If it was not you, ignore this mail.",
+        ]
+        return ("[preload] your contact address is confirmed already", lines.joined(separator: "\n") + "\n")
+    }
+
     static func compose(code: String, expires: Timestamp, publicURL: String?) -> (subject: String, body: String) {
         var lines = [
             "Someone gave this address as the contact of a mail domain on the preload list service.",

@@ -14,9 +14,7 @@ extension PreloadAPI {
     struct ContactStateBody: Codable {
         /// `confirmation-sent` (mailed), `confirmation-recorded` (no relay: recorded only) or `confirmed`.
         var state: String
-        /// When the code stops working (a code was just made).
-        var expiresAt: Timestamp?
-        /// When the address was confirmed.
+        /// When the address was confirmed (the answer to a confirmation only).
         var confirmedAt: Timestamp?
     }
 
@@ -32,23 +30,24 @@ extension PreloadAPI {
         }
     }
 
-    /// Mails a confirmation code to `address` (unless it is confirmed): 202, or 200 when confirmed already.
+    /// Mails a confirmation code to `address` (a confirmed address gets a notice instead): 202 either way,
+    /// with the same body, so that the answer (and the public metrics) never tell whether an address is a
+    /// confirmed contact here.
     func contactConfirmationResponse(_ address: ContactAddress) async throws -> ServiceResponse {
+        let delivery: NotificationStatus
         switch try await contactService.requestConfirmation(address) {
-        case .alreadyConfirmed(let at):
-            metrics.contact("already-confirmed")
-            return .json(ContactStateBody(state: "confirmed", confirmedAt: at))
-        case .requested(let expires, let delivery):
-            guard delivery != .failed else {
-                metrics.contact("mail-failed")
-                throw Problem(.serviceUnavailable, code: "contact.mail-failed",
-                              "The confirmation mail could not be handed to the relay; try again later.",
-                              headers: [("Retry-After", "300")])
-            }
-            metrics.contact(delivery == .sent ? "confirmation-sent" : "confirmation-recorded")
-            return .json(ContactStateBody(state: delivery == .sent ? "confirmation-sent" : "confirmation-recorded",
-                                          expiresAt: expires), status: .accepted)
+        case .alreadyConfirmed(_, let status): delivery = status
+        case .requested(_, let status): delivery = status
         }
+        guard delivery != .failed else {
+            metrics.contact("mail-failed")
+            throw Problem(.serviceUnavailable, code: "contact.mail-failed",
+                          "The confirmation mail could not be handed to the relay; try again later.",
+                          headers: [("Retry-After", "300")])
+        }
+        metrics.contact(delivery == .sent ? "confirmation-sent" : "confirmation-recorded")
+        return .json(ContactStateBody(state: delivery == .sent ? "confirmation-sent" : "confirmation-recorded"),
+                     status: .accepted)
     }
 
     func requestContactConfirmation(_ request: ServiceRequest) async throws -> ServiceResponse {

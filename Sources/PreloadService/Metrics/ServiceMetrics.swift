@@ -47,7 +47,7 @@ public final class ServiceMetrics: Sendable {
                                          "not-active", "rate-limited", "error"]
 
     /// Contact confirmation outcomes (`outcome` label of ``Name/contacts``).
-    public static let contactOutcomes = ["confirmation-sent", "confirmation-recorded", "mail-failed", "already-confirmed",
+    public static let contactOutcomes = ["confirmation-sent", "confirmation-recorded", "mail-failed",
                                          "rate-limited", "confirmed", "code-invalid", "code-expired"]
 
     public let registry: PrometheusCollectorRegistry

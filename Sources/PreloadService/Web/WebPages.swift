@@ -334,16 +334,14 @@ extension PreloadAPI {
             try requireSameOrigin(request)
             let address = try contactAddress(request.formFields["contact"] ?? "")
             try limit(writeLimiter, clientAddress(request), "submissions, removals and contact requests from this address")
-            let answer: ServiceResponse
             do {
-                answer = try await contactConfirmationResponse(address)
+                _ = try await contactConfirmationResponse(address)
             } catch CurationError.rateLimited(let what, let after) {
                 metrics.contact("rate-limited")
                 throw Self.problem(for: CurationError.rateLimited(what, retryAfter: after))
             }
-            let text = answer.status == .ok
-                ? "This address is confirmed already: it gets the notices of its domains."
-                : "A confirmation link is on its way to the address. Open it to confirm; until then the address gets no other mail from us."
+            // The same words whether the address is confirmed already or not (its mail says which).
+            let text = "A mail is on its way to the address: a confirmation link, or a notice that it is confirmed already. Until it is confirmed, the address gets no other mail from us."
             return WebPages.page("Contact address", "<p class=\"notice\" role=\"status\">\(WebPages.h(text))</p>")
         }
     }
