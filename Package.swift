@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         // MARK: C libraries (Debian -dev packages), one thin wrapper module each.
@@ -59,6 +61,17 @@ let package = Package(
             name: "PreloadState",
             dependencies: [
                 "PreloadCore", "PreloadCuration", "PreloadSystem", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: settings),
+        /// The curation state in PostgreSQL (`--state postgres://…`): the second CurationStore, for state shared
+        /// by several machines (cooperating validators, service replicas).
+        .target(
+            name: "PreloadPostgres",
+            dependencies: [
+                "PreloadCore", "PreloadCuration", "PreloadSystem",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
         .target(
@@ -111,8 +124,8 @@ let package = Package(
             name: "preload",
             dependencies: [
                 "PreloadCore", "PreloadChecker", "PreloadSystem", "PreloadIDNA", "PreloadSigning", "PreloadMail",
-                "PreloadGit", "PreloadNetwork", "PreloadState", "PreloadCuration", "PreloadClient", "PreloadSocketmap",
-                "PreloadService",
+                "PreloadGit", "PreloadNetwork", "PreloadState", "PreloadPostgres", "PreloadCuration", "PreloadClient",
+                "PreloadSocketmap", "PreloadService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -141,7 +154,10 @@ let package = Package(
             swiftSettings: settings),
         .testTarget(
             name: "PreloadCurationTests",
-            dependencies: ["PreloadCore", "PreloadChecker", "PreloadSystem", "PreloadState", "PreloadCuration", "PreloadTesting"],
+            dependencies: [
+                "PreloadCore", "PreloadChecker", "PreloadSystem", "PreloadState", "PreloadPostgres", "PreloadCuration",
+                "PreloadTesting",
+            ],
             swiftSettings: settings),
         .testTarget(
             name: "PreloadClientTests",

@@ -38,7 +38,7 @@ import Testing
         #expect(stored.map(\.kind) == [.contactConfirmation])
         #expect(stored.map(\.status) == [.sent])
         #expect(stored.allSatisfy { !$0.body.contains(code) })
-        let dump = try String(contentsOfFile: bed.store.path(SQLiteStateStore.databaseFileName), encoding: .isoLatin1)
+        let dump = try String(contentsOfFile: bed.sqlite.path(SQLiteStateStore.databaseFileName), encoding: .isoLatin1)
         #expect(!dump.contains(code))
 
         #expect(try await service.confirm(code: "  " + code.uppercased() + "\n") == .confirmed(t0))
@@ -155,12 +155,12 @@ import Testing
         let bed = try Bed()
         bed.world.addGoodDomain("old.test")
         try await bed.admit("old.test")
-        let file = bed.store.path(SQLiteStateStore.databaseFileName)
+        let file = bed.sqlite.path(SQLiteStateStore.databaseFileName)
         for sql in ["DROP TABLE contact", "DROP TABLE contact_mail",
                     "DELETE FROM grdb_migrations WHERE identifier = 'v2-contact-confirmation'", "PRAGMA user_version = 1"] {
             _ = try runSQL(file, sql)
         }
-        let reopened = try SQLiteStateStore(directory: bed.store.directory)
+        let reopened = try SQLiteStateStore(directory: bed.sqlite.directory)
         #expect(try await reopened.appliedMigrations() == ["v1-initial", "v2-contact-confirmation"])
         #expect(try runSQL(file, "PRAGMA user_version") == "2")
         #expect(try await reopened.read { try $0.record(try DomainName("old.test"))?.state } == .probation)

@@ -182,17 +182,33 @@ func temporaryStore() throws -> SQLiteStateStore {
 struct Bed {
     let clock: TestClock
     let world: FakeWorld
-    let store: SQLiteStateStore
+    /// The state, and a way to reach its database directly.
+    let sut: StoreUnderTest
+    var store: any CurationStore { sut.store }
     let publisher: FakePublisher
     let notifier: FakeNotifier
 
+    /// A bed on the SQLite state.
     init(now: Timestamp = t0) throws {
+        let store = try temporaryStore()
+        self.init(now: now, sut: StoreUnderTest(backend: .sqlite, store: store, location: store.directory))
+    }
+
+    private init(now: Timestamp, sut: StoreUnderTest) {
         clock = TestClock(now)
         world = FakeWorld(clock: clock)
-        store = try temporaryStore()
+        self.sut = sut
         publisher = FakePublisher()
         notifier = FakeNotifier()
     }
+
+    /// A bed on a fresh state of `backend`.
+    static func make(_ backend: Backend, now: Timestamp = t0) async throws -> Bed {
+        Bed(now: now, sut: try await StoreUnderTest.make(backend))
+    }
+
+    /// The SQLite store (for the tests of what only SQLite has: its file, its lock file).
+    var sqlite: SQLiteStateStore { sut.store as! SQLiteStateStore }
 
     func submitService(limits: AbuseLimits = .defaults) -> SubmitService {
         SubmitService(store: store, checker: world.checker, clock: clock, limits: limits)

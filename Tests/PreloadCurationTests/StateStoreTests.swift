@@ -59,8 +59,8 @@ import Testing
         #expect(throws: StateError.self) { try SQLiteStateStore(directory: file) }
     }
 
-    @Test func domainRecordsRoundTrip() async throws {
-        let store = try temporaryStore()
+    @Test(arguments: Backend.allCases) func domainRecordsRoundTrip(_ backend: Backend) async throws {
+        let store = try await StoreUnderTest.make(backend).store
         var r = record(.failing, terms: stsTerms)
         r.mode = .testing
         r.lastVerified = t0.adding(days: -2)
@@ -74,10 +74,11 @@ import Testing
         #expect(try await store.read { try $0.domainCounts() } == [.failing: 1])
     }
 
-    @Test func unknownStateCodesAreReportedNotGuessed() async throws {
-        let store = try temporaryStore()
+    @Test(arguments: Backend.allCases) func unknownStateCodesAreReportedNotGuessed(_ backend: Backend) async throws {
+        let sut = try await StoreUnderTest.make(backend)
+        let store = sut.store
         try await store.write { try $0.save(record(.listed)) }
-        try runSQL(store.path(SQLiteStateStore.databaseFileName), "UPDATE domain SET state = 'frozen'")
+        try await sut.sql("UPDATE domain SET state = 'frozen'")
         let reads: [@Sendable (any StateReader) throws -> Void] = [
             { _ = try $0.record(example) }, { _ = try $0.records() }, { _ = try $0.domainCounts() },
         ]
@@ -91,8 +92,8 @@ import Testing
         }
     }
 
-    @Test func aThrowingTransactionLeavesNothing() async throws {
-        let store = try temporaryStore()
+    @Test(arguments: Backend.allCases) func aThrowingTransactionLeavesNothing(_ backend: Backend) async throws {
+        let store = try await StoreUnderTest.make(backend).store
         struct Boom: Error {}
         await #expect(throws: Boom.self) {
             try await store.write { tx in
@@ -105,8 +106,8 @@ import Testing
         #expect(try await store.read { try $0.records().isEmpty && $0.events().isEmpty })
     }
 
-    @Test func aNewChallengeSupersedesTheOpenOne() async throws {
-        let store = try temporaryStore()
+    @Test(arguments: Backend.allCases) func aNewChallengeSupersedesTheOpenOne(_ backend: Backend) async throws {
+        let store = try await StoreUnderTest.make(backend).store
         let (first, second) = try await store.write { tx in
             let a = try tx.insert(ChallengeRow(domain: "example.test", purpose: .submit, token: "a", created: t0,
                                                expires: t0.adding(days: 7)))
@@ -124,8 +125,8 @@ import Testing
         #expect(try await store.read { try $0.submissionsCreated(since: t0.adding(seconds: 1)) } == 0)
     }
 
-    @Test func attemptsAreCountedInAWindow() async throws {
-        let store = try temporaryStore()
+    @Test(arguments: Backend.allCases) func attemptsAreCountedInAWindow(_ backend: Backend) async throws {
+        let store = try await StoreUnderTest.make(backend).store
         try await store.write { tx in
             for h in [0, 10, 20, 30] {
                 try tx.recordAttempt(domain: "example.test", kind: .submit, time: t0.adding(seconds: Int64(h) * 3600))
@@ -137,8 +138,8 @@ import Testing
         #expect(n == 3)
     }
 
-    @Test func eventsComeOldestFirstAndLimitKeepsTheNewest() async throws {
-        let store = try temporaryStore()
+    @Test(arguments: Backend.allCases) func eventsComeOldestFirstAndLimitKeepsTheNewest(_ backend: Backend) async throws {
+        let store = try await StoreUnderTest.make(backend).store
         try await store.write { tx in
             for (i, to) in [LifecycleState.pendingVerification, .probation, .listed].enumerated() {
                 try tx.insert(AuditEventRow(time: t0.adding(days: i), domain: "example.test", fromState: nil, toState: to,
@@ -154,8 +155,8 @@ import Testing
         #expect(try await store.read { try $0.events().count } == 4)
     }
 
-    @Test func runJournalTracksWhatIsLeft() async throws {
-        let store = try temporaryStore()
+    @Test(arguments: Backend.allCases) func runJournalTracksWhatIsLeft(_ backend: Backend) async throws {
+        let store = try await StoreUnderTest.make(backend).store
         let run = try await store.write { tx in
             try tx.startRun(RunRow(started: t0, pid: 42), domains: ["a.test", "b.test", "c.test"])
         }

@@ -8,7 +8,7 @@ import Testing
 /// text, and a stored value this code cannot read is a `CorruptStateError` naming table, column and value,
 /// never a guess, a skipped row or a row marked done.
 @Suite struct TypedStateTests {
-    private func expectCorrupt(_ store: SQLiteStateStore, _ table: String, _ column: String, _ value: String,
+    private func expectCorrupt(_ store: any CurationStore, _ table: String, _ column: String, _ value: String,
                                _ read: @escaping @Sendable (any StateReader) throws -> Void,
                                sourceLocation: SourceLocation = #_sourceLocation) async {
         await #expect(sourceLocation: sourceLocation) {
@@ -19,12 +19,10 @@ import Testing
         }
     }
 
-    private func sql(_ store: SQLiteStateStore, _ statement: String) throws -> String {
-        try runSQL(store.path(SQLiteStateStore.databaseFileName), statement)
-    }
 
-    @Test func everyCodeRoundTripsAsItsStableText() async throws {
-        let store = try temporaryStore()
+    @Test(arguments: Backend.allCases) func everyCodeRoundTripsAsItsStableText(_ backend: Backend) async throws {
+        let sut = try await StoreUnderTest.make(backend)
+        let store = sut.store
         let run = try await store.write { tx in
             var run = try tx.startRun(RunRow(started: t0, pid: 7), domains: ["a.test"])
             for status in ChallengeStatus.allCases {
@@ -64,14 +62,17 @@ import Testing
             #expect(try await store.read { try $0.attempts(domain: "a.test", kind: kind, since: t0) } == 1)
         }
         // On disk the codes are the same text as before the enums (no schema change).
-        #expect(try sql(store, "SELECT phase || ' ' || status FROM run") == "notifying failed")
-        #expect(try sql(store, "SELECT group_concat(DISTINCT status) FROM (SELECT status FROM challenge ORDER BY status)")
-                == "expired,open,superseded,used")
-        #expect(try sql(store, "SELECT actor || ' ' || reason FROM audit_event WHERE id = 2") == "validate-all resubmitted")
+        #expect(try await sut.sql("SELECT phase || ' ' || status FROM run") == "notifying failed")
+        let distinct = backend == .sqlite
+            ? "SELECT group_concat(DISTINCT status) FROM (SELECT status FROM challenge ORDER BY status)"
+            : "SELECT string_agg(DISTINCT status, ',' ORDER BY status) FROM challenge"
+        #expect(try await sut.sql(distinct) == "expired,open,superseded,used")
+        #expect(try await sut.sql("SELECT actor || ' ' || reason FROM audit_event WHERE id = 2") == "validate-all resubmitted")
     }
 
-    @Test func aStoredRowWithAnUnknownCodeIsAnErrorNamingIt() async throws {
-        let store = try temporaryStore()
+    @Test(arguments: Backend.allCases) func aStoredRowWithAnUnknownCodeIsAnErrorNamingIt(_ backend: Backend) async throws {
+        let sut = try await StoreUnderTest.make(backend)
+        let store = sut.store
         try await store.write { tx in
             try tx.save(record(.listed))
             let run = try tx.startRun(RunRow(started: t0, pid: 7), domains: ["example.test"])
@@ -83,76 +84,77 @@ import Testing
                                        expires: t0.adding(days: 1)))
             _ = run
         }
-        try sql(store, "UPDATE audit_event SET actor = 'robot'")
+        try await sut.sql("UPDATE audit_event SET actor = 'robot'")
         await expectCorrupt(store, "audit_event", "actor", "robot") { _ = try $0.events(domain: nil) }
-        try sql(store, "UPDATE notification SET status = 'bounced'")
+        try await sut.sql("UPDATE notification SET status = 'bounced'")
         await expectCorrupt(store, "notification", "status", "bounced") { _ = try $0.notifications(domain: example) }
         // A filter on the code does not skip the row either.
         await expectCorrupt(store, "notification", "status", "bounced") { _ = try $0.notifications(status: .queued) }
-        try sql(store, "UPDATE notification SET kind = 'postcard', status = 'queued'")
+        try await sut.sql("UPDATE notification SET kind = 'postcard', status = 'queued'")
         await expectCorrupt(store, "notification", "kind", "postcard") { _ = try $0.notifications(status: .queued) }
-        try sql(store, "UPDATE run SET phase = 'paused'")
+        try await sut.sql("UPDATE run SET phase = 'paused'")
         await expectCorrupt(store, "run", "phase", "paused") { _ = try $0.unfinishedRuns() }
-        try sql(store, "UPDATE run SET phase = 'validating', status = 'halted'")
+        try await sut.sql("UPDATE run SET phase = 'validating', status = 'halted'")
         await expectCorrupt(store, "run", "status", "halted") { _ = try $0.unfinishedRuns() }
         await expectCorrupt(store, "run", "status", "halted") { _ = try $0.lastCompletedRun() }
-        try sql(store, "UPDATE challenge SET purpose = 'renew'")
+        try await sut.sql("UPDATE challenge SET purpose = 'renew'")
         await expectCorrupt(store, "challenge", "purpose", "renew") { _ = try $0.openChallenge(domain: example, purpose: .remove) }
         await expectCorrupt(store, "challenge", "purpose", "renew") { _ = try $0.openChallenges(expiredAt: t0.adding(days: 2)) }
-        try sql(store, "UPDATE challenge SET purpose = 'remove', status = 'lost'")
+        try await sut.sql("UPDATE challenge SET purpose = 'remove', status = 'lost'")
         await expectCorrupt(store, "challenge", "status", "lost") { _ = try $0.openChallenges(expiredAt: t0.adding(days: 2)) }
-        try sql(store, "INSERT INTO attempt (domain, kind, time) VALUES ('example.test', 'poke', '\(t0.rfc3339)')")
+        try await sut.sql("INSERT INTO attempt (domain, kind, time) VALUES ('example.test', 'poke', '\(t0.rfc3339)')")
         await expectCorrupt(store, "attempt", "kind", "poke") { _ = try $0.attempts(domain: example, kind: .remove, since: t0) }
-        try sql(store, "UPDATE domain SET reason = 'whim'")
+        try await sut.sql("UPDATE domain SET reason = 'whim'")
         await expectCorrupt(store, "domain", "reason", "whim") { _ = try $0.record(example) }
     }
 
-    @Test func aStoredNameThatIsNotADomainNameIsAnError() async throws {
-        let store = try temporaryStore()
+    @Test(arguments: Backend.allCases) func aStoredNameThatIsNotADomainNameIsAnError(_ backend: Backend) async throws {
+        let sut = try await StoreUnderTest.make(backend)
+        let store = sut.store
         try await store.write { try $0.save(record(.listed)) }
-        try sql(store, "UPDATE domain SET name = 'not a domain'")
+        try await sut.sql("UPDATE domain SET name = 'not a domain'")
         await expectCorrupt(store, "domain", "name", "not a domain") { _ = try $0.records() }
         try await store.write { tx in
             try tx.insert(AuditEventRow(time: t0, domain: "example.test", fromState: nil, toState: .listed,
                                         reason: .probationPassed, detail: "", actor: .validateAll))
         }
-        try sql(store, "UPDATE audit_event SET domain = '-bad-.test'")
+        try await sut.sql("UPDATE audit_event SET domain = '-bad-.test'")
         await expectCorrupt(store, "audit_event", "domain", "-bad-.test") { _ = try $0.events(domain: nil) }
     }
 
     /// A run item whose name is not a domain name used to be marked done without a word; now the run
     /// stops with an error naming it, and the item stays pending for when the state is repaired.
-    @Test func aRunItemWithABadNameStopsTheRunAndStaysPending() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func aRunItemWithABadNameStopsTheRunAndStaysPending(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("example.test")
         try await bed.store.write { try $0.save(record(.listed, terms: stsTerms)) }
         let run = try await bed.store.write { tx in
             try tx.startRun(RunRow(started: t0, pid: 999_999), domains: ["example.test"])
         }
-        try sql(bed.store, "INSERT INTO run_item (runId, domain, done) VALUES (\(run.id!), 'bad..name', 0)")
+        try await bed.sut.sql("INSERT INTO run_item (\"runId\", domain, done) VALUES (\(run.id!), 'bad..name', \(backend == .sqlite ? "0" : "FALSE"))")
         await #expect {
             _ = try await bed.validateAll().run()
         } throws: { error in
             let e = error as? CorruptStateError
             return e?.table == "run_item" && e?.column == "domain" && e?.value == "bad..name"
         }
-        #expect(try sql(bed.store, "SELECT done FROM run_item WHERE domain = 'bad..name'") == "0")
+        #expect(try await bed.sut.sql("SELECT done FROM run_item WHERE domain = 'bad..name'") == (backend == .sqlite ? "0" : "f"))
         #expect(bed.world.checked.isEmpty, "nothing was validated from a journal that cannot be read")
         #expect(try await bed.store.read { try $0.unfinishedRuns().map(\.id) } == [run.id])
     }
 
     /// validate-all selects the domains to validate by state: a domain whose stored state is unknown stops
     /// the run instead of being left out of it.
-    @Test func validateAllRefusesADomainInAnUnknownState() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func validateAllRefusesADomainInAnUnknownState(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         try await bed.store.write { try $0.save(record(.listed)) }
-        try sql(bed.store, "UPDATE domain SET state = 'frozen'")
+        try await bed.sut.sql("UPDATE domain SET state = 'frozen'")
         await #expect {
             _ = try await bed.validateAll().run()
         } throws: { error in
             let e = error as? CorruptStateError
             return e?.table == "domain" && e?.column == "state" && e?.value == "frozen"
         }
-        #expect(try sql(bed.store, "SELECT COUNT(*) FROM run") == "0")
+        #expect(try await bed.sut.sql("SELECT COUNT(*) FROM run") == "0")
     }
 }

@@ -134,7 +134,7 @@ import Testing
     @Test func aSecondConcurrentRunIsRefused() async throws {
         let bed = try Bed()
         do {
-            let lock = try FileLock(path: bed.store.path(SQLiteStateStore.runLockFileName), holder: "pid 99 since x", mode: 0o600)
+            let lock = try FileLock(path: bed.sqlite.path(SQLiteStateStore.runLockFileName), holder: "pid 99 since x", mode: 0o600)
             await #expect(throws: CurationError.busy("pid 99 since x")) { try await bed.validateAll().run() }
             withExtendedLifetime(lock) {}
         }
@@ -341,7 +341,7 @@ struct RunLockAcrossProcessesTests {
 
     @Test func anotherProcessHoldingTheLockRefusesTheRun() async throws {
         let bed = try Bed()
-        let holder = try holdLock(bed.store.path(SQLiteStateStore.runLockFileName))
+        let holder = try holdLock(bed.sqlite.path(SQLiteStateStore.runLockFileName))
         defer {
             kill(holder.processIdentifier, SIGKILL)
             holder.waitUntilExit()
@@ -352,7 +352,7 @@ struct RunLockAcrossProcessesTests {
 
     @Test func aKilledHolderReleasesTheLock() async throws {
         let bed = try Bed()
-        let holder = try holdLock(bed.store.path(SQLiteStateStore.runLockFileName))
+        let holder = try holdLock(bed.sqlite.path(SQLiteStateStore.runLockFileName))
         kill(holder.processIdentifier, SIGKILL)
         holder.waitUntilExit()
         let summary = try await bed.validateAll().run()

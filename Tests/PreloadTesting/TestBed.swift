@@ -50,6 +50,16 @@ public struct NetTestBed: Decodable, Sendable {
     public var notifyDomain: String
     public var testbed: String
     public var domains: [String: Domain]
+    /// The throw-away PostgreSQL cluster (absent from a test bed started before it had one).
+    public var postgres: Postgres?
+    public struct Postgres: Decodable, Sendable {
+        public var url: String
+        public var host: String
+        public var port: Int
+        public var user: String
+        public var password: String
+        public var database: String
+    }
     /// The DS records of the signed test zones (absent from a test bed started before they existed).
     public var trustAnchor: String?
     public var signedZones: [String]?
@@ -66,6 +76,34 @@ public struct NetTestBed: Decodable, Sendable {
     public func domain(_ name: String) throws -> Domain {
         guard let domain = domains[name] else { throw TestBedError("the test bed has no scenario \(name)") }
         return domain
+    }
+
+    /// The PostgreSQL cluster, or a failure saying that the running test bed predates it.
+    public func requirePostgres() throws -> Postgres {
+        guard let postgres else {
+            throw TestBedError("the running test bed has no PostgreSQL cluster (no postgres in env.json): restart it with this tree's tools/testbed/testbed")
+        }
+        return postgres
+    }
+
+    /// A new, empty database in the test bed's cluster, for one test: its `postgres://` URL. Made with
+    /// `psql` (an independent client); the cluster and everything in it go when the test bed stops.
+    public func freshPostgresDatabase(_ label: String = "t") throws -> String {
+        let pg = try requirePostgres()
+        let name = "preload_\(label)_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
+        try psql(pg.database, "CREATE DATABASE \(name)")
+        return "postgres://\(pg.user):\(pg.password)@\(pg.host):\(pg.port)/\(name)"
+    }
+
+    /// Runs `sql` with `psql` on `database` of the test bed's cluster; its output rows, unaligned, `|`-separated.
+    @discardableResult
+    public func psql(_ database: String, _ sql: String) throws -> String {
+        let pg = try requirePostgres()
+        let out = try Tool.run("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", pg.host, "-p", "\(pg.port)",
+                                        "-U", pg.user, "-d", database, "-c", sql],
+                               environment: ["PGPASSWORD": pg.password, "PGCONNECT_TIMEOUT": "10"])
+        guard out.status == 0 else { throw TestBedError("psql \(sql): \(out.stderr)") }
+        return out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The first address of the first MX host of scenario `name`.

@@ -43,7 +43,7 @@ public struct ValidateAllService: Sendable {
     public func run(progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> RunSummary {
         let start = clock.now()
         let pid = getpid()
-        let lock = try store.takeRunLock(holder: "pid \(pid) since \(start.rfc3339)")
+        let lock = try await store.takeRunLock(holder: "pid \(pid) since \(start.rfc3339)")
         defer { withExtendedLifetime(lock) {} }
         return try await runLocked(start: start, pid: pid, progress: progress)
     }

@@ -20,7 +20,7 @@ public protocol CurationStore: Sendable {
 
     /// Takes the lock that lets one `validate-all` run at a time, without waiting; it is held until the
     /// returned lease is released. Throws ``CurationError/busy(_:)`` when another run holds it.
-    func takeRunLock(holder: String) throws -> any RunLease
+    func takeRunLock(holder: String) async throws -> any RunLease
 
     /// A number that changes whenever anything commits to the state, this process or another: two calls
     /// that return the same number saw no commit in between. Cheap enough to poll several times a second

@@ -21,7 +21,7 @@ struct EventsCommand: AsyncParsableCommand {
     func run() async throws {
         let name = try domain.map(Composition.domain)
         let clock = try CommandClock()
-        let store = try Composition.store(stateOptions)
+        let store = try await Composition.store(stateOptions)
         let events: [AuditEntry]
         do {
             events = try await StatusService(store: store, clock: clock).events(domain: name, limit: limit)

@@ -46,7 +46,7 @@ struct RemoveCommand: AsyncParsableCommand {
         }
         let name = try Composition.domain(domain)
         let clock = try CommandClock()
-        let store = try Composition.store(options.state)
+        let store = try await Composition.store(options.state)
         let outcome: RemovalOutcome
         do {
             if force {

@@ -135,7 +135,7 @@ struct ServeCommand: AsyncParsableCommand {
                 throw Exit.configuration
             }
         }
-        let store = try Composition.store(stateOptions)
+        let store = try await Composition.store(stateOptions)
         let settings = CheckerSettings(concurrency: network.concurrency, domainTimeout: domainTimeout,
                                        addressPolicy: allowPrivateTargets ? .any : .publicOnly)
         let checker = try await Composition.checker(network, clock: clock, settings: settings, command: "preload serve")

@@ -27,7 +27,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let name = try Composition.domain(domain)
         let clock = try CommandClock()
-        let store = try Composition.store(stateOptions)
+        let store = try await Composition.store(stateOptions)
         let status: DomainStatus
         do {
             status = try await StatusService(store: store, clock: clock).status(of: name, validations: max(0, validations))

@@ -54,7 +54,7 @@ struct SubmitCommand: AsyncParsableCommand {
         }
         let name = try Composition.domain(domain)
         let clock = try CommandClock()
-        let store = try Composition.store(options.state)
+        let store = try await Composition.store(options.state)
         let checker = try await Composition.checker(options.network, clock: clock)
         let service = SubmitService(store: store, checker: checker, clock: clock, policy: options.challenge.policy)
         let request = SubmitRequest(domain: name, contact: try ContactAddress(contact), mode: mode,

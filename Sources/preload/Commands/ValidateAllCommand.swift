@@ -39,7 +39,7 @@ struct ValidateAllCommand: AsyncParsableCommand {
 
     func run() async throws {
         let clock = try CommandClock()
-        let store = try Composition.store(stateOptions)
+        let store = try await Composition.store(stateOptions)
         let publisher: (any ListPublishing)?
         if noPublish {
             publisher = nil

@@ -8,6 +8,7 @@ import PreloadCuration
 import PreloadGit
 import PreloadIDNA
 import PreloadNetwork
+import PreloadPostgres
 import PreloadState
 import PreloadMail
 import PreloadSigning
@@ -66,15 +67,27 @@ enum Composition {
 
     // MARK: Curation
 
-    /// The curation state of `--state` (created on first use); a state that cannot be opened, or was written by
-    /// a newer preload, is unavailable (69).
-    static func store(_ options: StateOptions) throws -> SQLiteStateStore {
+    /// The curation state of `--state` (created on first use): SQLite in a directory, or PostgreSQL for a
+    /// `postgres://` URL; a state that cannot be opened, or was written by a newer preload, is unavailable (69).
+    static func store(_ options: StateOptions) async throws -> any CurationStore {
         do {
-            return try SQLiteStateStore(directory: options.directory)
+            return try await openStore(options.directory)
         } catch {
             Console.err("preload: \(error)")
             throw Exit.unavailable
         }
+    }
+
+    /// The state at `location`: a `postgres://` (or `postgresql://`) URL, else a directory.
+    static func openStore(_ location: String) async throws -> any CurationStore {
+        if isPostgresURL(location) { return try await PostgresStateStore(url: location) }
+        return try SQLiteStateStore(directory: location)
+    }
+
+    /// Whether `location` names a PostgreSQL state rather than a directory.
+    static func isPostgresURL(_ location: String) -> Bool {
+        let lower = location.lowercased()
+        return lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://")
     }
 
     /// The notifier for `--smtp-relay`, or `nil` (notifications recorded only).

@@ -7,13 +7,14 @@ import PreloadMail
 import PreloadNetwork
 import PreloadState
 
-/// `--state DIR`, shared by the curation commands.
+/// `--state DIR|URL`, shared by the curation commands.
 struct StateOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The curation state directory (env PRELOAD_STATE; default ./.preload).", valueName: "dir"))
+        "The curation state: a directory holding the embedded SQLite state, or a postgres://USER:PASSWORD@HOST:PORT/DATABASE URL (add ?sslmode=require for TLS with a verified certificate) for a PostgreSQL state that several machines share (env PRELOAD_STATE; default ./.preload).",
+        valueName: "dir|url"))
     var state: String?
 
-    /// `--state`, else `PRELOAD_STATE`, else `./.preload`.
+    /// `--state`, else `PRELOAD_STATE`, else `./.preload`: a directory, or a `postgres://` URL.
     var directory: String {
         state ?? ProcessInfo.processInfo.environment["PRELOAD_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? ".preload"
     }
