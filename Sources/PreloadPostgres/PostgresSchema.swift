@@ -77,6 +77,10 @@ enum PostgresSchema {
             "CREATE INDEX contact_mail_by_address ON contact_mail (address, time)",
             "CREATE INDEX contact_mail_by_domain ON contact_mail (\"addressDomain\", time)",
         ]),
+        ("v3-shared-rounds", [
+            "ALTER TABLE run_item ADD COLUMN \"leaseHolder\" TEXT, ADD COLUMN \"leaseExpires\" TEXT",
+            "ALTER TABLE validation ADD COLUMN vantage TEXT",
+        ]),
     ]
 
     /// The tables with a `BIGSERIAL id`, whose sequences follow rows copied in with their ids.

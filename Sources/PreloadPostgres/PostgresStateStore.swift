@@ -179,6 +179,14 @@ public final class PostgresStateStore: CurationStore {
         }
     }
 
+    /// Workers on one Postgres state share rounds.
+    public var sharesRounds: Bool { true }
+
+    /// The completion lock of a shared round: a session advisory lock, released by the server if its holder dies.
+    public func takeCompletionLock() async throws -> (any RunLease)? {
+        try await takeAdvisoryLock(Self.publishLockKey)
+    }
+
     /// The exclusive run lock (``CurationStore/takeRunLock(holder:)``), for stores that run rounds alone.
     public func takeRunLock(holder: String) async throws -> any RunLease {
         guard let lease = try await takeAdvisoryLock(Self.runLockKey) else {

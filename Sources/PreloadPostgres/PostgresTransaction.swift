@@ -274,6 +274,36 @@ struct PostgresTransaction: StateWriter {
         try session.execute("UPDATE run_item SET done = TRUE WHERE \"runId\" = $1 AND domain = $2", [.int(run), .text(domain.value)])
     }
 
+    func isDone(run: Int64, domain: DomainName) throws -> Bool? {
+        guard case .bool(let done)? = try session.rows("SELECT done FROM run_item WHERE \"runId\" = $1 AND domain = $2",
+                                                        [.int(run), .text(domain.value)]).first?["done"] else { return nil }
+        return done
+    }
+
+    /// `FOR UPDATE SKIP LOCKED`: rows another transaction is claiming are passed over, not waited for.
+    func claimItems(run: Int64, holder: String, limit: Int, now: Timestamp, until: Timestamp) throws -> [DomainName] {
+        try session.rows("""
+            UPDATE run_item SET "leaseHolder" = $1, "leaseExpires" = $2
+            WHERE "runId" = $3 AND domain IN (
+                SELECT domain FROM run_item
+                WHERE "runId" = $3 AND NOT done AND ("leaseExpires" IS NULL OR "leaseExpires" <= $4)
+                ORDER BY domain COLLATE "C" LIMIT $5 FOR UPDATE SKIP LOCKED)
+            RETURNING domain
+            """, [.text(holder), .text(until.rfc3339), .int(run), .text(now.rfc3339), .int(Int64(max(0, limit)))])
+        .map { row in
+            guard case .text(let raw)? = row["domain"] else {
+                throw CorruptStateError(table: "run_item", column: "domain", value: "NULL", why: "no domain name")
+            }
+            return try name(raw, "run_item", "domain")
+        }
+        .sorted { $0.value.utf8.lexicographicallyPrecedes($1.value.utf8) }
+    }
+
+    func releaseLeases(run: Int64) throws {
+        try session.execute("UPDATE run_item SET \"leaseHolder\" = NULL, \"leaseExpires\" = NULL WHERE \"runId\" = $1 AND NOT done",
+                            [.int(run)])
+    }
+
     // MARK: Publications
 
     func lastPublication() throws -> PublicationRow? {

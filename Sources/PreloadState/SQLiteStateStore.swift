@@ -130,6 +130,12 @@ public final class SQLiteStateStore: CurationStore {
         return try await queue.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
     }
 
+    /// One process runs a round at a time (the run lock).
+    public var sharesRounds: Bool { false }
+
+    /// The run lock already makes the run alone on the state.
+    public func takeCompletionLock() async throws -> (any RunLease)? { NoLease() }
+
     /// Takes the `flock` on ``runLockFileName``; throws ``CurationError/busy(_:)`` naming the holder when
     /// another process holds it.
     public func takeRunLock(holder: String) throws -> any RunLease {
@@ -144,3 +150,6 @@ public final class SQLiteStateStore: CurationStore {
 }
 
 extension FileLock: RunLease {}
+
+/// A lease that guards nothing more than what the caller holds already.
+private final class NoLease: RunLease {}

@@ -272,6 +272,28 @@ struct SQLiteTransaction: StateWriter {
         try db.execute(sql: "UPDATE run_item SET done = 1 WHERE runId = ? AND domain = ?", arguments: [run, domain.value])
     }
 
+    func isDone(run: Int64, domain: DomainName) throws -> Bool? {
+        try Bool.fetchOne(db, sql: "SELECT done FROM run_item WHERE runId = ? AND domain = ?", arguments: [run, domain.value])
+    }
+
+    func claimItems(run: Int64, holder: String, limit: Int, now: Timestamp, until: Timestamp) throws -> [DomainName] {
+        let names = try String.fetchAll(db, sql: """
+            SELECT domain FROM run_item WHERE runId = ? AND done = 0 AND (leaseExpires IS NULL OR leaseExpires <= ?)
+            ORDER BY domain LIMIT ?
+            """, arguments: [run, now.rfc3339, max(0, limit)])
+        let claimed = try names.map { try name($0, "run_item", "domain") }
+        for domain in names {
+            try db.execute(sql: "UPDATE run_item SET leaseHolder = ?, leaseExpires = ? WHERE runId = ? AND domain = ?",
+                           arguments: [holder, until.rfc3339, run, domain])
+        }
+        return claimed
+    }
+
+    func releaseLeases(run: Int64) throws {
+        try db.execute(sql: "UPDATE run_item SET leaseHolder = NULL, leaseExpires = NULL WHERE runId = ? AND done = 0",
+                       arguments: [run])
+    }
+
     // MARK: Publications
 
     func lastPublication() throws -> PublicationRow? {

@@ -156,6 +156,16 @@ enum StateSchema {
             try db.create(index: "contact_mail_by_address", on: "contact_mail", columns: ["address", "time"])
             try db.create(index: "contact_mail_by_domain", on: "contact_mail", columns: ["addressDomain", "time"])
         }
+        // Shared rounds: a run's domains are claimed with leases (holder, expiry), so that several workers
+        // share one round and a dead worker's domains go back to the others; each validation records the
+        // vantage it was seen from.
+        migrator.registerMigration("v3-shared-rounds") { db in
+            try db.alter(table: "run_item") { t in
+                t.add(column: "leaseHolder", .text)
+                t.add(column: "leaseExpires", .text)
+            }
+            try db.alter(table: "validation") { t in t.add(column: "vantage", .text) }
+        }
         return migrator
     }
 }

@@ -11,8 +11,8 @@ import Testing
         return try await bed.store.read { try $0.events(domain: name) }
     }
 
-    @Test func anUnprovenSubmissionExpiresWhenValidateAllRuns() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func anUnprovenSubmissionExpiresWhenValidateAllRuns(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("late.test")
         guard case .challengeIssued(let challenge, _, _, _) = try await bed.submit("late.test") else {
             return #expect(Bool(false))
@@ -42,8 +42,8 @@ import Testing
         #expect(try await events(bed, "late.test").count == 2)
     }
 
-    @Test func statusShowsTheExpiry() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func statusShowsTheExpiry(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("quiet.test")
         _ = try await bed.submit("quiet.test")
         let pending = try await bed.statusService().status(of: try DomainName("quiet.test"))
@@ -61,8 +61,8 @@ import Testing
         #expect(try await events(bed, "quiet.test").map(\.reason.rawValue) == ["submitted", "submission-expired"])
     }
 
-    @Test func aNewSubmissionAfterExpiryWorks() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func aNewSubmissionAfterExpiryWorks(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("again.test")
         _ = try await bed.submit("again.test")
         bed.clock.advance(days: 20)
@@ -82,8 +82,8 @@ import Testing
                 == ["submitted", "submission-expired", "submitted", "challenge-verified"])
     }
 
-    @Test func anUnprovenRemovalRequestLapsesAndTheDomainStays() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func anUnprovenRemovalRequestLapsesAndTheDomainStays(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("keep.test")
         try await bed.admit("keep.test")
         guard case .challengeIssued(let first, _, let renewed) = try await bed.removalService()
@@ -108,8 +108,8 @@ import Testing
         #expect(try await bed.state("keep.test") == .probation)
     }
 
-    @Test func removeItselfExpiresItsLapsedChallenge() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func removeItselfExpiresItsLapsedChallenge(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("owner.test")
         try await bed.admit("owner.test")
         _ = try await bed.removalService().requestRemoval(of: try DomainName("owner.test"))
@@ -140,8 +140,8 @@ import Testing
         }
     }
 
-    @Test func theExpiryIsConfigurable() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func theExpiryIsConfigurable(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("short.test")
         var policy = LifecyclePolicy.defaults
         policy.challengeExpiryDays = 3

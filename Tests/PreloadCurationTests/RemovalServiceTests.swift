@@ -4,8 +4,8 @@ import Testing
 @testable import PreloadCuration
 
 @Suite struct RemovalServiceTests {
-    @Test func ownerRemovalOfAListedDomainTakesEffectAtThePublish() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func ownerRemovalOfAListedDomainTakesEffectAtThePublish(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("bye.test")
         var listed = record(.listed)
         listed.domain = try DomainName("bye.test")
@@ -37,8 +37,8 @@ import Testing
         #expect(reasons == ["owner-removal", "removed-at-publish"])
     }
 
-    @Test func ownerRemovalDuringProbationIsImmediate() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func ownerRemovalDuringProbationIsImmediate(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("early.test")
         try await bed.admit("early.test")
         let domain = try DomainName("early.test")
@@ -50,8 +50,8 @@ import Testing
         #expect(r.state == .removed)
     }
 
-    @Test func nothingToRemove() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func nothingToRemove(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         await #expect(throws: LifecycleRefusal.notActive(nil)) {
             try await bed.removalService().requestRemoval(of: try DomainName("never.test"))
         }
@@ -60,8 +60,8 @@ import Testing
         }
     }
 
-    @Test func maintainersRemoveWithAReason() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func maintainersRemoveWithAReason(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("abuse.test")
         try await bed.admit("abuse.test")
         guard case .forced(let r) = try await bed.removalService().forceRemoval(of: try DomainName("abuse.test"),
@@ -75,8 +75,8 @@ import Testing
         #expect(last?.detail == "ticket 42")
     }
 
-    @Test func removalAttemptsAreRateLimited() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func removalAttemptsAreRateLimited(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("r.test")
         try await bed.admit("r.test")
         let service = RemovalService(store: bed.store, dns: bed.world, clock: bed.clock,

@@ -5,8 +5,8 @@ import Testing
 @testable import PreloadCuration
 
 @Suite struct SubmitServiceTests {
-    @Test func ineligibleDomainsGetTheReportAndNothingIsQueued() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func ineligibleDomainsGetTheReportAndNothingIsQueued(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("bad.test")
         bed.world.setSMTP("bad.test", .starttlsNotOffered)
         guard case .ineligible(let report) = try await bed.submit("bad.test") else {
@@ -19,8 +19,8 @@ import Testing
         #expect(try await bed.store.read { try $0.events().isEmpty })
     }
 
-    @Test func patternsComeFromTheMTASTSPolicy() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func patternsComeFromTheMTASTSPolicy(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("sts.test", policyMode: .testing)
         guard case .challengeIssued(let c, let r, _, let renewed) = try await bed.submit("sts.test") else {
             Issue.record("expected a challenge")
@@ -37,8 +37,8 @@ import Testing
         #expect(try await bed.store.read { try $0.validations(domain: "sts.test", limit: 5).count } == 1)
     }
 
-    @Test func withoutMTASTSThePatternsAreTheMXHostNames() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func withoutMTASTSThePatternsAreTheMXHostNames(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("plain.test", policyMode: nil)
         guard case .challengeIssued(_, let r, _, _) = try await bed.submit("plain.test") else {
             Issue.record("expected a challenge")
@@ -48,8 +48,8 @@ import Testing
         #expect(r.patterns == patterns("mx1.plain.test", "mx2.plain.test"))
     }
 
-    @Test func givenPatternsMustCoverEveryMX() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func givenPatternsMustCoverEveryMX(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("given.test")
         guard case .patternsUncovered(_, let hosts) = try await bed.submit("given.test", mx: ["mx1.given.test"]) else {
             Issue.record("expected uncovered")
@@ -67,8 +67,8 @@ import Testing
         #expect(r.patterns == patterns("*.given.test", "mx1.given.test"))
     }
 
-    @Test func publishingTheChallengeStartsProbation() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func publishingTheChallengeStartsProbation(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("ok.test")
         guard case .challengeIssued(let c, _, _, _) = try await bed.submit("ok.test") else { return #expect(Bool(false)) }
         // Not published yet: the same token again.
@@ -95,8 +95,8 @@ import Testing
         #expect(try await bed.store.read { try $0.openChallenge(domain: "ok.test", purpose: .submit) } == nil)
     }
 
-    @Test func resubmittingAnActiveDomainChangesNothing() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func resubmittingAnActiveDomainChangesNothing(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("ok.test")
         try await bed.admit("ok.test")
         let before = try await bed.store.read { try ($0.events().count, $0.record(try DomainName("ok.test"))) }
@@ -109,8 +109,8 @@ import Testing
         #expect(after.1 == before.1)
     }
 
-    @Test func anExpiredTokenIsReplaced() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func anExpiredTokenIsReplaced(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("slow.test")
         guard case .challengeIssued(let old, _, _, _) = try await bed.submit("slow.test") else { return #expect(Bool(false)) }
         bed.clock.advance(days: 15)
@@ -127,8 +127,8 @@ import Testing
         #expect(reasons == ["submitted", "submission-expired", "submitted"])
     }
 
-    @Test func submissionsAreRateLimitedPerDomain() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func submissionsAreRateLimitedPerDomain(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("busy.test")
         let service = bed.submitService(limits: AbuseLimits(submissionsPerDomainPerDay: 2))
         let request = SubmitRequest(domain: try DomainName("busy.test"), contact: try ContactAddress("a@busy.test"))
@@ -139,8 +139,8 @@ import Testing
         _ = try await service.submit(request)
     }
 
-    @Test func newSubmissionsAreLimitedPerRun() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func newSubmissionsAreLimitedPerRun(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         for d in ["a.test", "b.test", "c.test"] { bed.world.addGoodDomain(d) }
         let service = bed.submitService(limits: AbuseLimits(newSubmissionsPerRun: 2))
         for d in ["a.test", "b.test"] { _ = try await service.submit(SubmitRequest(domain: try DomainName(d), contact: try ContactAddress("x@y.test"))) }

@@ -18,8 +18,8 @@ import Testing
         return out
     }
 
-    @Test func aWholeLife() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func aWholeLife(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("life.test")
         try await bed.admit("life.test")
         // Probation: listed after 14 days with passing validations.
@@ -59,8 +59,8 @@ import Testing
         #expect(status.validations.first?.errorCodes.contains("tls.cert-expired") == true)
     }
 
-    @Test func failingDomainsRecover() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func failingDomainsRecover(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("wobbly.test")
         var r = record(.listed)
         r.domain = try DomainName("wobbly.test")
@@ -76,8 +76,8 @@ import Testing
         #expect(runs[0].transitions.map(\.reason) == ["recovered"])
     }
 
-    @Test func modeNoneIsAnOptOut() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func modeNoneIsAnOptOut(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("out.test")
         try await bed.admit("out.test")
         bed.world.setPolicy("out.test", "version: STSv1\nmode: none\nmax_age: 86400\n")
@@ -86,8 +86,8 @@ import Testing
         #expect(runs[0].transitions.map(\.reason) == ["opted-out"])
     }
 
-    @Test func mtaSTSEntriesFollowTheirPolicy() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func mtaSTSEntriesFollowTheirPolicy(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("moving.test")
         var r = record(.listed, terms: stsTerms)
         r.domain = try DomainName("moving.test")
@@ -107,8 +107,8 @@ import Testing
         #expect(last?.reason.rawValue == "policy-followed")
     }
 
-    @Test func theListIsRefreshedAtHalfItsValidity() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func theListIsRefreshedAtHalfItsValidity(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         _ = try await daily(bed, days: 1)
         #expect(await bed.publisher.committed?.serial == 1)
         _ = try await daily(bed, days: 6)
@@ -118,8 +118,8 @@ import Testing
         #expect(await bed.publisher.committed?.serial == 2)
     }
 
-    @Test func noPublishLeavesTheListAndPendingRemovals() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func noPublishLeavesTheListAndPendingRemovals(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("stay.test")
         var r = record(.removalRequested)
         r.domain = try DomainName("stay.test")
@@ -141,8 +141,8 @@ import Testing
         _ = try await bed.validateAll().run()
     }
 
-    @Test func aKilledRunIsTakenOverAndOnlyTheRestIsValidated() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func aKilledRunIsTakenOverAndOnlyTheRestIsValidated(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         for d in ["a.test", "b.test", "c.test"] {
             bed.world.addGoodDomain(d)
             var r = record(.listed)
@@ -165,7 +165,9 @@ import Testing
         #expect(Set(bed.world.checked) == ["b.test", "c.test"])
         let run = try await bed.store.read { try $0.run(dead.id!) }
         #expect(run?.status == .completed)
-        #expect(run?.resumes == 1)
+        // A run lock's holder takes the run over; a worker of a shared round joins it (the dead worker's
+        // domain went back to the pool when its lease ran out).
+        #expect(run?.resumes == (backend == .sqlite ? 1 : 0))
         #expect(try await bed.store.read { try $0.unfinishedRuns() }.isEmpty)
         // The next run is a fresh one over every domain.
         let next = try await bed.validateAll().run()
@@ -173,8 +175,8 @@ import Testing
         #expect(next.validated == 3)
     }
 
-    @Test func aRunKilledWhilePublishingPublishesNext() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func aRunKilledWhilePublishingPublishesNext(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("p.test")
         var r = record(.listed)
         r.domain = try DomainName("p.test")
@@ -194,8 +196,8 @@ import Testing
         #expect(await bed.publisher.entry("p.test") != nil)
     }
 
-    @Test func aFailedPublishIsAnOperationalFailureAndTheNextRunPublishes() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func aFailedPublishIsAnOperationalFailureAndTheNextRunPublishes(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         await bed.publisher.failOnce()
         await #expect(throws: CurationError.self) { try await bed.validateAll().run() }
         let runs = try await bed.store.read { try $0.unfinishedRuns() }
@@ -204,8 +206,8 @@ import Testing
         #expect(summary.publication?.action == .published)
     }
 
-    @Test func anUnreachableResolverChangesNoState() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func anUnreachableResolverChangesNoState(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("dark.test")
         var r = record(.listed)
         r.domain = try DomainName("dark.test")
@@ -220,8 +222,8 @@ import Testing
         #expect(v.first?.inconclusive == true)
     }
 
-    @Test func notificationsAreSentRetriedOrRecorded() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func notificationsAreSentRetriedOrRecorded(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         bed.world.addGoodDomain("n.test")
         try await bed.admit("n.test")   // queues "verified"
         await bed.notifier.setFailing(true)
@@ -245,8 +247,8 @@ import Testing
         #expect(events.last?.notification?.status == "recorded")
     }
 
-    @Test func progressCountsEveryDomain() async throws {
-        let bed = try Bed()
+    @Test(arguments: Backend.allCases) func progressCountsEveryDomain(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
         for i in 0..<10 {
             let d = "d\(i).test"
             bed.world.addGoodDomain(d)

@@ -4,8 +4,10 @@ import PreloadCore
 public struct RunSummary: Sendable, Hashable, Codable {
     /// The run id.
     public var run: Int64
-    /// This run took over one killed earlier.
+    /// This run took over one killed earlier, or (shared rounds) joined a round other workers run.
     public var resumed: Bool
+    /// Shared rounds: another worker completes the round (publishes, notifies); this one only validated.
+    public var completedElsewhere = false
     /// When it started.
     public var started: Timestamp
     /// When it finished.

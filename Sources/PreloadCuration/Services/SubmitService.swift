@@ -122,15 +122,16 @@ public struct SubmitService: Sendable {
             }
             let step = try Lifecycle.apply(.submitted(terms), to: current, domain: domain, now: now, policy: policy)
             try tx.record(step, actor: .submit, now: now, policy: policy)
-            if current?.state == .pendingVerification, let challenge = openChallenge, !challenge.isExpired(at: now) {
-                if var row = try tx.openChallenge(domain: domain, purpose: .submit) {
-                    row.contact = terms.contact
-                    row.requestedMode = terms.requestedMode
-                    row.patterns = terms.patterns
-                    row.provenance = terms.provenance
-                    try tx.update(row)
-                }
-                return .awaitingChallenge(challenge, step.record, report, lookupFailed: txtFailed)
+            // The open challenge as it is now: one another request (another replica) issued meanwhile is
+            // kept and answered, not superseded, so that concurrent submissions get one challenge.
+            if current?.state == .pendingVerification, var row = try tx.openChallenge(domain: domain, purpose: .submit),
+               !Challenge(row: row).isExpired(at: now) {
+                row.contact = terms.contact
+                row.requestedMode = terms.requestedMode
+                row.patterns = terms.patterns
+                row.provenance = terms.provenance
+                try tx.update(row)
+                return .awaitingChallenge(Challenge(row: row), step.record, report, lookupFailed: txtFailed)
             }
             try tx.insert(ChallengeRow(domain: domain, purpose: .submit, token: fresh.token, created: fresh.created,
                                        expires: fresh.expires, contact: terms.contact, requestedMode: terms.requestedMode,

@@ -5,6 +5,14 @@ import PreloadCore
 /// `preload validate-all`: re-validate every domain in probation, listed or failing, apply the lifecycle,
 /// publish when needed, and deliver notifications.
 ///
+/// Shared rounds: on a store whose rounds are shared (Postgres), several workers started against the same
+/// state join one round instead of refusing each other. They claim its domains in small batches with
+/// leases; a worker that dies loses its leases when they run out and the others validate its domains; a
+/// domain's result is recorded (and its lifecycle step applied) once per round — a result for a domain
+/// that another worker finished meanwhile is dropped. When every domain has a result, the worker that
+/// takes the store's completion lock publishes and delivers notifications; the others stop. On SQLite,
+/// one process holds the run lock and is the round's only worker.
+///
 /// Crash safety: the store's run lock dies with the process (with SQLite, an `flock` the kernel drops
 /// when the process dies). The run and the domains it must validate are journaled (`run`, `run_item`);
 /// each domain's validation, lifecycle step, audit line, queued notification and "done" mark are one
@@ -26,10 +34,18 @@ public struct ValidateAllService: Sendable {
     public let notifier: (any Notifier)?
     /// Domains validated at once.
     public let concurrency: Int
+    /// Where this worker sees the domains from (recorded with each validation); `nil`: not recorded.
+    public let vantage: String?
+    /// How long a claimed domain stays this worker's: longer than a domain's validation can take.
+    public let leaseSeconds: Int64
+
+    /// The default of ``leaseSeconds``: ten minutes, twice the checker's default per-domain deadline.
+    public static let defaultLeaseSeconds: Int64 = 600
 
     /// Creates a value; see the properties.
     public init(store: any CurationStore, checker: Checker, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
-                publisher: (any ListPublishing)?, notifier: (any Notifier)?, concurrency: Int) {
+                publisher: (any ListPublishing)?, notifier: (any Notifier)?, concurrency: Int, vantage: String? = nil,
+                leaseSeconds: Int64 = ValidateAllService.defaultLeaseSeconds) {
         self.store = store
         self.checker = checker
         self.clock = clock
@@ -37,19 +53,25 @@ public struct ValidateAllService: Sendable {
         self.publisher = publisher
         self.notifier = notifier
         self.concurrency = max(1, concurrency)
+        self.vantage = vantage
+        self.leaseSeconds = max(1, leaseSeconds)
     }
 
     /// Runs (or resumes) a run. `progress` gets (done, total) after each domain.
     public func run(progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> RunSummary {
         let start = clock.now()
         let pid = getpid()
-        let lock = try await store.takeRunLock(holder: "pid \(pid) since \(start.rfc3339)")
+        let shared = store.sharesRounds
+        let lock = shared ? nil : try await store.takeRunLock(holder: "pid \(pid) since \(start.rfc3339)")
         defer { withExtendedLifetime(lock) {} }
-        return try await runLocked(start: start, pid: pid, progress: progress)
+        let worker = "\(vantage ?? "worker") pid \(pid) since \(start.rfc3339)"
+        return try await runLocked(start: start, pid: pid, worker: worker, shared: shared, progress: progress)
     }
 
-    private func runLocked(start: Timestamp, pid: Int32, progress: (@Sendable (Int, Int) -> Void)?) async throws -> RunSummary {
-        // Journal: take over a run a dead process left, or start one.
+    private func runLocked(start: Timestamp, pid: Int32, worker: String, shared: Bool,
+                           progress: (@Sendable (Int, Int) -> Void)?) async throws -> RunSummary {
+        // Journal: join the round other workers run (shared rounds), take over a run a dead process left,
+        // or start one.
         let (run, resumed) = try await store.write { tx -> (RunRow, Bool) in
             let unfinished = try tx.unfinishedRuns()
             if var last = unfinished.last {
@@ -58,9 +80,13 @@ public struct ValidateAllService: Sendable {
                     stale.finished = start
                     try tx.update(stale)
                 }
-                last.pid = pid
-                last.resumes += 1
-                try tx.update(last)
+                if !shared {
+                    // The run lock is ours: whoever claimed the run's domains is gone.
+                    try tx.releaseLeases(run: last.id!)
+                    last.pid = pid
+                    last.resumes += 1
+                    try tx.update(last)
+                }
                 return (last, true)
             }
             let names = try tx.records(inStates: Set(LifecycleState.allCases.filter(\.isValidated))).map(\.domain)
@@ -77,7 +103,22 @@ public struct ValidateAllService: Sendable {
         }
 
         if phase == .validating {
-            try await validate(runId: runId, summary: &summary, progress: progress)
+            try await validate(runId: runId, worker: worker, summary: &summary, progress: progress)
+        }
+        // One worker completes the round; on a shared state, the others leave it to the one holding the lock.
+        guard let completion = try await store.takeCompletionLock() else {
+            summary.completedElsewhere = true
+            summary.finished = clock.now()
+            return summary
+        }
+        defer { withExtendedLifetime(completion) {} }
+        guard let current = try await store.read({ try $0.run(runId) }), current.status == .running else {
+            summary.completedElsewhere = true
+            summary.finished = clock.now()
+            return summary
+        }
+        phase = current.phase
+        if phase == .validating {
             phase = try await setPhase(runId, publisher == nil ? .notifying : .publishing)
         }
         if phase == .publishing {
@@ -100,22 +141,55 @@ public struct ValidateAllService: Sendable {
         return summary
     }
 
-    private func validate(runId: Int64, summary: inout RunSummary,
+    /// Validates the run's domains: claims them in small batches (leases), keeps `concurrency` domains in
+    /// flight, and returns when every domain of the run has a result — its own or another worker's.
+    private func validate(runId: Int64, worker: String, summary: inout RunSummary,
                           progress: (@Sendable (Int, Int) -> Void)?) async throws {
-        let pending = try await store.read { try $0.pendingItems(run: runId) }
+        // A journal whose names cannot be read stops the run before anything is validated.
+        _ = try await store.read { try $0.pendingItems(run: runId) }
         let (total, alreadyDone) = try await store.read { try $0.itemCounts(run: runId) }
         var done = alreadyDone
         progress?(done, total)
-        try await withThrowingTaskGroup(of: LifecycleStep?.self) { group in
-            var next = pending.makeIterator()
-            for _ in 0..<concurrency {
-                guard let name = next.next() else { break }
-                group.addTask { try await self.validateOne(name, runId: runId) }
+        let batch = max(1, min(16, concurrency / 4))
+        let lease = leaseSeconds
+        let clock = self.clock
+        var queue: [DomainName] = []
+        var exhausted = false
+        /// The next claimed domain, claiming a batch when the local queue is empty; `nil` when nothing is
+        /// left to claim now.
+        func next() async throws -> DomainName? {
+            if queue.isEmpty && !exhausted {
+                let now = clock.now()
+                queue = try await store.write { tx in
+                    try tx.claimItems(run: runId, holder: worker, limit: batch, now: now, until: now.adding(seconds: lease))
+                }
+                queue.reverse()
+                exhausted = queue.isEmpty
             }
-            while let result = try await group.next() {
+            return queue.popLast()
+        }
+        try await withThrowingTaskGroup(of: ValidationResult.self) { group in
+            var inFlight = 0
+            while true {
+                while inFlight < concurrency, let name = try await next() {
+                    group.addTask { try await self.validateOne(name, runId: runId) }
+                    inFlight += 1
+                }
+                guard inFlight > 0 else {
+                    // Nothing claimable here: done, or other workers hold the rest. Wait for their results,
+                    // or for their leases to run out.
+                    let counts = try await store.read { try $0.itemCounts(run: runId) }
+                    if counts.done >= counts.total { return }
+                    try await Task.sleep(for: .milliseconds(500))
+                    exhausted = false
+                    continue
+                }
+                guard let result = try await group.next() else { continue }
+                inFlight -= 1
+                guard case .recorded(let recorded) = result else { continue }
                 done += 1
                 progress?(done, total)
-                if let step = result {
+                if let step = recorded {
                     summary.validated += 1
                     switch step.validationPassed {
                     case true?: summary.passed += 1
@@ -124,27 +198,36 @@ public struct ValidateAllService: Sendable {
                     }
                     summary.add(step)
                 }
-                if let name = next.next() {
-                    group.addTask { try await self.validateOne(name, runId: runId) }
-                }
             }
         }
     }
 
-    /// Validates one domain and records the result and its step in one transaction.
-    private func validateOne(_ domain: DomainName, runId: Int64) async throws -> LifecycleStep? {
+    /// What became of one claimed domain.
+    private enum ValidationResult: Sendable {
+        /// Its result was recorded, with its lifecycle step (none for a domain no longer validated).
+        case recorded(LifecycleStep?)
+        /// Another worker recorded it first (this worker's lease had run out): this result is dropped.
+        case alreadyDone
+    }
+
+    /// Validates one domain and records the result and its step in one transaction, unless the domain is
+    /// done already.
+    private func validateOne(_ domain: DomainName, runId: Int64) async throws -> ValidationResult {
         let report = await checker.check(domain)
-        let row = try SubmitService.validationRow(report, of: domain, runId: runId)
+        var validation = try SubmitService.validationRow(report, of: domain, runId: runId)
+        validation.vantage = vantage
+        let row = validation
         let outcome = ValidationOutcome(report: report)
         let now = clock.now()
         let policy = self.policy
         return try await store.write { tx in
+            guard try tx.isDone(run: runId, domain: domain) != true else { return .alreadyDone }
             defer { try? tx.markDone(run: runId, domain: domain) }
             try tx.insert(row)
-            guard let record = try tx.record(domain), record.state.isValidated else { return nil }
+            guard let record = try tx.record(domain), record.state.isValidated else { return .recorded(nil) }
             let step = try Lifecycle.apply(.validated(outcome), to: record, domain: domain, now: now, policy: policy)
             try tx.record(step, actor: .validateAll, now: now, policy: policy)
-            return step
+            return .recorded(step)
         }
     }
 

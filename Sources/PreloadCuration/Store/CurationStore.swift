@@ -19,8 +19,18 @@ public protocol CurationStore: Sendable {
     func write<T: Sendable>(_ body: @Sendable @escaping (any StateWriter) throws -> T) async throws -> T
 
     /// Takes the lock that lets one `validate-all` run at a time, without waiting; it is held until the
-    /// returned lease is released. Throws ``CurationError/busy(_:)`` when another run holds it.
+    /// returned lease is released. Throws ``CurationError/busy(_:)`` when another run holds it. Stores
+    /// whose rounds are shared (``sharesRounds``) are not locked this way.
     func takeRunLock(holder: String) async throws -> any RunLease
+
+    /// Whether several `validate-all` workers share one round on this state (they claim its domains with
+    /// leases, and one of them completes it under ``takeCompletionLock()``), rather than one run holding the
+    /// run lock.
+    var sharesRounds: Bool { get }
+
+    /// Takes the lock under which one worker completes a shared round (publishes, delivers notifications),
+    /// without waiting: `nil` when another worker holds it. It dies with its holder.
+    func takeCompletionLock() async throws -> (any RunLease)?
 
     /// A number that changes whenever anything commits to the state, this process or another: two calls
     /// that return the same number saw no commit in between. Cheap enough to poll several times a second
@@ -74,6 +84,8 @@ public protocol StateReader {
     func pendingItems(run: Int64) throws -> [DomainName]
     /// How many domains the run has, and how many are done.
     func itemCounts(run: Int64) throws -> (total: Int, done: Int)
+    /// Whether the run's domain is done; `nil` when the run has no such domain.
+    func isDone(run: Int64, domain: DomainName) throws -> Bool?
 
     /// The newest publication.
     func lastPublication() throws -> PublicationRow?
@@ -112,6 +124,11 @@ public protocol StateWriter: StateReader {
     func update(_ run: RunRow) throws
     /// Marks one of the run's domains as validated.
     func markDone(run: Int64, domain: DomainName) throws
+    /// Claims, for `holder` until `until`, at most `limit` of the run's domains that are not done and not
+    /// leased (or whose lease ran out at or before `now`), by name; returns them.
+    func claimItems(run: Int64, holder: String, limit: Int, now: Timestamp, until: Timestamp) throws -> [DomainName]
+    /// Drops every lease of the run (its workers are known to be gone).
+    func releaseLeases(run: Int64) throws
     /// Records a published list.
     @discardableResult func insert(_ publication: PublicationRow) throws -> PublicationRow
     /// Inserts (no id) or updates (found by its id) a contact.

@@ -59,6 +59,9 @@ public struct ValidationRow: StateRow {
     public var facts: String
     /// The `validate-all` run, or `nil` for `submit`.
     public var runId: Int64?
+    /// Where it was seen from: the validating worker's vantage (`--vantage`), `nil` for `submit` and for
+    /// results stored before vantages were recorded.
+    public var vantage: String? = nil
 
 }
 

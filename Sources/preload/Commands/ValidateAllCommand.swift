@@ -16,8 +16,12 @@ struct ValidateAllCommand: AsyncParsableCommand {
             removed; a removal request lapses), with an audit event.
 
             The list is published (signed and committed) when its content changed or the committed list \
-            is past half its validity. Only one run at a time (a lock in the state directory); a run \
-            that was killed is taken over by the next one, which finishes its work.
+            is past half its validity. On a SQLite state, only one run at a time (a lock in the state \
+            directory); a run that was killed is taken over by the next one, which finishes its work. On a \
+            PostgreSQL state (--state postgres://…), workers started on one or several machines share one \
+            round: each claims domains in small batches with a lease (--lease-seconds), a dead worker's \
+            domains go to the others when its leases run out, every domain gets one result per round, and \
+            the worker that completes the round publishes once and delivers the notifications.
 
             Exit codes: 0 the run completed, whatever the domains did; 64 usage; 69 state or network \
             unavailable, or a state written by a newer preload; 70 publishing failed (validation results are kept; the next run publishes); \
@@ -29,6 +33,23 @@ struct ValidateAllCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Allow the first publish into a repository that has no list yet.")
     var bootstrap = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The name of this worker's point of view, recorded with each validation it makes (default: the host name).",
+        valueName: "name"))
+    var vantage: String?
+
+    @Option(name: .customLong("lease-seconds"), help: ArgumentHelp(
+        "How long a domain this worker claimed of a shared round stays its own before other workers may take it over: longer than a domain's validation can take (default 600).",
+        valueName: "seconds"))
+    var leaseSeconds: Int64 = ValidateAllService.defaultLeaseSeconds
+
+    func validate() throws {
+        guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be at least 1") }
+        if let vantage, vantage.isEmpty || vantage.count > 64 || vantage.contains(where: { $0.isWhitespace || $0.isNewline }) {
+            throw ValidationError("--vantage must be 1 to 64 characters without spaces")
+        }
+    }
 
     @OptionGroup var stateOptions: StateOptions
     @OptionGroup var publishing: PublishOptions
@@ -50,7 +71,9 @@ struct ValidateAllCommand: AsyncParsableCommand {
                                                                                               settings: checking.settings(network)),
                                          clock: clock, publisher: publisher,
                                          notifier: try Composition.notifier(notifications, network: network, clock: clock),
-                                         concurrency: network.concurrency)
+                                         concurrency: network.concurrency,
+                                         vantage: vantage ?? ProcessInfo.processInfo.hostName,
+                                         leaseSeconds: leaseSeconds)
         let progress = Progress.onTTY()
         var callback: (@Sendable (Int, Int) -> Void)? = nil
         if let progress { callback = { done, total in progress.show(done, total) } }

@@ -17,13 +17,16 @@ struct ValidateAllOutput: CommandResult {
         for t in s.transitions {
             out.append("  \(t.from) → \(t.to) (\(t.reason)): \(t.domains.joined(separator: " "))")
         }
+        if s.completedElsewhere {
+            out.append("  round completed by another worker (it publishes and notifies)")
+        }
         if let p = s.publication {
             var line = "  list: \(p.action.rawValue) — \(p.reason)"
             if let l = p.list { line += " (serial \(l.serial), \(l.domains) domains, expires \(l.expires.rfc3339))" }
             out.append(line)
         }
         let n = s.notifications
-        out.append("  notifications: \(n.sent) sent, \(n.recorded) recorded, \(n.retrying) to retry, \(n.failed) failed, \(n.withheld) withheld (contact not confirmed)")
+        if !s.completedElsewhere { out.append("  notifications: \(n.sent) sent, \(n.recorded) recorded, \(n.retrying) to retry, \(n.failed) failed, \(n.withheld) withheld (contact not confirmed)") }
         return out.joined(separator: "\n")
     }
 }

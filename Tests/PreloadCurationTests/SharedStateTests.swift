@@ -1,0 +1,178 @@
+import Foundation
+import PreloadCore
+import PreloadPostgres
+import PreloadState
+import PreloadTesting
+import Testing
+@testable import PreloadCuration
+
+/// What a state shared by several processes must do: the Postgres state's own migrations and refusals, a
+/// commit counter that readers can trust, concurrent submissions through two replicas, and `validate-all`
+/// workers sharing one round (each domain validated once, one publish, a dead worker's domains taken over).
+/// Every "process" here is a store of its own on the same database, as a second machine would open it.
+@Suite struct SharedStateTests {
+    /// Saves `count` listed domains (`w0001.test` …) that the fake world answers as good.
+    private func seed(_ bed: Bed, _ count: Int) async throws -> [String] {
+        let names = (1...count).map { String(format: "w%04d.test", $0) }
+        for name in names { bed.world.addGoodDomain(name) }
+        let records = try names.map { name -> DomainRecord in
+            var r = record(.listed)
+            r.domain = try DomainName(name)
+            r.patterns = patterns("*.\(name)")
+            return r
+        }
+        try await bed.store.write { tx in for r in records { try tx.save(r) } }
+        return names
+    }
+
+    private func worker(_ bed: Bed, _ store: any CurationStore, vantage: String, concurrency: Int = 4,
+                        lease: Int64 = ValidateAllService.defaultLeaseSeconds) -> ValidateAllService {
+        ValidateAllService(store: store, checker: bed.world.checker, clock: bed.clock, publisher: bed.publisher,
+                           notifier: bed.notifier, concurrency: concurrency, vantage: vantage, leaseSeconds: lease)
+    }
+
+    @Test func thePostgresStateHasEveryMigrationAndAppliesNothingTwice() async throws {
+        let sut = try await StoreUnderTest.make(.postgres)
+        let store = try #require(sut.store as? PostgresStateStore)
+        #expect(try await store.appliedMigrations() == PostgresStateStore.knownMigrations)
+        #expect(PostgresStateStore.knownMigrations == SQLiteStateStore.knownMigrations, "one logical schema, one list of migrations")
+        try await store.write { try $0.save(record(.listed)) }
+        let again = try await sut.reopen()
+        #expect(try await again.read { try $0.records().count } == 1)
+        #expect(try await sut.sql("SELECT COUNT(*) FROM preload_migration") == "\(PostgresStateStore.knownMigrations.count)")
+    }
+
+    /// A state a newer binary migrated is refused before anything is read or written.
+    @Test func aPostgresStateWithAMigrationThisBinaryDoesNotKnowIsRefused() async throws {
+        let sut = try await StoreUnderTest.make(.postgres)
+        try await sut.store.write { try $0.save(record(.listed)) }
+        try await sut.sql("INSERT INTO preload_migration (name) VALUES ('v9-from-the-future')")
+        let before = try await sut.sql("SELECT counter FROM preload_commit")
+        await #expect {
+            _ = try await sut.reopen()
+        } throws: { error in
+            guard case PostgresStateError.newerThanBinary(let url, let why) = error else { return false }
+            return why.contains("v9-from-the-future") && url.hasPrefix("postgres://preload@127.0.0.1:")
+        }
+        #expect(try await sut.sql("SELECT counter FROM preload_commit") == before)
+        #expect(try await sut.sql("SELECT COUNT(*) FROM domain") == "1")
+    }
+
+    @Test func aWrongPasswordOrAnUnknownDatabaseIsUnavailableAndTheMessageHasNoPassword() async throws {
+        let pg = try await NetTestBed.shared.requirePostgres()
+        for url in ["postgres://\(pg.user):wrong-secret@\(pg.host):\(pg.port)/\(pg.database)",
+                    "postgres://\(pg.user):\(pg.password)@\(pg.host):\(pg.port)/no_such_database"] {
+            await #expect {
+                _ = try await PostgresStateStore(url: url)
+            } throws: { error in
+                guard case PostgresStateError.unavailable = error else { return false }
+                let text = "\(error)"
+                return !text.contains("wrong-secret") && !text.contains(pg.password)
+            }
+        }
+        for bad in ["postgres://host/db", "postgres://user@/db", "postgres://user@host", "postgres://user@host/db?sslmode=allow",
+                    "postgres://user:secret@host/db?opt=1"] {
+            await #expect {
+                _ = try await PostgresStateStore(url: bad)
+            } throws: { error in
+                guard case PostgresStateError.url = error else { return false }
+                return !"\(error)".contains("secret")
+            }
+        }
+    }
+
+    /// Readers poll the counter, then read: a reader that sees the new count sees the new state.
+    @Test(arguments: Backend.allCases) func theCommitCounterMovesWithEveryCommitAndNotWithAReadOrARollback(_ backend: Backend) async throws {
+        let sut = try await StoreUnderTest.make(backend)
+        let other = try await sut.reopen()
+        let start = try await other.commitCounter()
+        _ = try await sut.store.read { try $0.records() }
+        #expect(try await other.commitCounter() == start)
+        try await sut.store.write { try $0.save(record(.listed)) }
+        let afterWrite = try await other.commitCounter()
+        #expect(afterWrite != start)
+        struct Boom: Error {}
+        await #expect(throws: Boom.self) { try await sut.store.write { tx in try tx.save(record(.failing)); throw Boom() } }
+        #expect(try await other.commitCounter() == afterWrite)
+    }
+
+    /// The same domain submitted through two replicas at once: one pending submission, one open challenge,
+    /// and both answers carry it.
+    @Test(arguments: Backend.allCases) func concurrentSubmissionsThroughTwoReplicasMakeOneChallenge(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
+        bed.world.addGoodDomain("twice.test")
+        let replicas = [bed.store, try await bed.sut.reopen()]
+        let request = SubmitRequest(domain: try DomainName("twice.test"), contact: try ContactAddress("postmaster@twice.test"),
+                                    mode: nil, patterns: [], contactConfirmed: true)
+        let outcomes = try await withThrowingTaskGroup(of: SubmitOutcome.self) { group in
+            for replica in replicas {
+                group.addTask {
+                    try await SubmitService(store: replica, checker: bed.world.checker, clock: bed.clock).submit(request)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let tokens = outcomes.compactMap { outcome -> String? in
+            switch outcome {
+            case .challengeIssued(let c, _, _, _), .awaitingChallenge(let c, _, _, _): c.token
+            default: nil
+            }
+        }
+        #expect(tokens.count == 2 && Set(tokens).count == 1, "\(outcomes)")
+        #expect(try await bed.sut.sql("SELECT COUNT(*) FROM challenge") == "1")
+        #expect(try await bed.store.read { try $0.record("twice.test")?.state } == .pendingVerification)
+    }
+
+    /// Two and three workers on one Postgres state share one round: every domain is validated exactly once,
+    /// each result is recorded once with its worker's vantage, the list is published once, and exactly one
+    /// worker completes the round.
+    @Test(arguments: [2, 3]) func workersShareOneRound(_ workers: Int) async throws {
+        let bed = try await Bed.make(.postgres)
+        let names = try await seed(bed, 60)
+        var stores: [any CurationStore] = [bed.store]
+        for _ in 1..<workers { stores.append(try await bed.sut.reopen()) }
+        let services = stores.enumerated().map { worker(bed, $0.element, vantage: "v\($0.offset)") }
+        let summaries = try await withThrowingTaskGroup(of: RunSummary.self) { group in
+            for service in services { group.addTask { try await service.run() } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(summaries.map(\.run)).count == 1, "one round")
+        #expect(summaries.filter { !$0.completedElsewhere }.count == 1, "one worker completes the round")
+        #expect(summaries.map(\.validated).reduce(0, +) == names.count)
+        #expect(bed.world.checked.sorted() == names, "each domain validated exactly once")
+        #expect(await bed.publisher.publishCount == 1)
+        #expect(try await bed.sut.sql("SELECT COUNT(*) FROM publication") == "1")
+        #expect(try await bed.sut.sql("SELECT COUNT(DISTINCT domain) || ' ' || COUNT(*) FROM validation") == "\(names.count) \(names.count)")
+        #expect(try await bed.sut.sql("SELECT COUNT(*) FROM validation WHERE vantage IS NULL") == "0")
+        #expect(try await bed.sut.sql("SELECT status FROM run") == "completed")
+    }
+
+    /// A worker that died holding claims: its domains stay its own until the lease runs out, then another
+    /// worker validates them and completes the round.
+    @Test(arguments: Backend.allCases) func aDeadWorkersClaimsGoBackToTheOthersWhenTheirLeaseRunsOut(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
+        let names = try await seed(bed, 8)
+        // A round whose first worker claimed three domains and died.
+        let run = try await bed.store.write { tx in
+            let run = try tx.startRun(RunRow(started: t0, pid: 999_999), domains: try names.map { try DomainName($0) })
+            let claimed = try tx.claimItems(run: run.id!, holder: "dead", limit: 3, now: t0, until: t0.adding(seconds: 60))
+            #expect(claimed.map(\.value) == Array(names.prefix(3)))
+            return run
+        }
+        // While the lease lasts, nobody else can claim those three.
+        let free = try await bed.store.write { tx in
+            try tx.claimItems(run: run.id!, holder: "other", limit: 100, now: t0.adding(seconds: 30), until: t0.adding(seconds: 90))
+        }
+        #expect(free.map(\.value) == Array(names.dropFirst(3)))
+        try await bed.store.write { tx in try tx.releaseLeases(run: run.id!) }
+        try await bed.store.write { tx in
+            _ = try tx.claimItems(run: run.id!, holder: "dead", limit: 3, now: t0, until: t0.adding(seconds: 60))
+        }
+        // After it: a worker takes the round over and validates everything left, each once.
+        bed.clock.advance(61)
+        let summary = try await worker(bed, bed.store, vantage: "late", lease: 60).run()
+        #expect(summary.run == run.id && summary.validated == names.count && !summary.completedElsewhere)
+        #expect(bed.world.checked.sorted() == names)
+        #expect(await bed.publisher.publishCount == 1)
+    }
+}
