@@ -337,6 +337,57 @@ struct PostgresTransaction: StateWriter {
         return contact
     }
 
+    // MARK: Whole state
+
+    func snapshot() throws -> StateSnapshot {
+        var s = StateSnapshot()
+        s.domains = try records(inStates: nil)
+        s.challenges = try select(ChallengeRow.self, "")
+        s.attempts = try select(AttemptRow.self, "")
+        s.validations = try select(ValidationRow.self, "")
+        s.events = try select(AuditEventRow.self, "")
+        s.notifications = try select(NotificationRow.self, "")
+        s.runs = try select(RunRow.self, "")
+        s.runItems = try decode(RunItemRow.self, "run_item", try session.rows("SELECT * FROM run_item"))
+        s.publications = try select(PublicationRow.self, "")
+        s.contacts = try select(ContactRow.self, "")
+        s.contactMails = try select(ContactMailRow.self, "")
+        s.sort()
+        return s
+    }
+
+    func removeEverything() throws {
+        try session.execute("""
+            TRUNCATE notification, run_item, audit_event, run, domain, challenge, attempt, validation, publication,
+                contact, contact_mail
+            """)
+    }
+
+    func restore(_ s: StateSnapshot) throws {
+        for r in s.domains { try save(r) }
+        for r in s.challenges { try insertRow(r) }
+        for r in s.attempts { try insertRow(r) }
+        for r in s.validations { try insertRow(r) }
+        for r in s.events { try insertRow(r) }
+        for r in s.notifications { try insertRow(r) }
+        for r in s.runs { try insertRow(r) }
+        for r in s.runItems {
+            let columns = try RowCoding.columns(r)
+            let names = columns.map { "\"\($0.0)\"" }.joined(separator: ", ")
+            let marks = (1...columns.count).map { "$\($0)" }.joined(separator: ", ")
+            try session.execute("INSERT INTO run_item (\(names)) VALUES (\(marks))", columns.map(\.1))
+        }
+        for r in s.publications { try insertRow(r) }
+        for r in s.contacts { try insertRow(r) }
+        for r in s.contactMails { try insertRow(r) }
+        // Rows copied with their ids: each sequence continues after the highest.
+        for table in PostgresSchema.tablesWithIds {
+            try session.execute("""
+                SELECT setval(pg_get_serial_sequence('\(table)', 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM \(table)
+                """)
+        }
+    }
+
     func recordConfirmationMail(address: String, addressDomain: String, time: Timestamp) throws {
         try session.execute("INSERT INTO contact_mail (address, \"addressDomain\", time) VALUES ($1, $2, $3)",
                             [.text(address), .text(addressDomain), .text(time.rfc3339)])

@@ -22,30 +22,6 @@ struct StoredDomain: FetchableRecord, PersistableRecord, Codable {
     func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 
-/// One attempt of `submit` or owner `remove` that reached the network (table `attempt`), for rate limits.
-private struct Attempt: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "attempt"
-    var domain: String
-    var kind: String
-    var time: Timestamp
-}
-
-/// One confirmation mail sent to a contact address (table `contact_mail`), for the rate limits.
-private struct ContactMail: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "contact_mail"
-    var address: String
-    var addressDomain: String
-    var time: Timestamp
-}
-
-/// A domain a run must validate (table `run_item`).
-private struct RunItem: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "run_item"
-    var runId: Int64
-    var domain: String
-    var done: Bool
-}
-
 /// One transaction on the SQLite state: the ``StateWriter`` given to the bodies of
 /// ``SQLiteStateStore/read(_:)`` and ``SQLiteStateStore/write(_:)``, valid only inside them.
 ///
@@ -186,12 +162,12 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func recordAttempt(domain: DomainName, kind: AttemptKind, time: Timestamp) throws {
-        try Attempt(domain: domain.value, kind: kind.rawValue, time: time).insert(db)
+        try insertRow(AttemptRow(domain: domain, kind: kind, time: time))
     }
 
     func attempts(domain: DomainName, kind: AttemptKind, since: Timestamp) throws -> Int {
         try requireKnown(AttemptKind.self, "attempt", "kind", scope: "domain = ?", [domain.value])
-        return try Attempt.filter(Column("domain") == domain.value && Column("kind") == kind.rawValue
+        return try Stored<AttemptRow>.filter(Column("domain") == domain.value && Column("kind") == kind.rawValue
                                           && Column("time") >= since.rfc3339).fetchCount(db)
     }
 
@@ -250,7 +226,7 @@ struct SQLiteTransaction: StateWriter {
 
     func startRun(_ run: RunRow, domains: [DomainName]) throws -> RunRow {
         let row = try insertRow(run)
-        for domain in domains { try RunItem(runId: row.id!, domain: domain.value, done: false).insert(db) }
+        for domain in domains { try StoredRunItem(RunItemRow(runId: row.id!, domain: domain, done: false)).insert(db) }
         return row
     }
 
@@ -313,11 +289,11 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func confirmationMails(address: String, since: Timestamp) throws -> Int {
-        try ContactMail.filter(Column("address") == address && Column("time") >= since.rfc3339).fetchCount(db)
+        try Stored<ContactMailRow>.filter(Column("address") == address && Column("time") >= since.rfc3339).fetchCount(db)
     }
 
     func confirmationMails(addressDomain: String, since: Timestamp) throws -> Int {
-        try ContactMail.filter(Column("addressDomain") == addressDomain && Column("time") >= since.rfc3339).fetchCount(db)
+        try Stored<ContactMailRow>.filter(Column("addressDomain") == addressDomain && Column("time") >= since.rfc3339).fetchCount(db)
     }
 
     func save(_ contact: ContactRow) throws -> ContactRow {
@@ -327,6 +303,56 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func recordConfirmationMail(address: String, addressDomain: String, time: Timestamp) throws {
-        try ContactMail(address: address, addressDomain: addressDomain, time: time).insert(db)
+        try insertRow(ContactMailRow(address: address, addressDomain: addressDomain, time: time))
     }
+
+    // MARK: Whole state
+
+    func snapshot() throws -> StateSnapshot {
+        var s = StateSnapshot()
+        s.domains = try domainRecords(StoredDomain.all())
+        s.challenges = try rows(Stored<ChallengeRow>.all())
+        s.attempts = try rows(Stored<AttemptRow>.all())
+        s.validations = try rows(Stored<ValidationRow>.all())
+        s.events = try rows(Stored<AuditEventRow>.all())
+        s.notifications = try rows(Stored<NotificationRow>.all())
+        s.runs = try rows(Stored<RunRow>.all())
+        s.runItems = try decode("run_item", try Row.fetchAll(db, sql: "SELECT * FROM run_item")) { try StoredRunItem(row: $0).value }
+        s.publications = try rows(Stored<PublicationRow>.all())
+        s.contacts = try rows(Stored<ContactRow>.all())
+        s.contactMails = try rows(Stored<ContactMailRow>.all())
+        s.sort()
+        return s
+    }
+
+    func removeEverything() throws {
+        // Children before the rows they reference.
+        for table in ["notification", "run_item", "audit_event", "run", "domain", "challenge", "attempt", "validation",
+                      "publication", "contact", "contact_mail"] {
+            try db.execute(sql: "DELETE FROM \(table)")
+        }
+    }
+
+    func restore(_ s: StateSnapshot) throws {
+        for r in s.domains { try StoredDomain(r).insert(db) }
+        for r in s.challenges { try insertRow(r) }
+        for r in s.attempts { try insertRow(r) }
+        for r in s.validations { try insertRow(r) }
+        for r in s.events { try insertRow(r) }
+        for r in s.notifications { try insertRow(r) }
+        for r in s.runs { try insertRow(r) }
+        for r in s.runItems { try StoredRunItem(r).insert(db) }
+        for r in s.publications { try insertRow(r) }
+        for r in s.contacts { try insertRow(r) }
+        for r in s.contactMails { try insertRow(r) }
+    }
+}
+
+/// A run item as GRDB stores it (table `run_item`).
+private struct StoredRunItem: FetchableRecord, PersistableRecord, Codable {
+    static let databaseTableName = "run_item"
+    var value: RunItemRow
+    init(_ value: RunItemRow) { self.value = value }
+    init(from decoder: any Decoder) throws { value = try RunItemRow(from: decoder) }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }

@@ -29,6 +29,7 @@ struct Preload: AsyncParsableCommand {
             ValidateAllCommand.self,
             StatusCommand.self,
             EventsCommand.self,
+            StateCommand.self,
             RemoveCommand.self,
             KeygenCommand.self,
             PublishCommand.self,

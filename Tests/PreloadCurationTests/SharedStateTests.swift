@@ -176,3 +176,70 @@ import Testing
         #expect(await bed.publisher.publishCount == 1)
     }
 }
+
+/// `preload state migrate`: a whole state copied between backends, verified, ids included.
+@Suite struct StateMigrationTests {
+    /// A state with a bit of everything, made through the services: domains through probation to the list,
+    /// a failing one, a removal request, a pending submission, a contact confirmation, runs, publications.
+    private func populated(_ backend: Backend) async throws -> Bed {
+        let bed = try await Bed.make(backend)
+        for d in ["a.test", "b.test", "c.test"] { bed.world.addGoodDomain(d) }
+        try await bed.admit("a.test")
+        try await bed.admit("b.test", contact: "owner@b.test", contactConfirmed: false)
+        for _ in 0..<4 {
+            _ = try await bed.validateAll().run()
+            bed.clock.advance(days: 5)
+        }
+        _ = try await bed.submit("c.test")
+        _ = try await bed.contactService().requestConfirmation(try ContactAddress("someone@c.test"))
+        _ = try await bed.removalService().requestRemoval(of: "a.test")
+        bed.world.setSMTP("b.test", FakeWorld.expiredTLS("mx1.b.test", bed.clock.now()))
+        _ = try await bed.validateAll().run()
+        return bed
+    }
+
+    @Test func aRoundTripSQLiteToPostgresToSQLiteKeepsEveryRowAndAnswer() async throws {
+        let bed = try await populated(.sqlite)
+        let original = try await bed.store.read { try $0.snapshot() }
+        #expect(!original.events.isEmpty && !original.runs.isEmpty && !original.publications.isEmpty && !original.contacts.isEmpty)
+        let postgres = try await StoreUnderTest.make(.postgres)
+        let there = try await StateMigration.copy(from: bed.store, to: postgres.store, replace: false)
+        #expect(there.tables.map(\.rows) == (try original.checksums().map(\.rows)))
+        let back = try await StoreUnderTest.make(.sqlite)
+        let again = try await StateMigration.copy(from: postgres.store, to: back.store, replace: false)
+        #expect(again == there, "the same rows and checksums at every step")
+        #expect(try await back.store.read { try $0.snapshot() } == original)
+        for d in ["a.test", "b.test", "c.test"] {
+            let name = try DomainName(d)
+            let a = try await StatusService(store: bed.store, clock: bed.clock).status(of: name)
+            let b = try await StatusService(store: postgres.store, clock: bed.clock).status(of: name)
+            let c = try await StatusService(store: back.store, clock: bed.clock).status(of: name)
+            #expect(a == b && b == c, "\(d)")
+        }
+        let events = try await StatusService(store: bed.store, clock: bed.clock).events(domain: nil)
+        #expect(try await StatusService(store: postgres.store, clock: bed.clock).events(domain: nil) == events)
+        // The copies go on from the highest id: the next event is numbered after the copied ones.
+        let next = try await postgres.store.write { tx in
+            try tx.insert(AuditEventRow(time: t0, domain: "a.test", fromState: nil, toState: .listed, reason: .submitted,
+                                        detail: "", actor: .submit))
+        }
+        #expect(next.id == (original.events.last?.id ?? 0) + 1)
+    }
+
+    @Test(arguments: Backend.allCases) func aDestinationThatIsNotEmptyIsRefusedUnlessReplaced(_ backend: Backend) async throws {
+        let source = try await populated(backend == .sqlite ? .postgres : .sqlite)
+        let destination = try await StoreUnderTest.make(backend)
+        try await destination.store.write { try $0.save(record(.failing)) }
+        let before = try await destination.store.read { try $0.snapshot() }
+        await #expect {
+            _ = try await StateMigration.copy(from: source.store, to: destination.store, replace: false)
+        } throws: { error in
+            guard case StateMigration.Failure.destinationNotEmpty(1) = error else { return false }
+            return true
+        }
+        #expect(try await destination.store.read { try $0.snapshot() } == before, "nothing written")
+        let report = try await StateMigration.copy(from: source.store, to: destination.store, replace: true)
+        #expect(report.replaced)
+        #expect(try await destination.store.read { try $0.snapshot() } == (try await source.store.read { try $0.snapshot() }))
+    }
+}

@@ -98,6 +98,9 @@ public protocol StateReader {
     func confirmationMails(address: String, since: Timestamp) throws -> Int
     /// Confirmation mails sent at or after `since` to any address at `domain` (the part after the `@`).
     func confirmationMails(addressDomain: String, since: Timestamp) throws -> Int
+
+    /// Every row of every table, in key order (`preload state migrate`).
+    func snapshot() throws -> StateSnapshot
 }
 
 /// What a write transaction does, besides reading.
@@ -135,6 +138,12 @@ public protocol StateWriter: StateReader {
     @discardableResult func save(_ contact: ContactRow) throws -> ContactRow
     /// Records one confirmation mail to `address` (for the rate limits).
     func recordConfirmationMail(address: String, addressDomain: String, time: Timestamp) throws
+
+    /// Deletes every row of every table (the schema stays).
+    func removeEverything() throws
+    /// Inserts every row of `snapshot` as it is, ids included, into empty tables; id sequences continue
+    /// after the highest id copied.
+    func restore(_ snapshot: StateSnapshot) throws
 }
 
 extension StateReader {

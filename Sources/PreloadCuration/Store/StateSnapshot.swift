@@ -1,0 +1,104 @@
+import Foundation
+import PreloadCore
+import PreloadSigning
+
+/// One attempt counted for the rate limits (table `attempt`).
+public struct AttemptRow: StateRow {
+    public static let tableName = "attempt"
+    public var id: Int64?
+    public var domain: DomainName
+    public var kind: AttemptKind
+    public var time: Timestamp
+
+    public init(id: Int64? = nil, domain: DomainName, kind: AttemptKind, time: Timestamp) {
+        self.id = id
+        self.domain = domain
+        self.kind = kind
+        self.time = time
+    }
+}
+
+/// One confirmation mail counted for the rate limits (table `contact_mail`).
+public struct ContactMailRow: StateRow {
+    public static let tableName = "contact_mail"
+    public var id: Int64?
+    public var address: String
+    public var addressDomain: String
+    public var time: Timestamp
+
+    public init(id: Int64? = nil, address: String, addressDomain: String, time: Timestamp) {
+        self.id = id
+        self.address = address
+        self.addressDomain = addressDomain
+        self.time = time
+    }
+}
+
+/// One domain of a run's journal (table `run_item`, keyed by run and domain).
+public struct RunItemRow: Codable, Sendable, Hashable {
+    public var runId: Int64
+    public var domain: DomainName
+    public var done: Bool
+    public var leaseHolder: String?
+    public var leaseExpires: Timestamp?
+
+    public init(runId: Int64, domain: DomainName, done: Bool, leaseHolder: String? = nil, leaseExpires: Timestamp? = nil) {
+        self.runId = runId
+        self.domain = domain
+        self.done = done
+        self.leaseHolder = leaseHolder
+        self.leaseExpires = leaseExpires
+    }
+}
+
+/// A whole state, every row of every table with its id: what `preload state migrate` copies from one
+/// backend to another. Rows are in key order (id, or name), so that two snapshots of the same state are
+/// equal and hash alike.
+public struct StateSnapshot: Codable, Sendable, Hashable {
+    public var domains: [DomainRecord] = []
+    public var challenges: [ChallengeRow] = []
+    public var attempts: [AttemptRow] = []
+    public var validations: [ValidationRow] = []
+    public var events: [AuditEventRow] = []
+    public var notifications: [NotificationRow] = []
+    public var runs: [RunRow] = []
+    public var runItems: [RunItemRow] = []
+    public var publications: [PublicationRow] = []
+    public var contacts: [ContactRow] = []
+    public var contactMails: [ContactMailRow] = []
+
+    public init() {}
+
+    /// Each table's row count and the SHA-256 of its rows' canonical JSON (sorted keys), in table order.
+    public func checksums() throws -> [(table: String, rows: Int, sha256: String)] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        func entry<T: Encodable>(_ table: String, _ rows: [T]) throws -> (String, Int, String) {
+            (table, rows.count, try Digest.sha256(Array(try encoder.encode(rows))).map { String(format: "%02x", $0) }.joined())
+        }
+        return [
+            try entry("domain", domains), try entry("challenge", challenges), try entry("attempt", attempts),
+            try entry("validation", validations), try entry("audit_event", events),
+            try entry("notification", notifications), try entry("run", runs), try entry("run_item", runItems),
+            try entry("publication", publications), try entry("contact", contacts),
+            try entry("contact_mail", contactMails),
+        ].map { (table: $0.0, rows: $0.1, sha256: $0.2) }
+    }
+
+    /// Whether the state has no rows at all.
+    public var isEmpty: Bool {
+        domains.isEmpty && challenges.isEmpty && attempts.isEmpty && validations.isEmpty && events.isEmpty
+            && notifications.isEmpty && runs.isEmpty && runItems.isEmpty && publications.isEmpty && contacts.isEmpty
+            && contactMails.isEmpty
+    }
+
+    /// Puts every table in key order.
+    public mutating func sort() {
+        func byId<R: StateRow>(_ rows: inout [R]) { rows.sort { ($0.id ?? 0) < ($1.id ?? 0) } }
+        domains.sort { $0.domain.value.utf8.lexicographicallyPrecedes($1.domain.value.utf8) }
+        byId(&challenges); byId(&attempts); byId(&validations); byId(&events); byId(&notifications); byId(&runs)
+        runItems.sort { $0.runId < $1.runId
+            || ($0.runId == $1.runId && $0.domain.value.utf8.lexicographicallyPrecedes($1.domain.value.utf8)) }
+        byId(&publications); byId(&contacts); byId(&contactMails)
+    }
+}
