@@ -172,7 +172,8 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "PreloadCore", "PreloadChecker", "PreloadSystem", "PreloadDNS", "PreloadOpenSSL", "PreloadSMTPProbe",
-                "PreloadSigning", "PreloadHTTP", "PreloadMail", "PreloadGit", "PreloadNetwork", "PreloadState", "PreloadCuration",
+                "PreloadSigning", "PreloadHTTP", "PreloadMail", "PreloadGit", "PreloadNetwork", "PreloadState", "PreloadPostgres",
+                "PreloadCuration",
                 "PreloadClient", "PreloadSocketmap", "PreloadTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],

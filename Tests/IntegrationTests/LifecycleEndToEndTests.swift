@@ -18,8 +18,10 @@ import Testing
     /// weeks must start today.
     static func today() -> Timestamp { Timestamp(secondsSince1970: Int64(Date().timeIntervalSince1970)) }
 
-    @Test func wholeLife() async throws {
-        let cli = try await PreloadCLI("preload-life")
+    /// The whole life on the embedded SQLite state, and on a PostgreSQL state (then copied to SQLite and back
+    /// with `preload state migrate`, every answer the same).
+    @Test(arguments: ["sqlite", "postgres"]) func wholeLife(_ backend: String) async throws {
+        let cli = try await PreloadCLI("preload-life", postgres: backend == "postgres")
         let bed = cli.bed
         let run = String(UUID().uuidString.prefix(8)).lowercased()
         let contact = "life-\(run)@notify.test"
@@ -124,6 +126,25 @@ import Testing
         #expect(kinds.suffix(3) == ["listed", "failing", "removed"], "\(kinds)")
         let recipients = Set(notices.compactMap { ($0["notification"] as? [String: Any])?["to"] as? String })
         #expect(recipients == [contact])
+
+        // The state copied to another backend and back answers `status` and `events` alike for every domain.
+        let copies = [cli.scratch.file("copy-sqlite"), try bed.freshPostgresDatabase("copy")]
+        var from = cli.state
+        for copy in copies {
+            let migrated = try cli.run(["state", "migrate", "--from", from, "--to", copy], at: t24)
+            #expect(migrated.status == 0, "\(migrated.stderr)")
+            #expect(migrated.stdout.contains("copied and verified"), "\(migrated.stdout)")
+            for d in domains {
+                for command in [["status", d], ["events", "--domain", d]] {
+                    let original = try cli.run(command + ["--format", "json"], at: t24)
+                    let copied = try cli.run(command + ["--format", "json"], at: t24, environment: ["PRELOAD_STATE": copy])
+                    #expect(original.status == 0 && copied.stdout == original.stdout, "\(command) from \(copy)")
+                }
+            }
+            from = copy
+        }
+        let again = try cli.run(["state", "migrate", "--from", cli.state, "--to", copies[1]], at: t24)
+        #expect(again.status == 73 && again.stderr.contains("not empty"), "\(again.status) \(again.stderr)")
     }
 
     /// Whether a mail to `to` with `subject` lands in the Maildir `directory` within 15 s.

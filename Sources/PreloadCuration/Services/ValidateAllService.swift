@@ -38,6 +38,9 @@ public struct ValidateAllService: Sendable {
     public let vantage: String?
     /// How long a claimed domain stays this worker's: longer than a domain's validation can take.
     public let leaseSeconds: Int64
+    /// The clock of the leases: the real time shared by the workers, also when ``clock`` rehearses other
+    /// days (`PRELOAD_NOW`). By default ``clock``.
+    public let leaseClock: any TimeSource
 
     /// The default of ``leaseSeconds``: ten minutes, twice the checker's default per-domain deadline.
     public static let defaultLeaseSeconds: Int64 = 600
@@ -45,7 +48,7 @@ public struct ValidateAllService: Sendable {
     /// Creates a value; see the properties.
     public init(store: any CurationStore, checker: Checker, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
                 publisher: (any ListPublishing)?, notifier: (any Notifier)?, concurrency: Int, vantage: String? = nil,
-                leaseSeconds: Int64 = ValidateAllService.defaultLeaseSeconds) {
+                leaseSeconds: Int64 = ValidateAllService.defaultLeaseSeconds, leaseClock: (any TimeSource)? = nil) {
         self.store = store
         self.checker = checker
         self.clock = clock
@@ -55,6 +58,7 @@ public struct ValidateAllService: Sendable {
         self.concurrency = max(1, concurrency)
         self.vantage = vantage
         self.leaseSeconds = max(1, leaseSeconds)
+        self.leaseClock = leaseClock ?? clock
     }
 
     /// Runs (or resumes) a run. `progress` gets (done, total) after each domain.
@@ -152,7 +156,7 @@ public struct ValidateAllService: Sendable {
         progress?(done, total)
         let batch = max(1, min(16, concurrency / 4))
         let lease = leaseSeconds
-        let clock = self.clock
+        let clock = self.leaseClock
         var queue: [DomainName] = []
         var exhausted = false
         /// The next claimed domain, claiming a batch when the local queue is empty; `nil` when nothing is

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PreloadClient
 import PreloadCore
 import PreloadCuration
 
@@ -73,7 +74,7 @@ struct ValidateAllCommand: AsyncParsableCommand {
                                          notifier: try Composition.notifier(notifications, network: network, clock: clock),
                                          concurrency: network.concurrency,
                                          vantage: vantage ?? ProcessInfo.processInfo.hostName,
-                                         leaseSeconds: leaseSeconds)
+                                         leaseSeconds: leaseSeconds, leaseClock: SystemClock())
         let progress = Progress.onTTY()
         var callback: (@Sendable (Int, Int) -> Void)? = nil
         if let progress { callback = { done, total in progress.show(done, total) } }

@@ -9,15 +9,17 @@ struct PreloadCLI {
     let binary: String
     let bed: NetTestBed
     let scratch: ScratchDirectory
-    var state: String { scratch.file("state") }
+    /// The state: a directory in the scratch directory, or a new database of the test bed's PostgreSQL.
+    let state: String
     var repo: String { scratch.file("repo") }
     var key: String { scratch.file("signing.key") }
 
     /// A fresh state directory, a fresh git repository (`git init` through the CLI) and `preload keygen`.
-    init(_ label: String) async throws {
+    init(_ label: String, postgres: Bool = false) async throws {
         binary = try Tool.preloadBinary()
         bed = try await NetTestBed.shared
         scratch = try ScratchDirectory(label)
+        state = postgres ? try bed.freshPostgresDatabase("cli") : scratch.file("state")
         _ = try SignFixtures.repository(in: scratch, "repo")
         let keygen = try Tool.run(binary, ["keygen", "--out", key, "--comment", "life-test"])
         guard keygen.status == 0 else { throw SignTestError("keygen: \(keygen.stderr)") }
