@@ -160,10 +160,10 @@ public struct HTTPRequestReader: Sendable {
     private static let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
 
     private func readHead(_ input: UnsafeRawBufferPointer, scanned: Int) -> HeadResult {
-        // Empty lines before a request line are ignored (RFC 9112 §2.2), a bounded number of them.
+        // Empty lines before a request line are ignored (RFC 9112 §2.2).
         var start = 0
-        while start + 1 < input.count, input[start] == Self.cr, input[start + 1] == Self.lf, start < 16 { start += 2 }
-        if start < 16, input.count - start < 2, input.count > start, input[start] == Self.cr {
+        while start + 1 < input.count, input[start] == Self.cr, input[start + 1] == Self.lf { start += 2 }
+        if input.count - start == 1, input[start] == Self.cr {
             return .needMore(skipped: start, scanned: 0)
         }
         let bytes = UnsafeRawBufferPointer(rebasing: input[start...])
@@ -186,14 +186,15 @@ public struct HTTPRequestReader: Sendable {
             if bytes.count > limits.requestLine + 1, firstCRLF(bytes, limit: limits.requestLine + 2) == nil {
                 return .refused(Self.lineTooLong(limits))
             }
-            if bytes.count > limits.headBytes {
+            // A head within the limit ends (CRLF CRLF) within its first headBytes + 2 bytes.
+            if bytes.count >= limits.headBytes + 2 {
                 return .refused(.init(status: 431, code: "request.header-too-large",
                                       detail: "The request head is larger than \(limits.headBytes) bytes."))
             }
             return .needMore(skipped: start, scanned: max(0, bytes.count - 3))
         }
+        if firstCRLF(bytes, limit: limits.requestLine + 2) == nil { return .refused(Self.lineTooLong(limits)) }
         if end + 2 > limits.headBytes {
-            if firstCRLF(bytes, limit: limits.requestLine + 2) == nil { return .refused(Self.lineTooLong(limits)) }
             return .refused(.init(status: 431, code: "request.header-too-large",
                                   detail: "The request head is larger than \(limits.headBytes) bytes."))
         }
@@ -401,13 +402,16 @@ public struct HTTPRequestReader: Sendable {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[consumed...])
             switch state {
             case .size:
-                guard let lineEnd = firstCRLF(rest, limit: limits.chunkLine + 2) else {
-                    // Longer than the limit, or a bare LF within it.
-                    if rest.count > limits.chunkLine + 1 || rest.prefix(limits.chunkLine + 2).contains(Self.lf) {
-                        return .refused(.malformed("A chunk-size line is malformed or too long."))
+                guard let lf = rest.prefix(limits.chunkLine + 2).firstIndex(of: Self.lf) else {
+                    if rest.count > limits.chunkLine + 1 {
+                        return .refused(.malformed("A chunk-size line is longer than \(limits.chunkLine) bytes."))
                     }
                     return .needMore(state)
                 }
+                guard lf > 0, rest[lf - 1] == Self.cr else {
+                    return .refused(.malformed("A chunk-size line ends in a bare LF."))
+                }
+                let lineEnd = lf - 1
                 let line = rest[..<lineEnd]
                 let digits = line.prefix(while: { Self.hexValue($0) != nil })
                 let tail = line[digits.endIndex...]
@@ -444,7 +448,7 @@ public struct HTTPRequestReader: Sendable {
                 state = .size
             case .trailers(let count, let size):
                 guard let lineEnd = firstCRLF(rest, limit: limits.headBytes - size + 2) else {
-                    if rest.count + size > limits.headBytes {
+                    if rest.count + size > limits.headBytes + 1 {
                         return .refused(.init(status: 431, code: "request.header-too-large",
                                               detail: "The trailer section is larger than \(limits.headBytes) bytes."))
                     }
