@@ -166,8 +166,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: settings),
-        /// The service's pure parts: request bodies (JSON and forms).
-        .testTarget(name: "PreloadServiceTests", dependencies: ["PreloadService", "PreloadTesting"], swiftSettings: settings),
+        /// The service's pure parts: request bodies (JSON and forms), the HTTP/1.1 request reader; the HTTP server on loopback.
+        .testTarget(name: "PreloadServiceTests", dependencies: ["PreloadService", "PreloadTesting", .product(name: "Logging", package: "swift-log")],
+                    swiftSettings: settings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

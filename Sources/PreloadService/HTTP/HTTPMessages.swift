@@ -38,16 +38,19 @@ public struct ServiceRequest: Sendable {
 
 /// One HTTP response.
 public struct ServiceResponse: Sendable {
-    public var status: HTTPResponseStatus
+    public var status: HTTPResponseStatus {
+        didSet { wire = nil }
+    }
     public var headers: HTTPHeaders {
         didSet { wire = nil }
     }
     public var body: [UInt8] {
         didSet { wire = nil }
     }
-    /// The body as NIO writes it, with `Content-Length` already among ``headers`` (``prepared()``): an answer
-    /// served many times is made ready once. Any change to the headers or the body drops it.
-    private(set) var wire: ByteBuffer?
+    /// The whole answer as written to an HTTP/1.1 connection that stays open, status line to body, and its
+    /// head alone (for `HEAD`) (``prepared()``): an answer served many times is encoded once. Any change to
+    /// the status, the headers or the body drops it.
+    private(set) var wire: (message: ByteBuffer, head: ByteBuffer)?
 
     public init(status: HTTPResponseStatus, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status
@@ -55,12 +58,49 @@ public struct ServiceResponse: Sendable {
         self.body = body
     }
 
-    /// This answer made ready to be written many times: `Content-Length` set and the body in a buffer.
+    /// This answer made ready to be written many times: encoded once for HTTP/1.1 with the connection kept.
     func prepared() -> ServiceResponse {
         var ready = self
-        ready.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
-        ready.wire = ByteBuffer(bytes: body)
+        let message = encoded(minorVersion: 1, keepAlive: true, headOnly: false, allocator: ByteBufferAllocator())
+        let headLength = message.readableBytes - (status.mayHaveResponseBody ? body.count : 0)
+        ready.wire = (message, message.getSlice(at: message.readerIndex, length: headLength)!)
         return ready
+    }
+
+    /// This answer as bytes on the wire (RFC 9112): the status line, the headers with `Content-Length` (none
+    /// for 1xx, 204 and 304, which have no body), `Connection: close` when the connection closes after it
+    /// (`keep-alive` to an HTTP/1.0 client that keeps it), and the body unless `headOnly` (a `HEAD` request).
+    func encoded(minorVersion: Int, keepAlive: Bool, headOnly: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
+        if keepAlive, minorVersion == 1, let wire { return headOnly ? wire.head : wire.message }
+        var headers = self.headers
+        let hasBody = status.mayHaveResponseBody
+        if hasBody {
+            headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
+        } else {
+            headers.remove(name: "Content-Length")
+        }
+        headers.remove(name: "Transfer-Encoding")
+        if !keepAlive {
+            headers.replaceOrAdd(name: "Connection", value: "close")
+        } else if minorVersion == 0 {
+            headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+        }
+        let sendBody = hasBody && !headOnly
+        var buffer = allocator.buffer(capacity: 64 + headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+                                                + (sendBody ? body.count : 0))
+        buffer.writeString("HTTP/1.\(minorVersion) \(status.code) \(status.reasonPhrase)\r\n")
+        for (name, value) in headers {
+            // A field that could split the head (CR, LF, NUL) or is no field at all is left out.
+            guard !name.isEmpty, name.utf8.allSatisfy(HTTPRequestReader.isTokenByte),
+                  value.utf8.allSatisfy({ $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) else { continue }
+            buffer.writeString(name)
+            buffer.writeStaticString(": ")
+            buffer.writeString(value)
+            buffer.writeStaticString("\r\n")
+        }
+        buffer.writeStaticString("\r\n")
+        if sendBody { buffer.writeBytes(body) }
+        return buffer
     }
 
     /// A JSON body (keys sorted, slashes unescaped), `application/json`.

@@ -13,11 +13,13 @@ public typealias ServiceHandler = @Sendable (ServiceRequest) async -> ServiceRes
 /// block or wait.
 public typealias ImmediateHandler = @Sendable (HTTPRequestHead, _ peer: String) -> ServiceResponse?
 
-/// A small HTTP/1.1 server on SwiftNIO: reads each request completely (refusing bodies over the limit
-/// with 413 before reading them), hands it to an ``ImmediateHandler`` and, when that has no answer, to a
-/// ``ServiceHandler`` in a task, and writes the answer. Keep-alive and
-/// pipelining follow NIO's HTTP server pipeline. ``shutdown(grace:)`` stops accepting, lets requests in
-/// flight finish, then closes the idle connections.
+/// A small HTTP/1.1 server on SwiftNIO with its own request reader (``HTTPRequestReader``): reads each
+/// request completely (refusing bodies over the limit with 413 before reading them, and malformed or
+/// oversized heads with 400, 414, 431, 501 or 505), hands it to an ``ImmediateHandler`` and, when that has
+/// no answer, to a ``ServiceHandler`` in a task, and writes the answer as one buffer. Keep-alive (HTTP/1.1
+/// unless `Connection: close`; HTTP/1.0 with `Connection: keep-alive`) and pipelining (answers in request
+/// order). ``shutdown(grace:)`` stops accepting, lets requests in flight finish, then closes the idle
+/// connections.
 public final class HTTPServer: Sendable {
     private let channel: any Channel
     private let tracker: ConnectionTracker
@@ -49,9 +51,8 @@ public final class HTTPServer: Sendable {
                     let sync = channel.pipeline.syncOperations
                     if let tls { try sync.addHandler(TLSServerHandler(context: tls)) }
                     try sync.addHandler(IdleStateHandler(allTimeout: idleTimeout))
-                    try sync.configureHTTPServerPipeline(withErrorHandling: true)
-                    try sync.addHandler(ServiceHTTPHandler(handler: handler, immediate: immediate,
-                                                             maxBodyBytes: maxBodyBytes, tracker: tracker))
+                    try sync.addHandler(ServiceConnectionHandler(handler: handler, immediate: immediate,
+                                                                   maxBodyBytes: maxBodyBytes, tracker: tracker))
                     tracker.opened(channel)
                     channel.closeFuture.whenComplete { _ in tracker.closed(channel) }
                 }
@@ -94,27 +95,36 @@ final class ConnectionTracker: Sendable {
     var open: [any Channel] { state.withLock { Array($0.open.values) } }
 }
 
-/// One connection: collects a request, answers it, repeats.
-private final class ServiceHTTPHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+/// One connection: reads requests with ``HTTPRequestReader``, answers them in the order they came (an
+/// answer from the ``ServiceHandler`` holds back the requests after it, and reading, until it is written),
+/// and writes each answer as one buffer. A refused request is answered with its problem and the
+/// connection closed.
+private final class ServiceConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private let handler: ServiceHandler
     private let immediate: ImmediateHandler?
-    private let maxBodyBytes: Int
     private let tracker: ConnectionTracker
-    private var head: HTTPRequestHead?
-    private var body: [UInt8] = []
-    /// The request is refused (413): ignore its remaining parts, close after answering.
-    private var refusing = false
+    private var reader: HTTPRequestReader
+    /// Bytes read and not yet consumed by the reader.
+    private var input: ByteBuffer?
+    /// A request is with the ``ServiceHandler``: nothing more is read or answered until its answer is written.
+    private var answering = false
+    /// A read was asked for while answering.
+    private var readPending = false
+    /// The last answer is written and the connection closes: the rest of the input is read and dropped
+    /// (so that the kernel does not reset the connection before the peer reads the answer).
+    private var closing = false
     /// The peer's address, as text (made once per connection).
     private var peer: String?
 
     init(handler: @escaping ServiceHandler, immediate: ImmediateHandler?, maxBodyBytes: Int, tracker: ConnectionTracker) {
         self.handler = handler
         self.immediate = immediate
-        self.maxBodyBytes = maxBodyBytes
         self.tracker = tracker
+        self.reader = HTTPRequestReader(limits: HTTPRequestLimits(bodyBytes: maxBodyBytes))
     }
 
     private func peerAddress(_ channel: any Channel) -> String {
@@ -125,41 +135,104 @@ private final class ServiceHTTPHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            self.head = head
-            body = []
-            refusing = false
-            if let length = head.headers.first(name: "Content-Length").flatMap(Int.init), length > maxBodyBytes {
-                refuse(head, context: context)
-            }
-        case .body(var buffer):
-            guard !refusing, let head else { return }
-            if body.count + buffer.readableBytes > maxBodyBytes {
-                refuse(head, context: context)
-                return
-            }
-            body += buffer.readBytes(length: buffer.readableBytes) ?? []
-        case .end:
-            guard let head, !refusing else { return }
-            self.head = nil
-            let peer = peerAddress(context.channel)
-            if body.isEmpty, let immediate, let response = immediate(head, peer) {
-                send(response, for: head, context: context)
-                return
-            }
-            let request = ServiceRequest(method: head.method, uri: head.uri, headers: head.headers, body: body,
-                                         peer: peer)
-            body = []
-            tracker.begin()
-            let handler = self.handler
-            let tracker = self.tracker
-            context.eventLoop.makeFutureWithTask { await handler(request) }
-                .assumeIsolated().whenComplete { result in
-                    let response = (try? result.get()) ?? ServiceResponse(status: .internalServerError)
-                    self.send(response, for: head, context: context)
-                    tracker.end()
+        guard !closing else { return }
+        var bytes = unwrapInboundIn(data)
+        if input == nil || input?.readableBytes == 0 {
+            input = bytes
+        } else {
+            input!.writeBuffer(&bytes)
+        }
+        serve(context: context)
+    }
+
+    /// Reads and answers the requests in the input until it runs out, a request goes to the
+    /// ``ServiceHandler``, or the connection closes.
+    private func serve(context: ChannelHandlerContext) {
+        var written = false
+        while !answering, !closing, let available = input?.readableBytes, available > 0 {
+            let step = input!.withUnsafeReadableBytes { reader.next($0) }
+            switch step {
+            case .needMore(let consumed):
+                input!.moveReaderIndex(forwardBy: consumed)
+                if input!.readableBytes == 0 {
+                    input = nil
+                } else if input!.readerIndex > 64 * 1024 {
+                    input!.discardReadBytes()
                 }
+                if written { context.flush() }
+                return
+            case .request(let request, let consumed):
+                input!.moveReaderIndex(forwardBy: consumed)
+                written = answer(request, context: context) || written
+            case .refused(let refusal):
+                closing = true
+                input = nil
+                let problem = Problem(HTTPResponseStatus(statusCode: refusal.status), code: refusal.code, refusal.detail)
+                write(problem.response, minorVersion: 1, headOnly: false, keepAlive: false, context: context)
+                written = true
+            }
+        }
+        if written { context.flush() }
+    }
+
+    /// Answers one request: at once when it can (the answer written, not flushed: `true`), else through the
+    /// ``ServiceHandler`` in a task (`false`).
+    private func answer(_ read: HTTPReadRequest, context: ChannelHandlerContext) -> Bool {
+        let method = HTTPMethod(rawValue: read.method)
+        let head = HTTPRequestHead(version: read.minorVersion == 0 ? .http1_0 : .http1_1, method: method,
+                                   uri: read.target, headers: HTTPHeaders(read.headers.map { ($0.name, $0.value) }))
+        let peer = peerAddress(context.channel)
+        let headOnly = method == .HEAD
+        if read.body.isEmpty, let immediate, let response = immediate(head, peer) {
+            write(response, minorVersion: read.minorVersion, headOnly: headOnly, keepAlive: read.keepAlive, context: context)
+            return true
+        }
+        let request = ServiceRequest(method: method, uri: read.target, headers: head.headers, body: read.body, peer: peer)
+        answering = true
+        tracker.begin()
+        let handler = self.handler
+        let tracker = self.tracker
+        context.eventLoop.makeFutureWithTask { await handler(request) }
+            .assumeIsolated().whenComplete { result in
+                let response = (try? result.get()) ?? ServiceResponse(status: .internalServerError)
+                self.answering = false
+                if context.channel.isActive {
+                    self.write(response, minorVersion: read.minorVersion, headOnly: headOnly, keepAlive: read.keepAlive,
+                               context: context)
+                    context.flush()
+                    self.serve(context: context)
+                    if self.readPending, !self.answering, !self.closing {
+                        self.readPending = false
+                        context.read()
+                    }
+                }
+                tracker.end()
+            }
+        return false
+    }
+
+    /// Writes an answer (not flushed); after one that ends the connection, closes the sending side once
+    /// written (the peer's end of file, or the idle timeout, closes the rest).
+    private func write(_ response: ServiceResponse, minorVersion: Int, headOnly: Bool, keepAlive: Bool,
+                       context: ChannelHandlerContext) {
+        let bytes = response.encoded(minorVersion: minorVersion, keepAlive: keepAlive, headOnly: headOnly,
+                                     allocator: context.channel.allocator)
+        if keepAlive {
+            context.write(wrapOutboundOut(bytes), promise: nil)
+        } else {
+            closing = true
+            input = nil
+            context.write(wrapOutboundOut(bytes)).assumeIsolated().whenComplete { _ in
+                context.close(mode: .output).assumeIsolated().whenFailure { _ in context.close(promise: nil) }
+            }
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if answering, !closing {
+            readPending = true
+        } else {
+            context.read()
         }
     }
 
@@ -171,36 +244,8 @@ private final class ServiceHTTPHandler: ChannelInboundHandler {
         }
     }
 
-    /// Answers 413 at once and closes the connection: the rest of the body is never read.
-    private func refuse(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        refusing = true
-        var closing = head
-        closing.headers.replaceOrAdd(name: "Connection", value: "close")
-        let problem = Problem(.payloadTooLarge, code: "request.too-large",
-                              "The request body is larger than \(maxBodyBytes) bytes.")
-        send(problem.response, for: closing, context: context, close: true)
-    }
-
-    private func send(_ response: ServiceResponse, for head: HTTPRequestHead, context: ChannelHandlerContext,
-                      close: Bool = false) {
-        guard context.channel.isActive else { return }
-        var headers = response.headers
-        let keepAlive = head.isKeepAlive && !close
-        // A prepared answer carries its Content-Length: its headers are written as they are.
-        if response.wire == nil || !keepAlive {
-            headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
-            if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
-        }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))),
-                      promise: nil)
-        if head.method != .HEAD, !response.body.isEmpty {
-            let body = response.wire ?? context.channel.allocator.buffer(bytes: response.body)
-            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        }
-        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            done.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-        }
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
     }
 
     static func peerAddress(_ channel: any Channel) -> String {

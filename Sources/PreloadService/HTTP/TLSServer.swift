@@ -220,7 +220,7 @@ final class TLSServerHandler: ChannelDuplexHandler {
     }
 
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        if mode == .all, let ssl, handshakeDone, !closed {
+        if mode != .input, let ssl, handshakeDone, !closed {
             OpenSSLError.clearQueue()
             _ = SSL_shutdown(ssl)  // queues our close_notify
             _ = OpenSSLError.capture("SSL_shutdown")

@@ -1,12 +1,14 @@
-// Fuzz harnesses over the request bodies of `preload serve` (what anyone on the network can send): the JSON
-// bodies of API v1 and the form bodies and query strings of the web pages. Only the NIO-free file of
-// PreloadService (RequestBodies.swift) is compiled in.
+// Fuzz harnesses over what anyone on the network can send to `preload serve`: the JSON bodies of API v1,
+// the form bodies and query strings of the web pages (here) and the HTTP/1.1 requests themselves
+// (HTTPHarness.swift). Only the NIO-free files of PreloadService (RequestBodies.swift,
+// HTTPRequestReader.swift) are compiled in.
 import Foundation
 @testable import PreloadService
 
 let harnesses: [String: Harness] = [
     "service-json": fuzzServiceJSON,
     "service-form": fuzzServiceForm,
+    "service-http": fuzzServiceHTTP,
 ]
 
 /// A JSON body for one of the four endpoints that take one (the first byte picks it). Decoding never
