@@ -78,8 +78,15 @@ enum PostgresSchema {
             "CREATE INDEX contact_mail_by_domain ON contact_mail (\"addressDomain\", time)",
         ]),
         ("v3-shared-rounds", [
-            "ALTER TABLE run_item ADD COLUMN \"leaseHolder\" TEXT, ADD COLUMN \"leaseExpires\" TEXT",
+            """
+            CREATE TABLE run_claim (
+                "runId" BIGINT NOT NULL REFERENCES run (id) ON DELETE CASCADE, domain TEXT NOT NULL,
+                vantage TEXT NOT NULL, holder TEXT NOT NULL, expires TEXT NOT NULL,
+                PRIMARY KEY ("runId", domain, vantage))
+            """,
+            "ALTER TABLE run ADD COLUMN vantages BIGINT NOT NULL DEFAULT 1",
             "ALTER TABLE validation ADD COLUMN vantage TEXT",
+            "CREATE INDEX validation_by_run ON validation (\"runId\", domain)",
         ]),
     ]
 

@@ -60,6 +60,14 @@ struct PostgresTransaction: StateWriter {
         return inserted
     }
 
+    /// Inserts a keyed row (no id) as its columns.
+    private func insertColumns<R: Encodable>(_ table: String, _ row: R) throws {
+        let columns = try RowCoding.columns(row)
+        let names = columns.map { "\"\($0.0)\"" }.joined(separator: ", ")
+        let marks = (1...columns.count).map { "$\($0)" }.joined(separator: ", ")
+        try session.execute("INSERT INTO \(table) (\(names)) VALUES (\(marks))", columns.map(\.1))
+    }
+
     private func updateRow<R: StateRow>(_ row: R) throws {
         guard let id = row.id else { throw PostgresStateError.database("cannot update a \(R.tableName) row that has no id") }
         let columns = try RowCoding.columns(row).filter { $0.0 != "id" }
@@ -280,16 +288,21 @@ struct PostgresTransaction: StateWriter {
         return done
     }
 
-    /// `FOR UPDATE SKIP LOCKED`: rows another transaction is claiming are passed over, not waited for.
-    func claimItems(run: Int64, holder: String, limit: Int, now: Timestamp, until: Timestamp) throws -> [DomainName] {
+    /// `FOR UPDATE SKIP LOCKED`: run items another transaction is claiming are passed over, not waited for.
+    func claimItems(run: Int64, vantage: String, holder: String, limit: Int, now: Timestamp, until: Timestamp) throws
+        -> [DomainName]
+    {
         try session.rows("""
-            UPDATE run_item SET "leaseHolder" = $1, "leaseExpires" = $2
-            WHERE "runId" = $3 AND domain IN (
-                SELECT domain FROM run_item
-                WHERE "runId" = $3 AND NOT done AND ("leaseExpires" IS NULL OR "leaseExpires" <= $4)
-                ORDER BY domain COLLATE "C" LIMIT $5 FOR UPDATE SKIP LOCKED)
+            INSERT INTO run_claim ("runId", domain, vantage, holder, expires)
+            SELECT i."runId", i.domain, $1, $2, $3 FROM run_item i
+            WHERE i."runId" = $4 AND NOT i.done
+              AND NOT EXISTS (SELECT 1 FROM validation v WHERE v."runId" = i."runId" AND v.domain = i.domain AND v.vantage = $1)
+              AND NOT EXISTS (SELECT 1 FROM run_claim c WHERE c."runId" = i."runId" AND c.domain = i.domain AND c.vantage = $1
+                              AND c.expires > $5)
+            ORDER BY i.domain COLLATE "C" LIMIT $6 FOR UPDATE OF i SKIP LOCKED
+            ON CONFLICT ("runId", domain, vantage) DO UPDATE SET holder = EXCLUDED.holder, expires = EXCLUDED.expires
             RETURNING domain
-            """, [.text(holder), .text(until.rfc3339), .int(run), .text(now.rfc3339), .int(Int64(max(0, limit)))])
+            """, [.text(vantage), .text(holder), .text(until.rfc3339), .int(run), .text(now.rfc3339), .int(Int64(max(0, limit)))])
         .map { row in
             guard case .text(let raw)? = row["domain"] else {
                 throw CorruptStateError(table: "run_item", column: "domain", value: "NULL", why: "no domain name")
@@ -300,8 +313,18 @@ struct PostgresTransaction: StateWriter {
     }
 
     func releaseLeases(run: Int64) throws {
-        try session.execute("UPDATE run_item SET \"leaseHolder\" = NULL, \"leaseExpires\" = NULL WHERE \"runId\" = $1 AND NOT done",
-                            [.int(run)])
+        try session.execute("DELETE FROM run_claim WHERE \"runId\" = $1", [.int(run)])
+    }
+
+    func validations(run: Int64, domain: DomainName) throws -> [ValidationRow] {
+        try select(ValidationRow.self, "WHERE \"runId\" = $1 AND domain = $2 ORDER BY id", [.int(run), .text(domain.value)])
+    }
+
+    func itemsAwaiting(run: Int64, vantage: String) throws -> Int {
+        try count("""
+            SELECT COUNT(*) FROM run_item i WHERE i."runId" = $1 AND NOT i.done
+              AND NOT EXISTS (SELECT 1 FROM validation v WHERE v."runId" = i."runId" AND v.domain = i.domain AND v.vantage = $2)
+            """, [.int(run), .text(vantage)])
     }
 
     // MARK: Publications
@@ -349,6 +372,7 @@ struct PostgresTransaction: StateWriter {
         s.notifications = try select(NotificationRow.self, "")
         s.runs = try select(RunRow.self, "")
         s.runItems = try decode(RunItemRow.self, "run_item", try session.rows("SELECT * FROM run_item"))
+        s.runClaims = try decode(RunClaimRow.self, "run_claim", try session.rows("SELECT * FROM run_claim"))
         s.publications = try select(PublicationRow.self, "")
         s.contacts = try select(ContactRow.self, "")
         s.contactMails = try select(ContactMailRow.self, "")
@@ -358,7 +382,7 @@ struct PostgresTransaction: StateWriter {
 
     func removeEverything() throws {
         try session.execute("""
-            TRUNCATE notification, run_item, audit_event, run, domain, challenge, attempt, validation, publication,
+            TRUNCATE notification, run_claim, run_item, audit_event, run, domain, challenge, attempt, validation, publication,
                 contact, contact_mail
             """)
     }
@@ -371,12 +395,8 @@ struct PostgresTransaction: StateWriter {
         for r in s.events { try insertRow(r) }
         for r in s.notifications { try insertRow(r) }
         for r in s.runs { try insertRow(r) }
-        for r in s.runItems {
-            let columns = try RowCoding.columns(r)
-            let names = columns.map { "\"\($0.0)\"" }.joined(separator: ", ")
-            let marks = (1...columns.count).map { "$\($0)" }.joined(separator: ", ")
-            try session.execute("INSERT INTO run_item (\(names)) VALUES (\(marks))", columns.map(\.1))
-        }
+        for r in s.runItems { try insertColumns("run_item", r) }
+        for r in s.runClaims { try insertColumns("run_claim", r) }
         for r in s.publications { try insertRow(r) }
         for r in s.contacts { try insertRow(r) }
         for r in s.contactMails { try insertRow(r) }

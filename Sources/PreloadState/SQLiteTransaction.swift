@@ -252,22 +252,40 @@ struct SQLiteTransaction: StateWriter {
         try Bool.fetchOne(db, sql: "SELECT done FROM run_item WHERE runId = ? AND domain = ?", arguments: [run, domain.value])
     }
 
-    func claimItems(run: Int64, holder: String, limit: Int, now: Timestamp, until: Timestamp) throws -> [DomainName] {
+    func claimItems(run: Int64, vantage: String, holder: String, limit: Int, now: Timestamp, until: Timestamp) throws
+        -> [DomainName]
+    {
         let names = try String.fetchAll(db, sql: """
-            SELECT domain FROM run_item WHERE runId = ? AND done = 0 AND (leaseExpires IS NULL OR leaseExpires <= ?)
-            ORDER BY domain LIMIT ?
-            """, arguments: [run, now.rfc3339, max(0, limit)])
+            SELECT i.domain FROM run_item i
+            WHERE i.runId = ? AND i.done = 0
+              AND NOT EXISTS (SELECT 1 FROM validation v WHERE v.runId = i.runId AND v.domain = i.domain AND v.vantage = ?)
+              AND NOT EXISTS (SELECT 1 FROM run_claim c WHERE c.runId = i.runId AND c.domain = i.domain AND c.vantage = ?
+                              AND c.expires > ?)
+            ORDER BY i.domain LIMIT ?
+            """, arguments: [run, vantage, vantage, now.rfc3339, max(0, limit)])
         let claimed = try names.map { try name($0, "run_item", "domain") }
         for domain in names {
-            try db.execute(sql: "UPDATE run_item SET leaseHolder = ?, leaseExpires = ? WHERE runId = ? AND domain = ?",
-                           arguments: [holder, until.rfc3339, run, domain])
+            try db.execute(sql: """
+                INSERT INTO run_claim (runId, domain, vantage, holder, expires) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (runId, domain, vantage) DO UPDATE SET holder = excluded.holder, expires = excluded.expires
+                """, arguments: [run, domain, vantage, holder, until.rfc3339])
         }
         return claimed
     }
 
     func releaseLeases(run: Int64) throws {
-        try db.execute(sql: "UPDATE run_item SET leaseHolder = NULL, leaseExpires = NULL WHERE runId = ? AND done = 0",
-                       arguments: [run])
+        try db.execute(sql: "DELETE FROM run_claim WHERE runId = ?", arguments: [run])
+    }
+
+    func validations(run: Int64, domain: DomainName) throws -> [ValidationRow] {
+        try rows(Stored<ValidationRow>.filter(Column("runId") == run && Column("domain") == domain.value).order(Column("id")))
+    }
+
+    func itemsAwaiting(run: Int64, vantage: String) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM run_item i WHERE i.runId = ? AND i.done = 0
+              AND NOT EXISTS (SELECT 1 FROM validation v WHERE v.runId = i.runId AND v.domain = i.domain AND v.vantage = ?)
+            """, arguments: [run, vantage]) ?? 0
     }
 
     // MARK: Publications
@@ -318,6 +336,7 @@ struct SQLiteTransaction: StateWriter {
         s.notifications = try rows(Stored<NotificationRow>.all())
         s.runs = try rows(Stored<RunRow>.all())
         s.runItems = try decode("run_item", try Row.fetchAll(db, sql: "SELECT * FROM run_item")) { try StoredRunItem(row: $0).value }
+        s.runClaims = try decode("run_claim", try Row.fetchAll(db, sql: "SELECT * FROM run_claim")) { try StoredRunClaim(row: $0).value }
         s.publications = try rows(Stored<PublicationRow>.all())
         s.contacts = try rows(Stored<ContactRow>.all())
         s.contactMails = try rows(Stored<ContactMailRow>.all())
@@ -327,7 +346,7 @@ struct SQLiteTransaction: StateWriter {
 
     func removeEverything() throws {
         // Children before the rows they reference.
-        for table in ["notification", "run_item", "audit_event", "run", "domain", "challenge", "attempt", "validation",
+        for table in ["notification", "run_claim", "run_item", "audit_event", "run", "domain", "challenge", "attempt", "validation",
                       "publication", "contact", "contact_mail"] {
             try db.execute(sql: "DELETE FROM \(table)")
         }
@@ -342,10 +361,20 @@ struct SQLiteTransaction: StateWriter {
         for r in s.notifications { try insertRow(r) }
         for r in s.runs { try insertRow(r) }
         for r in s.runItems { try StoredRunItem(r).insert(db) }
+        for r in s.runClaims { try StoredRunClaim(r).insert(db) }
         for r in s.publications { try insertRow(r) }
         for r in s.contacts { try insertRow(r) }
         for r in s.contactMails { try insertRow(r) }
     }
+}
+
+/// A run claim as GRDB stores it (table `run_claim`).
+private struct StoredRunClaim: FetchableRecord, PersistableRecord, Codable {
+    static let databaseTableName = "run_claim"
+    var value: RunClaimRow
+    init(_ value: RunClaimRow) { self.value = value }
+    init(from decoder: any Decoder) throws { value = try RunClaimRow(from: decoder) }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
 
 /// A run item as GRDB stores it (table `run_item`).

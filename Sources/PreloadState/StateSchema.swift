@@ -156,15 +156,22 @@ enum StateSchema {
             try db.create(index: "contact_mail_by_address", on: "contact_mail", columns: ["address", "time"])
             try db.create(index: "contact_mail_by_domain", on: "contact_mail", columns: ["addressDomain", "time"])
         }
-        // Shared rounds: a run's domains are claimed with leases (holder, expiry), so that several workers
-        // share one round and a dead worker's domains go back to the others; each validation records the
+        // Shared rounds: a run's domains are claimed per vantage with leases (`run_claim`: holder, expiry),
+        // so that several workers share one round and a dead worker's domains go back to the others; a
+        // round may need results from several vantages (`run.vantages`); each validation records the
         // vantage it was seen from.
         migrator.registerMigration("v3-shared-rounds") { db in
-            try db.alter(table: "run_item") { t in
-                t.add(column: "leaseHolder", .text)
-                t.add(column: "leaseExpires", .text)
+            try db.create(table: "run_claim") { t in
+                t.column("runId", .integer).notNull().references("run", onDelete: .cascade)
+                t.column("domain", .text).notNull()
+                t.column("vantage", .text).notNull()
+                t.column("holder", .text).notNull()
+                t.column("expires", .text).notNull()
+                t.primaryKey(["runId", "domain", "vantage"])
             }
+            try db.alter(table: "run") { t in t.add(column: "vantages", .integer).notNull().defaults(to: 1) }
             try db.alter(table: "validation") { t in t.add(column: "vantage", .text) }
+            try db.create(index: "validation_by_run", on: "validation", columns: ["runId", "domain"])
         }
         return migrator
     }

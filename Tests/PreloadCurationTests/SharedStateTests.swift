@@ -155,18 +155,18 @@ import Testing
         // A round whose first worker claimed three domains and died.
         let run = try await bed.store.write { tx in
             let run = try tx.startRun(RunRow(started: t0, pid: 999_999), domains: try names.map { try DomainName($0) })
-            let claimed = try tx.claimItems(run: run.id!, holder: "dead", limit: 3, now: t0, until: t0.adding(seconds: 60))
+            let claimed = try tx.claimItems(run: run.id!, vantage: "late", holder: "dead", limit: 3, now: t0, until: t0.adding(seconds: 60))
             #expect(claimed.map(\.value) == Array(names.prefix(3)))
             return run
         }
         // While the lease lasts, nobody else can claim those three.
         let free = try await bed.store.write { tx in
-            try tx.claimItems(run: run.id!, holder: "other", limit: 100, now: t0.adding(seconds: 30), until: t0.adding(seconds: 90))
+            try tx.claimItems(run: run.id!, vantage: "late", holder: "other", limit: 100, now: t0.adding(seconds: 30), until: t0.adding(seconds: 90))
         }
         #expect(free.map(\.value) == Array(names.dropFirst(3)))
         try await bed.store.write { tx in try tx.releaseLeases(run: run.id!) }
         try await bed.store.write { tx in
-            _ = try tx.claimItems(run: run.id!, holder: "dead", limit: 3, now: t0, until: t0.adding(seconds: 60))
+            _ = try tx.claimItems(run: run.id!, vantage: "late", holder: "dead", limit: 3, now: t0, until: t0.adding(seconds: 60))
         }
         // After it: a worker takes the round over and validates everything left, each once.
         bed.clock.advance(61)
@@ -241,5 +241,85 @@ import Testing
         let report = try await StateMigration.copy(from: source.store, to: destination.store, replace: true)
         #expect(report.replaced)
         #expect(try await destination.store.read { try $0.snapshot() } == (try await source.store.read { try $0.snapshot() }))
+    }
+}
+
+/// Rounds that need two vantages: one failure alone is a warning, two make the domain fail.
+@Suite struct TwoVantageTests {
+    private func outcome(_ eligible: Bool, inconclusive: Bool = false) -> ValidationOutcome {
+        ValidationOutcome(time: t0, eligible: eligible, issueCodes: eligible ? [] : [.tlsCertExpired], mxHosts: [],
+                          policy: nil, inconclusive: inconclusive)
+    }
+
+    @Test func theVerdictOfSeveralVantages() {
+        let pass = outcome(true), fail = outcome(false), lost = outcome(false, inconclusive: true)
+        #expect(VantageVerdict.combine([("a", pass), ("b", pass)]) == .outcome(pass))
+        #expect(VantageVerdict.combine([("a", fail), ("b", fail)]) == .outcome(fail))
+        #expect(VantageVerdict.combine([("a", pass), ("b", fail)])
+                == .disputed(failedAt: ["b"], passedAt: ["a"], errorCodes: [.tlsCertExpired]))
+        #expect(VantageVerdict.combine([("a", fail), ("b", pass), ("c", fail)]) == .outcome(fail), "two of three saw it fail")
+        #expect(VantageVerdict.combine([("a", fail), ("b", pass), ("c", pass)])
+                == .disputed(failedAt: ["a"], passedAt: ["b", "c"], errorCodes: [.tlsCertExpired]))
+        // Fewer than two report: all of them must have seen it fail.
+        #expect(VantageVerdict.combine([("a", fail)]) == .outcome(fail))
+        #expect(VantageVerdict.combine([("a", lost), ("b", fail)]) == .outcome(fail))
+        #expect(VantageVerdict.combine([("a", lost), ("b", pass)]) == .outcome(pass))
+        #expect(VantageVerdict.combine([("a", lost), ("b", lost)]) == .outcome(lost), "nobody reported: no step")
+    }
+
+    /// Two workers, each with its own view of the network (its own fake world), on one Postgres state with
+    /// `vantages: 2`. `broken` lists the vantages whose world sees the listed domain's MX with an expired
+    /// certificate.
+    private func round(broken: Set<String>) async throws -> (Bed, [RunSummary]) {
+        let bed = try await Bed.make(.postgres)
+        var r = record(.listed)
+        r.patterns = patterns("*.example.test")
+        let listed = r
+        try await bed.store.write { try $0.save(listed) }
+        var workers: [ValidateAllService] = []
+        for vantage in ["a", "b"] {
+            let world = FakeWorld(clock: bed.clock)
+            world.addGoodDomain("example.test")
+            if broken.contains(vantage) {
+                world.setSMTP("example.test", FakeWorld.expiredTLS("mx1.example.test", bed.clock.now()))
+            }
+            let store = vantage == "a" ? bed.store : try await bed.sut.reopen()
+            workers.append(ValidateAllService(store: store, checker: world.checker, clock: bed.clock, publisher: bed.publisher,
+                                              notifier: bed.notifier, concurrency: 2, vantage: vantage, vantages: 2))
+        }
+        // The first vantage alone cannot complete the round: it reports and leaves it open.
+        let first = try await workers[0].run()
+        #expect(first.awaitingVantages == 1 && first.validated == 1 && first.publication == nil)
+        #expect(try await bed.store.read { try $0.record("example.test")?.state } == .listed, "no step on one vantage")
+        #expect(await bed.publisher.publishCount == 0)
+        let second = try await workers[1].run()
+        #expect(second.run == first.run && second.awaitingVantages == 0)
+        #expect(await bed.publisher.publishCount == 1, "the round completes once, when both have reported")
+        return (bed, [first, second])
+    }
+
+    @Test func aFailureSeenFromOneVantageAloneIsAWarningNotAStep() async throws {
+        let (bed, summaries) = try await round(broken: ["b"])
+        #expect(summaries[1].disputed == 1)
+        #expect(try await bed.store.read { try $0.record("example.test")?.state } == .listed)
+        let events = try await bed.store.read { try $0.events(domain: "example.test") }
+        let warning = try #require(events.last)
+        #expect(warning.reason == .vantageDisagreement && warning.fromState == .listed && warning.toState == .listed)
+        #expect(warning.detail.contains("failed from b only") && warning.detail.contains("tls.cert-expired"), "\(warning.detail)")
+        // Status shows which vantage saw what.
+        let validations = try await bed.store.read { try $0.validations(domain: "example.test", limit: 5) }
+        #expect(Set(validations.map { "\($0.vantage ?? "-") \($0.eligible)" }) == ["a true", "b false"])
+    }
+
+    @Test func aFailureSeenFromBothVantagesMakesTheDomainFail() async throws {
+        let (bed, summaries) = try await round(broken: ["a", "b"])
+        #expect(summaries[1].disputed == 0 && summaries[1].failed == 1)
+        #expect(try await bed.store.read { try $0.record("example.test")?.state } == .failing)
+    }
+
+    @Test func passingFromBothVantagesKeepsTheDomainListed() async throws {
+        let (bed, summaries) = try await round(broken: [])
+        #expect(summaries[1].passed == 1 && summaries[1].disputed == 0)
+        #expect(try await bed.store.read { try $0.record("example.test")?.state } == .listed)
     }
 }

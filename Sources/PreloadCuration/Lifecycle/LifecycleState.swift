@@ -66,6 +66,9 @@ public enum TransitionReason: String, Sendable, Codable, CaseIterable, Hashable 
     case submissionExpired = "submission-expired"
     /// The owner's removal challenge expired unproven; the domain stays where it is.
     case removalExpired = "removal-expired"
+    /// A round needing several vantages saw a failure from one vantage alone: a warning in the domain's
+    /// history; the domain stays where it is (no promotion, no failing).
+    case vantageDisagreement = "vantage-disagreement"
 }
 
 /// What the domain's contact is told about a step.

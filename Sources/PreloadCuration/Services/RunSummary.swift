@@ -8,6 +8,11 @@ public struct RunSummary: Sendable, Hashable, Codable {
     public var resumed: Bool
     /// Shared rounds: another worker completes the round (publishes, notifies); this one only validated.
     public var completedElsewhere = false
+    /// Shared rounds needing several vantages: domains that wait for other vantages' results (this vantage
+    /// reported on them); the round completes when those have reported.
+    public var awaitingVantages = 0
+    /// Domains a failure from one vantage alone left where they were (a warning in their history).
+    public var disputed = 0
     /// When it started.
     public var started: Timestamp
     /// When it finished.

@@ -41,6 +41,9 @@ public struct ValidateAllService: Sendable {
     /// The clock of the leases: the real time shared by the workers, also when ``clock`` rehearses other
     /// days (`PRELOAD_NOW`). By default ``clock``.
     public let leaseClock: any TimeSource
+    /// How many vantages must report on each domain of a round this worker starts (a round it joins keeps
+    /// its own number): with more than one, the lifecycle follows ``VantageVerdict``.
+    public let vantages: Int
 
     /// The default of ``leaseSeconds``: ten minutes, twice the checker's default per-domain deadline.
     public static let defaultLeaseSeconds: Int64 = 600
@@ -48,7 +51,8 @@ public struct ValidateAllService: Sendable {
     /// Creates a value; see the properties.
     public init(store: any CurationStore, checker: Checker, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
                 publisher: (any ListPublishing)?, notifier: (any Notifier)?, concurrency: Int, vantage: String? = nil,
-                leaseSeconds: Int64 = ValidateAllService.defaultLeaseSeconds, leaseClock: (any TimeSource)? = nil) {
+                leaseSeconds: Int64 = ValidateAllService.defaultLeaseSeconds, leaseClock: (any TimeSource)? = nil,
+                vantages: Int = 1) {
         self.store = store
         self.checker = checker
         self.clock = clock
@@ -59,6 +63,7 @@ public struct ValidateAllService: Sendable {
         self.vantage = vantage
         self.leaseSeconds = max(1, leaseSeconds)
         self.leaseClock = leaseClock ?? clock
+        self.vantages = max(1, vantages)
     }
 
     /// Runs (or resumes) a run. `progress` gets (done, total) after each domain.
@@ -94,7 +99,7 @@ public struct ValidateAllService: Sendable {
                 return (last, true)
             }
             let names = try tx.records(inStates: Set(LifecycleState.allCases.filter(\.isValidated))).map(\.domain)
-            return (try tx.startRun(RunRow(started: start, pid: pid), domains: names), false)
+            return (try tx.startRun(RunRow(started: start, pid: pid, vantages: vantages), domains: names), false)
         }
         let runId = run.id!
         var summary = RunSummary(run: runId, resumed: resumed, started: run.started)
@@ -107,7 +112,12 @@ public struct ValidateAllService: Sendable {
         }
 
         if phase == .validating {
-            try await validate(runId: runId, worker: worker, summary: &summary, progress: progress)
+            try await validate(runId: runId, needed: run.vantages, worker: worker, summary: &summary, progress: progress)
+            if summary.awaitingVantages > 0 {
+                // This vantage reported on every domain; the round completes once the others have.
+                summary.finished = clock.now()
+                return summary
+            }
         }
         // One worker completes the round; on a shared state, the others leave it to the one holding the lock.
         guard let completion = try await store.takeCompletionLock() else {
@@ -146,9 +156,13 @@ public struct ValidateAllService: Sendable {
     }
 
     /// Validates the run's domains: claims them in small batches (leases), keeps `concurrency` domains in
-    /// flight, and returns when every domain of the run has a result — its own or another worker's.
-    private func validate(runId: Int64, worker: String, summary: inout RunSummary,
+    /// flight, and returns when every domain of the run is done — by this worker or others — or when
+    /// every domain left waits only for other vantages (``RunSummary/awaitingVantages``).
+    private func validate(runId: Int64, needed: Int, worker: String, summary: inout RunSummary,
                           progress: (@Sendable (Int, Int) -> Void)?) async throws {
+        // Claims are per vantage when the round needs several (each vantage validates every domain), else
+        // one for all workers (each domain is validated once, whoever claims it).
+        let vantageKey = needed > 1 ? vantage ?? "default" : "*"
         // A journal whose names cannot be read stops the run before anything is validated.
         _ = try await store.read { try $0.pendingItems(run: runId) }
         let (total, alreadyDone) = try await store.read { try $0.itemCounts(run: runId) }
@@ -165,7 +179,8 @@ public struct ValidateAllService: Sendable {
             if queue.isEmpty && !exhausted {
                 let now = clock.now()
                 queue = try await store.write { tx in
-                    try tx.claimItems(run: runId, holder: worker, limit: batch, now: now, until: now.adding(seconds: lease))
+                    try tx.claimItems(run: runId, vantage: vantageKey, holder: worker, limit: batch, now: now,
+                                      until: now.adding(seconds: lease))
                 }
                 queue.reverse()
                 exhausted = queue.isEmpty
@@ -176,20 +191,39 @@ public struct ValidateAllService: Sendable {
             var inFlight = 0
             while true {
                 while inFlight < concurrency, let name = try await next() {
-                    group.addTask { try await self.validateOne(name, runId: runId) }
+                    group.addTask { try await self.validateOne(name, runId: runId, needed: needed) }
                     inFlight += 1
                 }
                 guard inFlight > 0 else {
                     // Nothing claimable here: done, or other workers hold the rest. Wait for their results,
                     // or for their leases to run out.
-                    let counts = try await store.read { try $0.itemCounts(run: runId) }
+                    let (counts, awaiting) = try await store.read { tx in
+                        (try tx.itemCounts(run: runId), try tx.itemsAwaiting(run: runId, vantage: vantageKey))
+                    }
                     if counts.done >= counts.total { return }
+                    if awaiting == 0 {
+                        summary.awaitingVantages = counts.total - counts.done
+                        return
+                    }
                     try await Task.sleep(for: .milliseconds(500))
                     exhausted = false
                     continue
                 }
                 guard let result = try await group.next() else { continue }
                 inFlight -= 1
+                switch result {
+                case .alreadyDone: continue
+                case .awaitingVantages:
+                    summary.validated += 1
+                    continue
+                case .disputed:
+                    summary.validated += 1
+                    summary.disputed += 1
+                    done += 1
+                    progress?(done, total)
+                    continue
+                case .recorded: break
+                }
                 guard case .recorded(let recorded) = result else { continue }
                 done += 1
                 progress?(done, total)
@@ -212,11 +246,16 @@ public struct ValidateAllService: Sendable {
         case recorded(LifecycleStep?)
         /// Another worker recorded it first (this worker's lease had run out): this result is dropped.
         case alreadyDone
+        /// Recorded; the round needs other vantages' results before the domain's step.
+        case awaitingVantages
+        /// Recorded, the last result needed: one vantage alone saw a failure; a warning, no step.
+        case disputed
     }
 
-    /// Validates one domain and records the result and its step in one transaction, unless the domain is
-    /// done already.
-    private func validateOne(_ domain: DomainName, runId: Int64) async throws -> ValidationResult {
+    /// Validates one domain and records the result in one transaction — unless the domain is done already,
+    /// or this vantage reported on it already — with the domain's step when it is the last result the round
+    /// needs (`needed` vantages).
+    private func validateOne(_ domain: DomainName, runId: Int64, needed: Int) async throws -> ValidationResult {
         let report = await checker.check(domain)
         var validation = try SubmitService.validationRow(report, of: domain, runId: runId)
         validation.vantage = vantage
@@ -224,14 +263,50 @@ public struct ValidateAllService: Sendable {
         let outcome = ValidationOutcome(report: report)
         let now = clock.now()
         let policy = self.policy
+        let vantageKey = vantage ?? "default"
         return try await store.write { tx in
             guard try tx.isDone(run: runId, domain: domain) != true else { return .alreadyDone }
-            defer { try? tx.markDone(run: runId, domain: domain) }
+            let earlier = try tx.validations(run: runId, domain: domain)
+            if needed > 1, earlier.contains(where: { ($0.vantage ?? "default") == vantageKey }) { return .alreadyDone }
             try tx.insert(row)
+            // One result per vantage, the newest of each.
+            var results: [(vantage: String, outcome: ValidationOutcome)] = []
+            for earlierRow in earlier where (earlierRow.vantage ?? "default") != vantageKey {
+                let key = earlierRow.vantage ?? "default"
+                let earlierOutcome = try Self.outcome(of: earlierRow)
+                if let i = results.firstIndex(where: { $0.vantage == key }) {
+                    results[i].outcome = earlierOutcome
+                } else {
+                    results.append((key, earlierOutcome))
+                }
+            }
+            results.append((vantageKey, outcome))
+            guard results.count >= needed else { return .awaitingVantages }
+            defer { try? tx.markDone(run: runId, domain: domain) }
             guard let record = try tx.record(domain), record.state.isValidated else { return .recorded(nil) }
-            let step = try Lifecycle.apply(.validated(outcome), to: record, domain: domain, now: now, policy: policy)
-            try tx.record(step, actor: .validateAll, now: now, policy: policy)
-            return .recorded(step)
+            switch VantageVerdict.combine(results) {
+            case .outcome(let combined):
+                let step = try Lifecycle.apply(.validated(combined), to: record, domain: domain, now: now, policy: policy)
+                try tx.record(step, actor: .validateAll, now: now, policy: policy)
+                return .recorded(step)
+            case .disputed(let failedAt, let passedAt, let codes):
+                try tx.insert(AuditEventRow(
+                    time: now, domain: domain, fromState: record.state, toState: record.state, reason: .vantageDisagreement,
+                    detail: "failed from \(failedAt.joined(separator: ", ")) only (\(codes.map(\.rawValue).joined(separator: ", "))), "
+                        + "passed from \(passedAt.joined(separator: ", ")): no step until a second vantage sees it fail",
+                    actor: .validateAll))
+                return .disputed
+            }
+        }
+    }
+
+    /// The outcome a stored validation holds (its facts are the checker's report).
+    static func outcome(of row: ValidationRow) throws -> ValidationOutcome {
+        do {
+            return ValidationOutcome(report: try JSONDecoder().decode(DomainReport.self, from: Data(row.facts.utf8)))
+        } catch {
+            throw CorruptStateError(table: "validation", column: "facts", value: String(row.facts.prefix(80)),
+                                    why: "not a checker report: \(error)")
         }
     }
 

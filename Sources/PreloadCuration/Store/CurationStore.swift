@@ -86,6 +86,10 @@ public protocol StateReader {
     func itemCounts(run: Int64) throws -> (total: Int, done: Int)
     /// Whether the run's domain is done; `nil` when the run has no such domain.
     func isDone(run: Int64, domain: DomainName) throws -> Bool?
+    /// The run's validations of the domain, oldest first (one per vantage that reported).
+    func validations(run: Int64, domain: DomainName) throws -> [ValidationRow]
+    /// How many of the run's domains are not done and still lack a result from `vantage`.
+    func itemsAwaiting(run: Int64, vantage: String) throws -> Int
 
     /// The newest publication.
     func lastPublication() throws -> PublicationRow?
@@ -127,10 +131,12 @@ public protocol StateWriter: StateReader {
     func update(_ run: RunRow) throws
     /// Marks one of the run's domains as validated.
     func markDone(run: Int64, domain: DomainName) throws
-    /// Claims, for `holder` until `until`, at most `limit` of the run's domains that are not done and not
-    /// leased (or whose lease ran out at or before `now`), by name; returns them.
-    func claimItems(run: Int64, holder: String, limit: Int, now: Timestamp, until: Timestamp) throws -> [DomainName]
-    /// Drops every lease of the run (its workers are known to be gone).
+    /// Claims for `vantage`, held by `holder` until `until`, at most `limit` of the run's domains that are
+    /// not done, have no result from `vantage` yet, and are not claimed for `vantage` (or whose claim ran
+    /// out at or before `now`), by name; returns them.
+    func claimItems(run: Int64, vantage: String, holder: String, limit: Int, now: Timestamp, until: Timestamp) throws
+        -> [DomainName]
+    /// Drops every claim on the run (its workers are known to be gone).
     func releaseLeases(run: Int64) throws
     /// Records a published list.
     @discardableResult func insert(_ publication: PublicationRow) throws -> PublicationRow

@@ -134,6 +134,8 @@ public struct RunRow: StateRow {
     public var finished: Timestamp?
     /// The summary as JSON, when finished.
     public var summary: String?
+    /// How many vantages must report on each domain before its lifecycle step (shared rounds).
+    public var vantages = 1
 
 }
 

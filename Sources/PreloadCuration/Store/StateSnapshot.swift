@@ -39,15 +39,28 @@ public struct RunItemRow: Codable, Sendable, Hashable {
     public var runId: Int64
     public var domain: DomainName
     public var done: Bool
-    public var leaseHolder: String?
-    public var leaseExpires: Timestamp?
 
-    public init(runId: Int64, domain: DomainName, done: Bool, leaseHolder: String? = nil, leaseExpires: Timestamp? = nil) {
+    public init(runId: Int64, domain: DomainName, done: Bool) {
         self.runId = runId
         self.domain = domain
         self.done = done
-        self.leaseHolder = leaseHolder
-        self.leaseExpires = leaseExpires
+    }
+}
+
+/// A worker's claim on one domain of a run for one vantage (table `run_claim`): its lease.
+public struct RunClaimRow: Codable, Sendable, Hashable {
+    public var runId: Int64
+    public var domain: DomainName
+    public var vantage: String
+    public var holder: String
+    public var expires: Timestamp
+
+    public init(runId: Int64, domain: DomainName, vantage: String, holder: String, expires: Timestamp) {
+        self.runId = runId
+        self.domain = domain
+        self.vantage = vantage
+        self.holder = holder
+        self.expires = expires
     }
 }
 
@@ -63,6 +76,7 @@ public struct StateSnapshot: Codable, Sendable, Hashable {
     public var notifications: [NotificationRow] = []
     public var runs: [RunRow] = []
     public var runItems: [RunItemRow] = []
+    public var runClaims: [RunClaimRow] = []
     public var publications: [PublicationRow] = []
     public var contacts: [ContactRow] = []
     public var contactMails: [ContactMailRow] = []
@@ -80,6 +94,7 @@ public struct StateSnapshot: Codable, Sendable, Hashable {
             try entry("domain", domains), try entry("challenge", challenges), try entry("attempt", attempts),
             try entry("validation", validations), try entry("audit_event", events),
             try entry("notification", notifications), try entry("run", runs), try entry("run_item", runItems),
+            try entry("run_claim", runClaims),
             try entry("publication", publications), try entry("contact", contacts),
             try entry("contact_mail", contactMails),
         ].map { (table: $0.0, rows: $0.1, sha256: $0.2) }
@@ -88,7 +103,7 @@ public struct StateSnapshot: Codable, Sendable, Hashable {
     /// Whether the state has no rows at all.
     public var isEmpty: Bool {
         domains.isEmpty && challenges.isEmpty && attempts.isEmpty && validations.isEmpty && events.isEmpty
-            && notifications.isEmpty && runs.isEmpty && runItems.isEmpty && publications.isEmpty && contacts.isEmpty
+            && notifications.isEmpty && runs.isEmpty && runItems.isEmpty && runClaims.isEmpty && publications.isEmpty && contacts.isEmpty
             && contactMails.isEmpty
     }
 
@@ -99,6 +114,7 @@ public struct StateSnapshot: Codable, Sendable, Hashable {
         byId(&challenges); byId(&attempts); byId(&validations); byId(&events); byId(&notifications); byId(&runs)
         runItems.sort { $0.runId < $1.runId
             || ($0.runId == $1.runId && $0.domain.value.utf8.lexicographicallyPrecedes($1.domain.value.utf8)) }
+        runClaims.sort { ($0.runId, $0.domain.value, $0.vantage) < ($1.runId, $1.domain.value, $1.vantage) }
         byId(&publications); byId(&contacts); byId(&contactMails)
     }
 }

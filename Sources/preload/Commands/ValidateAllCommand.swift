@@ -45,8 +45,14 @@ struct ValidateAllCommand: AsyncParsableCommand {
         valueName: "seconds"))
     var leaseSeconds: Int64 = ValidateAllService.defaultLeaseSeconds
 
+    @Option(name: .long, help: ArgumentHelp(
+        "How many vantages (workers with different --vantage names) must validate each domain of a round this worker starts on a PostgreSQL state: a domain is then promoted only when every vantage saw it pass, and moves to failing only when at least two saw it fail; a failure seen from one vantage alone is a warning in its history (default 1).",
+        valueName: "k"))
+    var vantages = 1
+
     func validate() throws {
         guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be at least 1") }
+        guard (1...16).contains(vantages) else { throw ValidationError("--vantages must be between 1 and 16") }
         if let vantage, vantage.isEmpty || vantage.count > 64 || vantage.contains(where: { $0.isWhitespace || $0.isNewline }) {
             throw ValidationError("--vantage must be 1 to 64 characters without spaces")
         }
@@ -74,7 +80,7 @@ struct ValidateAllCommand: AsyncParsableCommand {
                                          notifier: try Composition.notifier(notifications, network: network, clock: clock),
                                          concurrency: network.concurrency,
                                          vantage: vantage ?? ProcessInfo.processInfo.hostName,
-                                         leaseSeconds: leaseSeconds, leaseClock: SystemClock())
+                                         leaseSeconds: leaseSeconds, leaseClock: SystemClock(), vantages: vantages)
         let progress = Progress.onTTY()
         var callback: (@Sendable (Int, Int) -> Void)? = nil
         if let progress { callback = { done, total in progress.show(done, total) } }

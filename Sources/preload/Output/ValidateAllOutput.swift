@@ -17,6 +17,12 @@ struct ValidateAllOutput: CommandResult {
         for t in s.transitions {
             out.append("  \(t.from) → \(t.to) (\(t.reason)): \(t.domains.joined(separator: " "))")
         }
+        if s.disputed > 0 {
+            out.append("  \(s.disputed) domain\(s.disputed == 1 ? "" : "s") failed from one vantage only: no step (a warning in their history)")
+        }
+        if s.awaitingVantages > 0 {
+            out.append("  \(s.awaitingVantages) domain\(s.awaitingVantages == 1 ? "" : "s") wait for other vantages; the round completes when they have reported")
+        }
         if s.completedElsewhere {
             out.append("  round completed by another worker (it publishes and notifies)")
         }
@@ -26,7 +32,7 @@ struct ValidateAllOutput: CommandResult {
             out.append(line)
         }
         let n = s.notifications
-        if !s.completedElsewhere { out.append("  notifications: \(n.sent) sent, \(n.recorded) recorded, \(n.retrying) to retry, \(n.failed) failed, \(n.withheld) withheld (contact not confirmed)") }
+        if !s.completedElsewhere && s.awaitingVantages == 0 { out.append("  notifications: \(n.sent) sent, \(n.recorded) recorded, \(n.retrying) to retry, \(n.failed) failed, \(n.withheld) withheld (contact not confirmed)") }
         return out.joined(separator: "\n")
     }
 }
