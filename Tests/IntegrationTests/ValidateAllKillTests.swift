@@ -65,8 +65,10 @@ import Testing
         let t0 = LifecycleEndToEndTests.today()
         try await Self.seedListed(cli, [Self.good, Self.stalled], at: t0)
 
-        // A slow run: the stalled MX host holds its probe until the 10 s deadline.
-        let slow = try Self.spawn(cli, at: t0.adding(days: 1), ["--timeout", "10"])
+        // A slow run: the stalled MX host holds its probe until the 60 s deadline — far longer than the test
+        // needs (it is killed about a second after it starts), so that a loaded machine cannot let it finish
+        // before the concurrent run and the kill.
+        let slow = try Self.spawn(cli, at: t0.adding(days: 1), ["--timeout", "60"])
         #expect(try await Self.waitForRunStart(cli), "the first run never started")
         let second = try cli.validateAll(at: t0.adding(days: 1))
         #expect(second.status == 75, "a concurrent run must be refused with 75: \(second.status) \(second.stderr)")

@@ -12,9 +12,11 @@ public struct ValidationSummary: Sendable, Hashable, Codable {
     public var issueCodes: [IssueCode]
     /// The codes of the blocking findings, sorted.
     public var errorCodes: [IssueCode]
+    /// The vantage (`validate-all --vantage`) it was seen from; absent for `submit`'s own checks.
+    public var vantage: String?
 
     enum CodingKeys: String, CodingKey {
-        case time, eligible, inconclusive
+        case time, eligible, inconclusive, vantage
         case issueCodes = "issue_codes"
         case errorCodes = "error_codes"
     }
@@ -95,7 +97,7 @@ public struct StatusService: Sendable {
         return try await store.read { tx in
             let rows = try tx.validations(domain: domain, limit: limit).map {
                 ValidationSummary(time: $0.time, eligible: $0.eligible, inconclusive: $0.inconclusive,
-                                  issueCodes: $0.issueCodes, errorCodes: $0.errorCodes)
+                                  issueCodes: $0.issueCodes, errorCodes: $0.errorCodes, vantage: $0.vantage)
             }
             guard let record = try tx.record(domain) else {
                 return DomainStatus(domain: domain.value, state: "unknown", validations: rows)

@@ -26,7 +26,8 @@ struct StatusOutput: CommandResult {
             for v in s.validations {
                 let verdict = v.inconclusive ? "inconclusive" : v.eligible ? "pass" : "FAIL"
                 let codes = v.issueCodes.isEmpty ? "" : "  " + v.issueCodes.map(\.rawValue).joined(separator: ", ")
-                out.append("    \(v.time.rfc3339) \(verdict)\(codes)")
+                let from = v.vantage.map { " (from \($0))" } ?? ""
+                out.append("    \(v.time.rfc3339) \(verdict)\(from)\(codes)")
             }
         }
         return out.joined(separator: "\n")
