@@ -18,23 +18,14 @@ struct PostgresTransaction: StateWriter {
             do {
                 return try RowCoding.decode(T.self, from: row)
             } catch let error as DecodingError {
-                let (path, why): ([any CodingKey], String)
-                switch error {
-                case .dataCorrupted(let c): (path, why) = (c.codingPath, c.debugDescription)
-                case .typeMismatch(_, let c): (path, why) = (c.codingPath, c.debugDescription)
-                case .valueNotFound(_, let c): (path, why) = (c.codingPath, c.debugDescription)
-                case .keyNotFound(let key, let c): (path, why) = (c.codingPath + [key], c.debugDescription)
-                @unknown default: (path, why) = ([], "\(error)")
+                throw CorruptStateError(table: table, decoding: error) { column in
+                    switch row[column] ?? .null {
+                    case .null: "NULL"
+                    case .text(let s): s
+                    case .int(let i): "\(i)"
+                    case .bool(let b): "\(b)"
+                    }
                 }
-                let column = path.first?.stringValue ?? "?"
-                let stored: String
-                switch row[column] ?? .null {
-                case .null: stored = "NULL"
-                case .text(let s): stored = s
-                case .int(let i): stored = "\(i)"
-                case .bool(let b): stored = "\(b)"
-                }
-                throw CorruptStateError(table: table, column: column, value: stored, why: why)
             }
         }
     }
@@ -61,11 +52,11 @@ struct PostgresTransaction: StateWriter {
     }
 
     /// Inserts a keyed row (no id) as its columns.
-    private func insertColumns<R: Encodable>(_ table: String, _ row: R) throws {
+    private func insertColumns<R: KeyedStateRow>(_ row: R) throws {
         let columns = try RowCoding.columns(row)
         let names = columns.map { "\"\($0.0)\"" }.joined(separator: ", ")
         let marks = (1...columns.count).map { "$\($0)" }.joined(separator: ", ")
-        try session.execute("INSERT INTO \(table) (\(names)) VALUES (\(marks))", columns.map(\.1))
+        try session.execute("INSERT INTO \(R.tableName) (\(names)) VALUES (\(marks))", columns.map(\.1))
     }
 
     private func updateRow<R: StateRow>(_ row: R) throws {
@@ -362,22 +353,10 @@ struct PostgresTransaction: StateWriter {
 
     // MARK: Whole state
 
-    func snapshot() throws -> StateSnapshot {
-        var s = StateSnapshot()
-        s.domains = try records(inStates: nil)
-        s.challenges = try select(ChallengeRow.self, "")
-        s.attempts = try select(AttemptRow.self, "")
-        s.validations = try select(ValidationRow.self, "")
-        s.events = try select(AuditEventRow.self, "")
-        s.notifications = try select(NotificationRow.self, "")
-        s.runs = try select(RunRow.self, "")
-        s.runItems = try decode(RunItemRow.self, "run_item", try session.rows("SELECT * FROM run_item"))
-        s.runClaims = try decode(RunClaimRow.self, "run_claim", try session.rows("SELECT * FROM run_claim"))
-        s.publications = try select(PublicationRow.self, "")
-        s.contacts = try select(ContactRow.self, "")
-        s.contactMails = try select(ContactMailRow.self, "")
-        s.sort()
-        return s
+    func allRows<R: StateRow>(_ type: R.Type) throws -> [R] { try select(R.self, "") }
+
+    func allKeyedRows<R: KeyedStateRow>(_ type: R.Type) throws -> [R] {
+        try decode(R.self, R.tableName, try session.rows("SELECT * FROM \(R.tableName)"))
     }
 
     func removeEverything() throws {
@@ -387,19 +366,11 @@ struct PostgresTransaction: StateWriter {
             """)
     }
 
-    func restore(_ s: StateSnapshot) throws {
-        for r in s.domains { try save(r) }
-        for r in s.challenges { try insertRow(r) }
-        for r in s.attempts { try insertRow(r) }
-        for r in s.validations { try insertRow(r) }
-        for r in s.events { try insertRow(r) }
-        for r in s.notifications { try insertRow(r) }
-        for r in s.runs { try insertRow(r) }
-        for r in s.runItems { try insertColumns("run_item", r) }
-        for r in s.runClaims { try insertColumns("run_claim", r) }
-        for r in s.publications { try insertRow(r) }
-        for r in s.contacts { try insertRow(r) }
-        for r in s.contactMails { try insertRow(r) }
+    func insertExactly<R: StateRow>(_ row: R) throws { try insertRow(row) }
+    func insertExactly<R: KeyedStateRow>(_ row: R) throws { try insertColumns(row) }
+    func insertExactly(_ record: DomainRecord) throws { try save(record) }
+
+    func continueIds() throws {
         // Rows copied with their ids: each sequence continues after the highest.
         for table in PostgresSchema.tablesWithIds {
             try session.execute("""

@@ -41,18 +41,10 @@ struct SQLiteTransaction: StateWriter {
             do {
                 return try make(row)
             } catch let error as DecodingError {
-                let (path, why): ([any CodingKey], String)
-                switch error {
-                case .dataCorrupted(let c): (path, why) = (c.codingPath, c.debugDescription)
-                case .typeMismatch(_, let c): (path, why) = (c.codingPath, c.debugDescription)
-                case .valueNotFound(_, let c): (path, why) = (c.codingPath, c.debugDescription)
-                case .keyNotFound(let key, let c): (path, why) = (c.codingPath + [key], c.debugDescription)
-                @unknown default: (path, why) = ([], "\(error)")
+                throw CorruptStateError(table: table, decoding: error) { column in
+                    let stored: DatabaseValue = row[column] ?? .null
+                    return String.fromDatabaseValue(stored) ?? stored.description
                 }
-                let column = path.first?.stringValue ?? "?"
-                let stored: DatabaseValue = row[column] ?? .null
-                throw CorruptStateError(table: table, column: column,
-                                        value: String.fromDatabaseValue(stored) ?? stored.description, why: why)
             }
         }
     }
@@ -226,7 +218,7 @@ struct SQLiteTransaction: StateWriter {
 
     func startRun(_ run: RunRow, domains: [DomainName]) throws -> RunRow {
         let row = try insertRow(run)
-        for domain in domains { try StoredRunItem(RunItemRow(runId: row.id!, domain: domain, done: false)).insert(db) }
+        for domain in domains { try StoredKeyed(RunItemRow(runId: row.id!, domain: domain, done: false)).insert(db) }
         return row
     }
 
@@ -326,22 +318,10 @@ struct SQLiteTransaction: StateWriter {
 
     // MARK: Whole state
 
-    func snapshot() throws -> StateSnapshot {
-        var s = StateSnapshot()
-        s.domains = try domainRecords(StoredDomain.all())
-        s.challenges = try rows(Stored<ChallengeRow>.all())
-        s.attempts = try rows(Stored<AttemptRow>.all())
-        s.validations = try rows(Stored<ValidationRow>.all())
-        s.events = try rows(Stored<AuditEventRow>.all())
-        s.notifications = try rows(Stored<NotificationRow>.all())
-        s.runs = try rows(Stored<RunRow>.all())
-        s.runItems = try decode("run_item", try Row.fetchAll(db, sql: "SELECT * FROM run_item")) { try StoredRunItem(row: $0).value }
-        s.runClaims = try decode("run_claim", try Row.fetchAll(db, sql: "SELECT * FROM run_claim")) { try StoredRunClaim(row: $0).value }
-        s.publications = try rows(Stored<PublicationRow>.all())
-        s.contacts = try rows(Stored<ContactRow>.all())
-        s.contactMails = try rows(Stored<ContactMailRow>.all())
-        s.sort()
-        return s
+    func allRows<R: StateRow>(_ type: R.Type) throws -> [R] { try rows(Stored<R>.all()) }
+
+    func allKeyedRows<R: KeyedStateRow>(_ type: R.Type) throws -> [R] {
+        try decode(R.tableName, try Row.fetchAll(db, sql: "SELECT * FROM \(R.tableName)")) { try StoredKeyed<R>(row: $0).value }
     }
 
     func removeEverything() throws {
@@ -352,36 +332,18 @@ struct SQLiteTransaction: StateWriter {
         }
     }
 
-    func restore(_ s: StateSnapshot) throws {
-        for r in s.domains { try StoredDomain(r).insert(db) }
-        for r in s.challenges { try insertRow(r) }
-        for r in s.attempts { try insertRow(r) }
-        for r in s.validations { try insertRow(r) }
-        for r in s.events { try insertRow(r) }
-        for r in s.notifications { try insertRow(r) }
-        for r in s.runs { try insertRow(r) }
-        for r in s.runItems { try StoredRunItem(r).insert(db) }
-        for r in s.runClaims { try StoredRunClaim(r).insert(db) }
-        for r in s.publications { try insertRow(r) }
-        for r in s.contacts { try insertRow(r) }
-        for r in s.contactMails { try insertRow(r) }
-    }
+    func insertExactly<R: StateRow>(_ row: R) throws { try insertRow(row) }
+    func insertExactly<R: KeyedStateRow>(_ row: R) throws { try StoredKeyed(row).insert(db) }
+    func insertExactly(_ record: DomainRecord) throws { try StoredDomain(record).insert(db) }
+    /// SQLite's AUTOINCREMENT follows the highest id by itself.
+    func continueIds() throws {}
 }
 
-/// A run claim as GRDB stores it (table `run_claim`).
-private struct StoredRunClaim: FetchableRecord, PersistableRecord, Codable {
-    static let databaseTableName = "run_claim"
-    var value: RunClaimRow
-    init(_ value: RunClaimRow) { self.value = value }
-    init(from decoder: any Decoder) throws { value = try RunClaimRow(from: decoder) }
-    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
-}
-
-/// A run item as GRDB stores it (table `run_item`).
-private struct StoredRunItem: FetchableRecord, PersistableRecord, Codable {
-    static let databaseTableName = "run_item"
-    var value: RunItemRow
-    init(_ value: RunItemRow) { self.value = value }
-    init(from decoder: any Decoder) throws { value = try RunItemRow(from: decoder) }
+/// A keyed row (run item, run claim) as GRDB stores it.
+private struct StoredKeyed<Value: KeyedStateRow>: FetchableRecord, PersistableRecord, Codable {
+    static var databaseTableName: String { Value.tableName }
+    var value: Value
+    init(_ value: Value) { self.value = value }
+    init(from decoder: any Decoder) throws { value = try Value(from: decoder) }
     func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }

@@ -183,13 +183,8 @@ case "seed-state":
     guard args.count == 4 else { fail("seed-state DIR DOMAINS") }
     do {
         let names = try String(contentsOfFile: args[3], encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
-        let rows = try names.map { d in
-            var r = DomainRecord(domain: try DomainName(d), state: .listed, since: now, reason: .probationPassed,
-                                 detail: "seeded (benchmark)",
-                                 terms: SubmissionTerms(contact: "bench@notify.test", requestedMode: .enforce,
-                                                        patterns: [try MXPattern("*.\(d)")], provenance: .mtaSTS))
-            (r.added, r.lastVerified, r.probationSince, r.passingValidations) = (now, now, now.adding(days: -15), 4)
-            return r
+        let rows = try names.map {
+            try DomainRecord.seededListed(try DomainName($0), contact: "bench@notify.test", now: now, detail: "seeded (benchmark)")
         }
         let store = try SQLiteStateStore(directory: args[2])
         try await store.write { tx in for row in rows { try tx.save(row) } }

@@ -17,16 +17,7 @@ import Testing
     /// (they fail at once, which is a result all the same).
     static func seed(_ cli: PreloadCLI, count: Int, at now: Timestamp) async throws -> [String] {
         let names = [ValidateAllKillTests.good] + (1..<count).map { String(format: "gone%02d.life-kill.test", $0) }
-        let store = try await PostgresStateStore(url: cli.state)
-        let rows = try names.map { d in
-            var r = DomainRecord(domain: try DomainName(d), state: .listed, since: now, reason: .probationPassed,
-                                 detail: "seeded by a test",
-                                 terms: SubmissionTerms(contact: "life-kill@notify.test", requestedMode: .enforce,
-                                                        patterns: [try MXPattern("*.\(d)")], provenance: .mtaSTS))
-            (r.added, r.lastVerified, r.probationSince, r.passingValidations) = (now, now, now.adding(days: -15), 4)
-            return r
-        }
-        try await store.write { tx in for row in rows { try tx.save(row) } }
+        try await ValidateAllKillTests.seedListed(try await PostgresStateStore(url: cli.state), names, at: now)
         return names.sorted()
     }
 

@@ -14,14 +14,13 @@ import Testing
 
     /// Seeds `domains` as `listed` since `now` (a domain that passed probation), straight into the state.
     static func seedListed(_ cli: PreloadCLI, _ domains: [String], at now: Timestamp) async throws {
-        let store = try SQLiteStateStore(directory: cli.state)
-        let rows = try domains.map { d in
-            var r = DomainRecord(domain: try DomainName(d), state: .listed, since: now, reason: .probationPassed,
-                                 detail: "seeded by a test",
-                                 terms: SubmissionTerms(contact: "life-kill@notify.test", requestedMode: .enforce,
-                                                        patterns: [try MXPattern("*.\(d)")], provenance: .mtaSTS))
-            (r.added, r.lastVerified, r.probationSince, r.passingValidations) = (now, now, now.adding(days: -15), 4)
-            return r
+        try await seedListed(try SQLiteStateStore(directory: cli.state), domains, at: now)
+    }
+
+    /// The same into any state.
+    static func seedListed(_ store: any CurationStore, _ domains: [String], at now: Timestamp) async throws {
+        let rows = try domains.map {
+            try DomainRecord.seededListed(try DomainName($0), contact: "life-kill@notify.test", now: now, detail: "seeded by a test")
         }
         try await store.write { tx in for row in rows { try tx.save(row) } }
     }

@@ -77,6 +77,17 @@ public struct DomainRecord: Sendable, Hashable, Codable {
         passingValidations = 0
     }
 
+    /// A domain `listed` since `now` that passed its probation (15 days, 4 passing validations) in
+    /// enforce mode with MX pattern `*.DOMAIN` from its MTA-STS policy: the record benchmarks and tests
+    /// seed straight into a state (`submit` is rate-limited by design).
+    public static func seededListed(_ domain: DomainName, contact: String, now: Timestamp, detail: String) throws -> DomainRecord {
+        var r = DomainRecord(domain: domain, state: .listed, since: now, reason: .probationPassed, detail: detail,
+                             terms: SubmissionTerms(contact: contact, requestedMode: .enforce,
+                                                    patterns: [try MXPattern("*.\(domain.value)")], provenance: .mtaSTS))
+        (r.added, r.lastVerified, r.probationSince, r.passingValidations) = (now, now, now.adding(days: -15), 4)
+        return r
+    }
+
     /// The submission terms this record holds.
     public var terms: SubmissionTerms {
         SubmissionTerms(contact: contact, requestedMode: requestedMode, patterns: patterns, provenance: provenance)

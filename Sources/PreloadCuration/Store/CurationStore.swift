@@ -103,8 +103,10 @@ public protocol StateReader {
     /// Confirmation mails sent at or after `since` to any address at `domain` (the part after the `@`).
     func confirmationMails(addressDomain: String, since: Timestamp) throws -> Int
 
-    /// Every row of every table, in key order (`preload state migrate`).
-    func snapshot() throws -> StateSnapshot
+    /// Every row of a table with ids (`preload state migrate`).
+    func allRows<R: StateRow>(_ type: R.Type) throws -> [R]
+    /// Every row of a keyed table.
+    func allKeyedRows<R: KeyedStateRow>(_ type: R.Type) throws -> [R]
 }
 
 /// What a write transaction does, besides reading.
@@ -147,9 +149,55 @@ public protocol StateWriter: StateReader {
 
     /// Deletes every row of every table (the schema stays).
     func removeEverything() throws
-    /// Inserts every row of `snapshot` as it is, ids included, into empty tables; id sequences continue
-    /// after the highest id copied.
-    func restore(_ snapshot: StateSnapshot) throws
+    /// Inserts a row as it is, its id included (restoring a snapshot into empty tables).
+    func insertExactly<R: StateRow>(_ row: R) throws
+    /// Inserts a keyed row as it is.
+    func insertExactly<R: KeyedStateRow>(_ row: R) throws
+    /// Inserts a domain's record as it is.
+    func insertExactly(_ record: DomainRecord) throws
+    /// After rows were inserted with their ids: new rows get ids after the highest.
+    func continueIds() throws
+}
+
+extension StateReader {
+    /// Every row of every table, in key order (`preload state migrate`).
+    public func snapshot() throws -> StateSnapshot {
+        var s = StateSnapshot()
+        s.domains = try records(inStates: nil)
+        s.challenges = try allRows(ChallengeRow.self)
+        s.attempts = try allRows(AttemptRow.self)
+        s.validations = try allRows(ValidationRow.self)
+        s.events = try allRows(AuditEventRow.self)
+        s.notifications = try allRows(NotificationRow.self)
+        s.runs = try allRows(RunRow.self)
+        s.runItems = try allKeyedRows(RunItemRow.self)
+        s.runClaims = try allKeyedRows(RunClaimRow.self)
+        s.publications = try allRows(PublicationRow.self)
+        s.contacts = try allRows(ContactRow.self)
+        s.contactMails = try allRows(ContactMailRow.self)
+        s.sort()
+        return s
+    }
+}
+
+extension StateWriter {
+    /// Inserts every row of `snapshot` as it is, ids included, into empty tables, parents before the rows
+    /// that reference them; id sequences continue after the highest id copied.
+    public func restore(_ s: StateSnapshot) throws {
+        for r in s.domains { try insertExactly(r) }
+        for r in s.challenges { try insertExactly(r) }
+        for r in s.attempts { try insertExactly(r) }
+        for r in s.validations { try insertExactly(r) }
+        for r in s.events { try insertExactly(r) }
+        for r in s.notifications { try insertExactly(r) }
+        for r in s.runs { try insertExactly(r) }
+        for r in s.runItems { try insertExactly(r) }
+        for r in s.runClaims { try insertExactly(r) }
+        for r in s.publications { try insertExactly(r) }
+        for r in s.contacts { try insertExactly(r) }
+        for r in s.contactMails { try insertExactly(r) }
+        try continueIds()
+    }
 }
 
 extension StateReader {
@@ -190,6 +238,21 @@ public struct CorruptStateError: Error, Sendable, Hashable, CustomStringConverti
         self.column = column
         self.value = value
         self.why = why
+    }
+
+    /// The error for a row of `table` that did not decode: the column `error` names, its stored value as
+    /// `stored` gives it, and why.
+    public init(table: String, decoding error: DecodingError, stored: (String) -> String) {
+        let (path, why): ([any CodingKey], String)
+        switch error {
+        case .dataCorrupted(let c): (path, why) = (c.codingPath, c.debugDescription)
+        case .typeMismatch(_, let c): (path, why) = (c.codingPath, c.debugDescription)
+        case .valueNotFound(_, let c): (path, why) = (c.codingPath, c.debugDescription)
+        case .keyNotFound(let key, let c): (path, why) = (c.codingPath + [key], c.debugDescription)
+        @unknown default: (path, why) = ([], "\(error)")
+        }
+        let column = path.first?.stringValue ?? "?"
+        self.init(table: table, column: column, value: stored(column), why: why)
     }
 
     public var description: String {

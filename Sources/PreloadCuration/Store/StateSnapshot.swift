@@ -34,8 +34,15 @@ public struct ContactMailRow: StateRow {
     }
 }
 
+/// A row of a table keyed by its columns (no id), mapped like a ``StateRow``.
+public protocol KeyedStateRow: Codable, Sendable, Hashable {
+    /// The table the row lives in.
+    static var tableName: String { get }
+}
+
 /// One domain of a run's journal (table `run_item`, keyed by run and domain).
-public struct RunItemRow: Codable, Sendable, Hashable {
+public struct RunItemRow: KeyedStateRow {
+    public static let tableName = "run_item"
     public var runId: Int64
     public var domain: DomainName
     public var done: Bool
@@ -48,7 +55,8 @@ public struct RunItemRow: Codable, Sendable, Hashable {
 }
 
 /// A worker's claim on one domain of a run for one vantage (table `run_claim`): its lease.
-public struct RunClaimRow: Codable, Sendable, Hashable {
+public struct RunClaimRow: KeyedStateRow {
+    public static let tableName = "run_claim"
     public var runId: Int64
     public var domain: DomainName
     public var vantage: String
