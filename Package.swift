@@ -100,7 +100,7 @@ let package = Package(
         .target(
             name: "PreloadSocketmap",
             dependencies: [
-                "PreloadCore", "PreloadClient",
+                "PreloadCore", "PreloadClient", "PreloadSystem",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PreloadClient
+import PreloadSystem
 
 /// Limits and options of a socketmap server.
 public struct SocketmapConfiguration: Sendable {
@@ -152,20 +153,8 @@ public final class SocketmapServer: Sendable {
 
     /// Serves until SIGTERM or SIGINT arrives, then stops gracefully (see ``shutdown(gracePeriod:)``).
     public func runUntilTerminated(gracePeriod: TimeAmount = .seconds(10)) async {
-        let (signals, continuation) = AsyncStream<Int32>.makeStream()
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { continuation.yield(number) }
-            source.resume()
-            sources.append(source)
-        }
-        for await number in signals {
-            logger.info("socketmap received a signal", metadata: ["signal": "\(number)"])
-            break
-        }
-        sources.forEach { $0.cancel() }
+        let number = await TerminationSignal.wait()
+        logger.info("socketmap received a signal", metadata: ["signal": "\(number)"])
         await shutdown(gracePeriod: gracePeriod)
     }
 }

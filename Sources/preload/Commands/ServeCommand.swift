@@ -5,6 +5,7 @@ import PreloadChecker
 import PreloadCore
 import PreloadService
 import PreloadSocketmap
+import PreloadSystem
 
 /// `preload serve`: the curation service for domain owners (JSON API v1, web page, published list).
 struct ServeCommand: AsyncParsableCommand {
