@@ -17,9 +17,12 @@ final class PostgresConnectionPool: Sendable {
 
     init(target: PostgresURL) { self.target = target }
 
-    /// An idle connection, or a new one.
+    /// An idle connection that is still open (the server may have closed some: a restart), or a new one.
     func take() throws -> PostgresSession {
-        if let session = idle.withLock({ $0.popLast() }) { return session }
+        while let session = idle.withLock({ $0.popLast() }) {
+            if !session.connection.isClosed { return session }
+            session.close()
+        }
         return try connect()
     }
 
