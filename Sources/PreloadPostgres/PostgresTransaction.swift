@@ -273,6 +273,11 @@ struct PostgresTransaction: StateWriter {
         try session.execute("UPDATE run_item SET done = TRUE WHERE \"runId\" = $1 AND domain = $2", [.int(run), .text(domain.value)])
     }
 
+    func finishItem(run: Int64, domain: DomainName) throws -> Bool {
+        !(try session.rows("UPDATE run_item SET done = TRUE WHERE \"runId\" = $1 AND domain = $2 AND NOT done RETURNING domain",
+                           [.int(run), .text(domain.value)])).isEmpty
+    }
+
     func isDone(run: Int64, domain: DomainName) throws -> Bool? {
         guard case .bool(let done)? = try session.rows("SELECT done FROM run_item WHERE \"runId\" = $1 AND domain = $2",
                                                         [.int(run), .text(domain.value)]).first?["done"] else { return nil }

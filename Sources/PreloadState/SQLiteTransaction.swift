@@ -240,6 +240,11 @@ struct SQLiteTransaction: StateWriter {
         try db.execute(sql: "UPDATE run_item SET done = 1 WHERE runId = ? AND domain = ?", arguments: [run, domain.value])
     }
 
+    func finishItem(run: Int64, domain: DomainName) throws -> Bool {
+        try db.execute(sql: "UPDATE run_item SET done = 1 WHERE runId = ? AND domain = ? AND done = 0", arguments: [run, domain.value])
+        return db.changesCount > 0
+    }
+
     func isDone(run: Int64, domain: DomainName) throws -> Bool? {
         try Bool.fetchOne(db, sql: "SELECT done FROM run_item WHERE runId = ? AND domain = ?", arguments: [run, domain.value])
     }

@@ -265,24 +265,31 @@ public struct ValidateAllService: Sendable {
         let policy = self.policy
         let vantageKey = vantage ?? "default"
         return try await store.write { tx in
-            guard try tx.isDone(run: runId, domain: domain) != true else { return .alreadyDone }
-            let earlier = try tx.validations(run: runId, domain: domain)
-            if needed > 1, earlier.contains(where: { ($0.vantage ?? "default") == vantageKey }) { return .alreadyDone }
-            try tx.insert(row)
-            // One result per vantage, the newest of each.
             var results: [(vantage: String, outcome: ValidationOutcome)] = []
-            for earlierRow in earlier where (earlierRow.vantage ?? "default") != vantageKey {
-                let key = earlierRow.vantage ?? "default"
-                let earlierOutcome = try Self.outcome(of: earlierRow)
-                if let i = results.firstIndex(where: { $0.vantage == key }) {
-                    results[i].outcome = earlierOutcome
-                } else {
-                    results.append((key, earlierOutcome))
+            if needed <= 1 {
+                // One result decides. Taking the item (done) and learning whether another worker finished it
+                // first is one statement.
+                guard try tx.finishItem(run: runId, domain: domain) else { return .alreadyDone }
+                try tx.insert(row)
+            } else {
+                guard try tx.isDone(run: runId, domain: domain) != true else { return .alreadyDone }
+                let earlier = try tx.validations(run: runId, domain: domain)
+                if earlier.contains(where: { ($0.vantage ?? "default") == vantageKey }) { return .alreadyDone }
+                try tx.insert(row)
+                // One result per vantage, the newest of each.
+                for earlierRow in earlier {
+                    let key = earlierRow.vantage ?? "default"
+                    let earlierOutcome = try Self.outcome(of: earlierRow)
+                    if let i = results.firstIndex(where: { $0.vantage == key }) {
+                        results[i].outcome = earlierOutcome
+                    } else {
+                        results.append((key, earlierOutcome))
+                    }
                 }
+                guard results.count + 1 >= needed else { return .awaitingVantages }
+                try tx.markDone(run: runId, domain: domain)
             }
             results.append((vantageKey, outcome))
-            guard results.count >= needed else { return .awaitingVantages }
-            defer { try? tx.markDone(run: runId, domain: domain) }
             guard let record = try tx.record(domain), record.state.isValidated else { return .recorded(nil) }
             switch VantageVerdict.combine(results) {
             case .outcome(let combined):

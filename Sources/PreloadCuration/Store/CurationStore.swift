@@ -133,6 +133,8 @@ public protocol StateWriter: StateReader {
     func update(_ run: RunRow) throws
     /// Marks one of the run's domains as validated.
     func markDone(run: Int64, domain: DomainName) throws
+    /// Marks one of the run's domains as validated unless it is already; whether this call marked it.
+    func finishItem(run: Int64, domain: DomainName) throws -> Bool
     /// Claims for `vantage`, held by `holder` until `until`, at most `limit` of the run's domains that are
     /// not done, have no result from `vantage` yet, and are not claimed for `vantage` (or whose claim ran
     /// out at or before `now`), by name; returns them.
