@@ -27,7 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
 
             Rate limits (token buckets; per client address, which comes from X-Forwarded-For only when the \
             peer is a --trusted-proxy): preflight 10/min, submissions and removals 20/h, other API requests \
-            600/min; per domain: submissions 5/h, removals 5/h. At most --max-checks checks run at once, each \
+            600/min; per domain: submissions 5/h, removals 5/h. They are per replica, kept in memory (a bucket in the \
+            shared state would cost a database round trip per request): R replicas on one state behind a balancer \
+            allow up to R times the rate. At most --max-checks checks run at once, each \
             within --domain-timeout. Run it behind a reverse proxy that terminates TLS (README: Running the \
             service), or serve HTTPS directly with --tls-cert and --tls-key (TLS 1.2 and 1.3 through OpenSSL; a \
             key that is not the certificate's is refused at start-up). Stops gracefully on SIGTERM or SIGINT: no new \
