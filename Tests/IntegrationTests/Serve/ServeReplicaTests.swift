@@ -35,6 +35,9 @@ import Testing
         #expect(!first.log.contains("@notify.test") && !second.log.contains("@notify.test"))
     }
 
+    /// The zone-file line of the open challenge in a status answer ("" when none).
+    func record(_ status: HTTPExchange) -> String { (status.json["challenge"] as? [String: Any])?["record"] as? String ?? "" }
+
     func submission(_ domain: String) -> String { #"{"domain":"\#(domain)","contact":"owner@notify.test"}"# }
 
     /// (a) Every round: a fresh eligible domain, POSTed through both replicas at the same time.
@@ -51,14 +54,14 @@ import Testing
             let values = answers.map { ($0.json["challenge"] as? [String: Any])?["value"] as? String }
             #expect(values[0] != nil && values[0] == values[1], "round \(round): challenges \(values)")
             #expect(try bed.psql(database, "SELECT COUNT(*) FROM challenge WHERE domain = '\(domain)'") == "1", "round \(round)")
-            #expect(try bed.psql(database, "SELECT token FROM challenge WHERE domain = '\(domain)' AND status = 'open'") == values[0] ?? "-",
-                    "round \(round)")
+            let stored = try bed.psql(database, "SELECT token FROM challenge WHERE domain = '\(domain)' AND status = 'open'")
+            #expect(!stored.isEmpty && values[0]?.contains(stored) == true, "round \(round): \(stored) vs \(values)")
             #expect(try bed.psql(database, "SELECT state FROM domain WHERE name = '\(domain)'") == "pending-verification", "round \(round)")
             // Both replicas now answer the same pending state with that challenge.
             let statuses = try clients.map { try $0.send("GET", "/api/v1/domains/\(domain)") }
             #expect(statuses.allSatisfy { $0.status == 200 })
             #expect(NSDictionary(dictionary: statuses[0].json).isEqual(to: statuses[1].json), "round \(round): \(statuses.map(\.body))")
-            #expect((statuses[0].json["challenge"] as? [String: Any])?["value"] as? String == values[0])
+            #expect(record(statuses[0]).contains(values[0] ?? "-"), "round \(round): \(statuses[0].body)")
         }
     }
 
@@ -82,7 +85,7 @@ import Testing
                 seen = try clients[reader].send("GET", "/api/v1/domains/\(domain)")
             }
             #expect(seen.json["state"] as? String == "pending-verification", "replica \(reader) still answers \(seen.body)")
-            #expect((seen.json["challenge"] as? [String: Any])?["value"] as? String == token)
+            #expect(record(seen).contains(token ?? "-"), "\(seen.body)")
             let own = try clients[writer].send("GET", "/api/v1/domains/\(domain)")
             #expect(NSDictionary(dictionary: own.json).isEqual(to: seen.json), "\(own.body) vs \(seen.body)")
         }
