@@ -12,8 +12,10 @@ final class PostgresConnectionPool: Sendable {
     let target: PostgresURL
     private let idle = Mutex<[PostgresSession]>([])
     private let nextID = Atomic<Int>(1)
-    /// Connections kept open between transactions.
-    static let keptIdle = 8
+    /// Connections kept open between transactions: as many as a busy process uses at once (a validate-all
+    /// worker's concurrency, a service's requests), since opening one costs a SCRAM exchange and a new
+    /// server process.
+    static let keptIdle = 128
 
     init(target: PostgresURL) { self.target = target }
 
