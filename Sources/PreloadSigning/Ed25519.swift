@@ -173,6 +173,11 @@ public enum Digest {
         try digest(data, EVP_sha256(), "SHA-256")
     }
 
+    /// SHA-256 of `data` as 64 lowercase hex digits.
+    public static func sha256Hex(_ data: [UInt8]) throws(SigningError) -> String {
+        try sha256(data).map { String(format: "%02x", $0) }.joined()
+    }
+
     private static func digest(_ data: [UInt8], _ md: OpaquePointer?, _ name: String) throws(SigningError) -> [UInt8] {
         OpenSSLError.clearQueue()
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))

@@ -44,7 +44,7 @@ public struct GitListFetcher: ListFetching {
     }
 
     private func fetchBlocking(_ url: String) -> ListFetchResult {
-        let name = (try? Digest.sha256(Array(url.utf8)))?.prefix(12).map { String(format: "%02x", $0) }.joined() ?? "repo"
+        let name = (try? Digest.sha256Hex(Array(url.utf8))).map { String($0.prefix(24)) } ?? "repo"
         let mirror = cacheDirectory + "/" + name + ".git"
         let repo: GitRepository
         do {

@@ -162,10 +162,7 @@ public struct ContactService: Sendable {
 
     /// SHA-256 of the code's text, as 64 lowercase hex digits: what the state keeps.
     static func hash(_ code: String) throws -> String {
-        try Digest.sha256(Array(code.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        try Digest.sha256Hex(Array(code.utf8))
     }
 
     /// The domain part of an address (``ContactAddress`` validated it as a domain name).

@@ -8,12 +8,7 @@ import PreloadCore
 public enum StateMigration {
     /// What was copied: each table's rows and the SHA-256 of their canonical JSON, equal on both sides.
     public struct Report: Codable, Sendable, Hashable {
-        public struct Table: Codable, Sendable, Hashable {
-            public var table: String
-            public var rows: Int
-            public var sha256: String
-        }
-        public var tables: [Table]
+        public var tables: [StateSnapshot.TableChecksum]
         /// The destination held rows that were replaced.
         public var replaced: Bool
     }
@@ -42,8 +37,7 @@ public enum StateMigration {
         let snapshot = try await source.read { try $0.snapshot() }
         let expected = try snapshot.checksums()
         return try await destination.write { tx in
-            let existing = try tx.snapshot()
-            let existingRows = try existing.checksums().map(\.rows).reduce(0, +)
+            let existingRows = try tx.snapshot().rowCount
             if existingRows > 0 {
                 guard replace else { throw Failure.destinationNotEmpty(existingRows) }
                 try tx.removeEverything()
@@ -52,8 +46,7 @@ public enum StateMigration {
             let copied = try tx.snapshot().checksums()
             let differing = zip(expected, copied).filter { $0.0 != $0.1 }.map(\.0.table)
             guard differing.isEmpty, copied.count == expected.count else { throw Failure.verificationFailed(differing) }
-            return Report(tables: copied.map { Report.Table(table: $0.table, rows: $0.rows, sha256: $0.sha256) },
-                          replaced: existingRows > 0)
+            return Report(tables: copied, replaced: existingRows > 0)
         }
     }
 }

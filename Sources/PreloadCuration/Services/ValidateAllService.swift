@@ -45,6 +45,10 @@ public struct ValidateAllService: Sendable {
     /// its own number): with more than one, the lifecycle follows ``VantageVerdict``.
     public let vantages: Int
 
+    /// The name a result is counted under among a round's vantages (results without a vantage count as one).
+    static func vantageName(_ vantage: String?) -> String { vantage ?? "default" }
+    private var vantageName: String { Self.vantageName(vantage) }
+
     /// The default of ``leaseSeconds``: ten minutes, twice the checker's default per-domain deadline.
     public static let defaultLeaseSeconds: Int64 = 600
 
@@ -162,7 +166,7 @@ public struct ValidateAllService: Sendable {
                           progress: (@Sendable (Int, Int) -> Void)?) async throws {
         // Claims are per vantage when the round needs several (each vantage validates every domain), else
         // one for all workers (each domain is validated once, whoever claims it).
-        let vantageKey = needed > 1 ? vantage ?? "default" : "*"
+        let vantageKey = needed > 1 ? vantageName : "*"
         // A journal whose names cannot be read stops the run before anything is validated.
         _ = try await store.read { try $0.pendingItems(run: runId) }
         let (total, alreadyDone) = try await store.read { try $0.itemCounts(run: runId) }
@@ -212,29 +216,27 @@ public struct ValidateAllService: Sendable {
                 guard let result = try await group.next() else { continue }
                 inFlight -= 1
                 switch result {
-                case .alreadyDone: continue
+                case .alreadyDone:
+                    break
                 case .awaitingVantages:
                     summary.validated += 1
-                    continue
                 case .disputed:
                     summary.validated += 1
                     summary.disputed += 1
                     done += 1
                     progress?(done, total)
-                    continue
-                case .recorded: break
-                }
-                guard case .recorded(let recorded) = result else { continue }
-                done += 1
-                progress?(done, total)
-                if let step = recorded {
-                    summary.validated += 1
-                    switch step.validationPassed {
-                    case true?: summary.passed += 1
-                    case false?: summary.failed += 1
-                    case nil: summary.inconclusive += 1
+                case .recorded(let recorded):
+                    done += 1
+                    progress?(done, total)
+                    if let step = recorded {
+                        summary.validated += 1
+                        switch step.validationPassed {
+                        case true?: summary.passed += 1
+                        case false?: summary.failed += 1
+                        case nil: summary.inconclusive += 1
+                        }
+                        summary.add(step)
                     }
-                    summary.add(step)
                 }
             }
         }
@@ -263,7 +265,7 @@ public struct ValidateAllService: Sendable {
         let outcome = ValidationOutcome(report: report)
         let now = clock.now()
         let policy = self.policy
-        let vantageKey = vantage ?? "default"
+        let vantageKey = vantageName
         return try await store.write { tx in
             var results: [(vantage: String, outcome: ValidationOutcome)] = []
             if needed <= 1 {
@@ -274,11 +276,11 @@ public struct ValidateAllService: Sendable {
             } else {
                 guard try tx.isDone(run: runId, domain: domain) != true else { return .alreadyDone }
                 let earlier = try tx.validations(run: runId, domain: domain)
-                if earlier.contains(where: { ($0.vantage ?? "default") == vantageKey }) { return .alreadyDone }
+                if earlier.contains(where: { Self.vantageName($0.vantage) == vantageKey }) { return .alreadyDone }
                 try tx.insert(row)
                 // One result per vantage, the newest of each.
                 for earlierRow in earlier {
-                    let key = earlierRow.vantage ?? "default"
+                    let key = Self.vantageName(earlierRow.vantage)
                     let earlierOutcome = try Self.outcome(of: earlierRow)
                     if let i = results.firstIndex(where: { $0.vantage == key }) {
                         results[i].outcome = earlierOutcome

@@ -91,28 +91,33 @@ public struct StateSnapshot: Codable, Sendable, Hashable {
 
     public init() {}
 
-    /// Each table's row count and the SHA-256 of its rows' canonical JSON (sorted keys), in table order.
-    public func checksums() throws -> [(table: String, rows: Int, sha256: String)] {
+    /// One table's row count and the SHA-256 of its rows' canonical JSON (sorted keys).
+    public struct TableChecksum: Codable, Sendable, Hashable {
+        public var table: String
+        public var rows: Int
+        public var sha256: String
+    }
+
+    /// Each table's checksum, in table order.
+    public func checksums() throws -> [TableChecksum] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        func entry<T: Encodable>(_ table: String, _ rows: [T]) throws -> (String, Int, String) {
-            (table, rows.count, try Digest.sha256(Array(try encoder.encode(rows))).map { String(format: "%02x", $0) }.joined())
+        func entry<T: Encodable>(_ table: String, _ rows: [T]) throws -> TableChecksum {
+            TableChecksum(table: table, rows: rows.count, sha256: try Digest.sha256Hex(Array(try encoder.encode(rows))))
         }
         return [
             try entry("domain", domains), try entry("challenge", challenges), try entry("attempt", attempts),
             try entry("validation", validations), try entry("audit_event", events),
             try entry("notification", notifications), try entry("run", runs), try entry("run_item", runItems),
-            try entry("run_claim", runClaims),
-            try entry("publication", publications), try entry("contact", contacts),
+            try entry("run_claim", runClaims), try entry("publication", publications), try entry("contact", contacts),
             try entry("contact_mail", contactMails),
-        ].map { (table: $0.0, rows: $0.1, sha256: $0.2) }
+        ]
     }
 
-    /// Whether the state has no rows at all.
-    public var isEmpty: Bool {
-        domains.isEmpty && challenges.isEmpty && attempts.isEmpty && validations.isEmpty && events.isEmpty
-            && notifications.isEmpty && runs.isEmpty && runItems.isEmpty && runClaims.isEmpty && publications.isEmpty && contacts.isEmpty
-            && contactMails.isEmpty
+    /// How many rows the state holds in all.
+    public var rowCount: Int {
+        domains.count + challenges.count + attempts.count + validations.count + events.count + notifications.count
+            + runs.count + runItems.count + runClaims.count + publications.count + contacts.count + contactMails.count
     }
 
     /// Puts every table in key order.

@@ -115,8 +115,7 @@ public final class PublishedFiles: Sendable {
         guard let identity = Self.identity(path) else { return nil }
         if let entry = cache.withLock({ $0[path] }), entry.identity == identity { return entry }
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        guard let hash = try? Digest.sha256(Array(data)) else { return nil }
-        let digest = hash.map { String(format: "%02x", $0) }.joined()
+        guard let digest = try? Digest.sha256Hex(Array(data)) else { return nil }
         let etag = "\"sha256-\(digest)\""
         let headers = HTTPHeaders([("ETag", etag), ("Last-Modified", HTTPDate.format(seconds: identity.mtime)),
                                    ("Cache-Control", cacheControl)])
