@@ -6,8 +6,8 @@ import PreloadTesting
 import Testing
 
 /// Cooperating `validate-all` workers on one PostgreSQL state, through the built binary against the test
-/// bed: two workers share a round, one of them is killed with SIGKILL at a random moment (20 trials, a
-/// seeded schedule), and the round still completes with one result per domain, one publication and one
+/// bed: two workers share a round, one of them is killed with SIGKILL at a random point of the round's
+/// progress (20 trials, a seeded schedule), and the round still completes with one result per domain, one publication and one
 /// signed list commit — the survivor, or a worker started afterwards, finishing what the dead one left.
 @Suite("shared-round kill trials", .serialized) struct SharedRoundKillTests {
     static let trials = 20
@@ -34,9 +34,16 @@ import Testing
             let t0 = LifecycleEndToEndTests.today()
             let names = try await Self.seed(cli, count: Self.domainCount, at: t0)
             let now = t0.adding(days: 1)
+            let store = try await PostgresStateStore(url: cli.state)
             let workers = [try Self.worker(cli, at: now, vantage: "a"), try Self.worker(cli, at: now, vantage: "b")]
             let victim = Int.random(in: 0..<2, using: &random)
-            try await Task.sleep(for: .milliseconds(Int.random(in: 50...1500, using: &random)))
+            // The moment of the kill is a point in the round's progress, not a time: once `killAfter` domains
+            // have their result (all of them: while the round is being completed).
+            let killAfter = Int.random(in: 0...names.count, using: &random)
+            for _ in 0..<6000 where workers.allSatisfy(\.isRunning) {
+                if try await store.read({ try $0.allRows(ValidationRow.self).count }) >= killAfter { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
             if workers[victim].isRunning {
                 kill(workers[victim].processIdentifier, SIGKILL)
                 killedMidRound += 1
@@ -46,7 +53,6 @@ import Testing
             #expect(survivor.terminationStatus == 0, "trial \(trial): the surviving worker exited \(survivor.terminationStatus)")
 
             // A round left unfinished (the victim held the completion) is finished by the next worker.
-            let store = try await PostgresStateStore(url: cli.state)
             let round = try #require(try await store.read { try $0.lastCompletedRun() ?? $0.unfinishedRuns().first })
             if try await store.read({ try $0.run(round.id!)?.status }) != .completed {
                 let next = try cli.validateAll(at: now.adding(seconds: 30), ["--timeout", "2", "--lease-seconds", "2"])
