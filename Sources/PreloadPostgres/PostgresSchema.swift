@@ -94,10 +94,12 @@ enum PostgresSchema {
     static let tablesWithIds = ["challenge", "attempt", "validation", "audit_event", "notification", "run",
                                 "publication", "contact", "contact_mail"]
 
-    /// Statements run before the migrations, once: the migration log and the commit counter.
+    /// Statements run before the migrations, once: the migration log and the commit counter (a row that
+    /// earlier versions moved in each write, and the sequence moved after each commit).
     static let bootstrap = [
         "CREATE TABLE IF NOT EXISTS preload_migration (name TEXT PRIMARY KEY, applied TIMESTAMPTZ NOT NULL DEFAULT now())",
         "CREATE TABLE IF NOT EXISTS preload_commit (id INT PRIMARY KEY CHECK (id = 1), counter BIGINT NOT NULL)",
         "INSERT INTO preload_commit (id, counter) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+        "CREATE SEQUENCE IF NOT EXISTS preload_commit_sequence",
     ]
 }

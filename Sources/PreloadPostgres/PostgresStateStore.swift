@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import PreloadCore
 import PreloadCuration
 import PreloadSystem
 import Synchronization
@@ -37,8 +38,10 @@ public enum PostgresStateError: Error, Sendable, CustomStringConvertible {
 /// Transactions: a read is `REPEATABLE READ READ ONLY` (one snapshot); a write takes one transaction-level
 /// advisory lock first, so that write transactions are serialised across every process on the state, as
 /// SQLite's are — a write re-reads what it decides on (the submission of a domain through two replicas at
-/// once makes one challenge). Every write transaction also moves the commit counter, in the same
-/// transaction, so a reader that sees the new count sees the new state.
+/// once makes one challenge). A write confined to some domains (a validation result) takes that lock's
+/// shared form and a lock per domain, so results of different domains are recorded at once. Every write
+/// moves the commit sequence once it has committed, so a reader that polls the count and then reads sees
+/// every commit before the count it saw.
 ///
 /// postgres-nio is asynchronous; a transaction body is synchronous (``CurationStore``), so the body and
 /// its statements run on the blocking pool, each statement awaited there, never on the cooperative pool.
@@ -53,6 +56,8 @@ public final class PostgresStateStore: CurationStore {
     static let migrationLockKey: Int64 = 0x7072_6C64_0002
     static let runLockKey: Int64 = 0x7072_6C64_0003
     static let publishLockKey: Int64 = 0x7072_6C64_0004
+    /// The first key of the per-domain locks' two-key space (``write(confinedTo:_:)``).
+    static let domainLockSpace: Int32 = 0x7072_6C64
 
     /// Opens the state at `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|require]`)
     /// and applies pending migrations.
@@ -119,7 +124,7 @@ public final class PostgresStateStore: CurationStore {
             let session = try pool.take()
             do {
                 let value = try body(session)
-                pool.give(session)
+                if session.isUsable { pool.give(session) } else { pool.discard(session) }
                 return value
             } catch {
                 // A statement error inside a finished transaction leaves the connection usable; anything
@@ -140,20 +145,47 @@ public final class PostgresStateStore: CurationStore {
 
     @discardableResult
     public func write<T: Sendable>(_ body: @Sendable @escaping (any StateWriter) throws -> T) async throws -> T {
+        try await writeTransaction("SELECT pg_advisory_xact_lock($1)", [.int(Self.writeLockKey)], body)
+    }
+
+    /// The write lock's shared form (so that ``write(_:)``, which takes it exclusively, excludes these),
+    /// then a transaction-level lock per domain (its name hashed, in the two-key space of this program), in
+    /// name order, so that two transactions on one domain are serialised and two on different domains are not.
+    @discardableResult
+    public func write<T: Sendable>(confinedTo domains: [DomainName],
+                                   _ body: @Sendable @escaping (any StateWriter) throws -> T) async throws -> T {
+        let names = Set(domains.map(\.value)).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let locks = ["pg_advisory_xact_lock_shared($1)"]
+            + names.indices.map { "pg_advisory_xact_lock(\(Self.domainLockSpace), hashtext($\($0 + 2)))" }
+        return try await writeTransaction("SELECT " + locks.joined(separator: ", "),
+                                          [.int(Self.writeLockKey)] + names.map { .text($0) }, body)
+    }
+
+    /// A write transaction that takes its locks with `lock` first. After it commits, the commit sequence
+    /// moves (outside the transaction, so that concurrent writers do not queue on one counter row): a reader
+    /// that polls ``commitCounter()`` and then reads cannot keep a state older than the last commit it
+    /// missed. A failure to move it (the connection broke just after the commit) does not undo or fail the
+    /// committed write; the next commit moves it.
+    private func writeTransaction<T: Sendable>(_ lock: String, _ binds: [SQLValue],
+                                               _ body: @Sendable @escaping (any StateWriter) throws -> T) async throws -> T {
         try await withSession { session in
-            try session.transaction {
-                try session.execute("SELECT pg_advisory_xact_lock($1)", [.int(Self.writeLockKey)])
-                let value = try body(PostgresTransaction(session))
-                try session.execute("UPDATE preload_commit SET counter = counter + 1 WHERE id = 1")
-                return value
+            let value = try session.transaction {
+                try session.execute(lock, binds)
+                return try body(PostgresTransaction(session))
             }
+            try? session.execute("SELECT nextval('preload_commit_sequence')")
+            return value
         }
     }
 
-    /// The commit counter (`preload_commit`), moved by every write transaction in the same transaction.
+    /// The commit counter: the commit sequence's position (plus the counter row that earlier versions moved
+    /// inside each write), so it changes whenever a write commits.
     public func commitCounter() async throws -> Int64 {
         try await withSession { session in
-            guard case .int(let n)? = try session.rows("SELECT counter FROM preload_commit WHERE id = 1").first?["counter"] else {
+            guard case .int(let n)? = try session.rows("""
+                SELECT c.counter + s.last_value + CASE WHEN s.is_called THEN 1 ELSE 0 END AS counter
+                FROM preload_commit c, preload_commit_sequence s WHERE c.id = 1
+                """).first?["counter"] else {
                 throw PostgresStateError.database("the commit counter row is missing")
             }
             return n

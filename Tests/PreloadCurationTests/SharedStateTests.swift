@@ -3,6 +3,7 @@ import PreloadCore
 import PreloadPostgres
 import PreloadState
 import PreloadTesting
+import Synchronization
 import Testing
 @testable import PreloadCuration
 
@@ -94,6 +95,56 @@ import Testing
         struct Boom: Error {}
         await #expect(throws: Boom.self) { try await sut.store.write { tx in try tx.save(record(.failing)); throw Boom() } }
         #expect(try await other.commitCounter() == afterWrite)
+        let domain = record(.listed).domain
+        try await sut.store.write(confinedTo: [domain]) { try $0.save(record(.probation)) }
+        let afterConfined = try await other.commitCounter()
+        #expect(afterConfined != afterWrite)
+        await #expect(throws: Boom.self) {
+            try await sut.store.write(confinedTo: [domain]) { tx in try tx.save(record(.failing)); throw Boom() }
+        }
+        #expect(try await other.commitCounter() == afterConfined)
+    }
+
+    /// Results of different domains are recorded at once on a Postgres state: a confined write on another
+    /// domain commits while one on `a.test` is held open; a second one on `a.test` and an unconfined write
+    /// wait (seen waiting in `pg_locks`) and run only after it commits.
+    @Test func confinedWritesOnDifferentDomainsRunAtOnceAndEveryOtherWriteWaits() async throws {
+        let sut = try await StoreUnderTest.make(.postgres)
+        let a = try DomainName("a.test"), b = try DomainName("b.test")
+        let log = Log()
+        let entered = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let held = Task {
+            try await sut.store.write(confinedTo: [a]) { _ in
+                log.add("a: entered")
+                entered.signal()
+                // Bounded, so that a broken lock cannot hang the suite: the test fails on the order instead.
+                _ = release.wait(timeout: .now() + 120)
+                log.add("a: done")
+            }
+        }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async { entered.wait(); c.resume() }
+        }
+        try await sut.store.write(confinedTo: [b]) { _ in log.add("b") }
+        #expect(log.entries == ["a: entered", "b"])
+        let sameDomain = Task { try await sut.store.write(confinedTo: [a]) { _ in log.add("a again") } }
+        let unconfined = Task { try await sut.store.write { _ in log.add("unconfined") } }
+        var waiting = 0
+        for _ in 0..<600 where waiting < 2 {
+            waiting = Int(try await sut.sql("""
+                SELECT count(DISTINCT l.pid) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+                WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()
+                """)) ?? 0
+            if waiting < 2 { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(waiting == 2)
+        #expect(log.entries == ["a: entered", "b"])
+        release.signal()
+        try await held.value
+        try await sameDomain.value
+        try await unconfined.value
+        #expect(Array(log.entries.prefix(3)) == ["a: entered", "b", "a: done"])
+        #expect(Set(log.entries.dropFirst(3)) == ["a again", "unconfined"])
     }
 
     /// The same domain submitted through two replicas at once: one pending submission, one open challenge,
@@ -322,4 +373,11 @@ import Testing
         #expect(summaries[1].passed == 1 && summaries[1].disputed == 0)
         #expect(try await bed.store.read { try $0.record("example.test")?.state } == .listed)
     }
+}
+
+/// What ran, in order, from any thread.
+private final class Log: Sendable {
+    private let lines = Mutex<[String]>([])
+    func add(_ line: String) { lines.withLock { $0.append(line) } }
+    var entries: [String] { lines.withLock { $0 } }
 }

@@ -15,8 +15,9 @@ import PreloadCore
 ///
 /// Crash safety: the store's run lock dies with the process (with SQLite, an `flock` the kernel drops
 /// when the process dies). The run and the domains it must validate are journaled (`run`, `run_item`);
-/// each domain's validation, lifecycle step, audit line, queued notification and "done" mark are one
-/// transaction. A run killed at any point leaves each domain either before or after its step; the next run takes the journal over, validates
+/// each domain's validation, lifecycle step, audit line, queued notification and "done" mark are in one
+/// transaction (which may record several domains: results that finish while another is being recorded
+/// are recorded together). A run killed at any point leaves each domain either before or after its step; the next run takes the journal over, validates
 /// only what is left, then publishes from the state (compared with the committed list, not with a note
 /// of ours), so nothing is lost and nothing is done twice.
 public struct ValidateAllService: Sendable {
@@ -182,7 +183,8 @@ public struct ValidateAllService: Sendable {
         func next() async throws -> DomainName? {
             if queue.isEmpty && !exhausted {
                 let now = clock.now()
-                queue = try await store.write { tx in
+                // Claims lock the items they take and pass over locked ones: confined to nothing else.
+                queue = try await store.write(confinedTo: []) { tx in
                     try tx.claimItems(run: runId, vantage: vantageKey, holder: worker, limit: batch, now: now,
                                       until: now.adding(seconds: lease))
                 }
@@ -191,14 +193,26 @@ public struct ValidateAllService: Sendable {
             }
             return queue.popLast()
         }
-        try await withThrowingTaskGroup(of: ValidationResult.self) { group in
-            var inFlight = 0
+        // Checks run `concurrency` at a time; their results are recorded by one write at a time, each taking
+        // every result that finished meanwhile (group commit: on a busy round, one transaction records
+        // several domains instead of each paying for its own).
+        try await withThrowingTaskGroup(of: Work.self) { group in
+            var checking = 0
+            var checked: [Checked] = []
+            var recording = false
             while true {
-                while inFlight < concurrency, let name = try await next() {
-                    group.addTask { try await self.validateOne(name, runId: runId, needed: needed) }
-                    inFlight += 1
+                // A slot frees when its check ends; results waiting to be recorded hold back new checks.
+                while checking + checked.count < concurrency, let name = try await next() {
+                    group.addTask { .checked(try await self.check(name, runId: runId)) }
+                    checking += 1
                 }
-                guard inFlight > 0 else {
+                if !recording && !checked.isEmpty {
+                    let batch = Array(checked.prefix(Self.maximumBatch))
+                    checked.removeFirst(batch.count)
+                    group.addTask { .recorded(try await self.record(batch, runId: runId, needed: needed)) }
+                    recording = true
+                }
+                guard checking > 0 || recording else {
                     // Nothing claimable here: done, or other workers hold the rest. Wait for their results,
                     // or for their leases to run out.
                     let (counts, awaiting) = try await store.read { tx in
@@ -213,33 +227,59 @@ public struct ValidateAllService: Sendable {
                     exhausted = false
                     continue
                 }
-                guard let result = try await group.next() else { continue }
-                inFlight -= 1
-                switch result {
-                case .alreadyDone:
-                    break
-                case .awaitingVantages:
-                    summary.validated += 1
-                case .disputed:
-                    summary.validated += 1
-                    summary.disputed += 1
-                    done += 1
-                    progress?(done, total)
-                case .recorded(let recorded):
-                    done += 1
-                    progress?(done, total)
-                    if let step = recorded {
-                        summary.validated += 1
-                        switch step.validationPassed {
-                        case true?: summary.passed += 1
-                        case false?: summary.failed += 1
-                        case nil: summary.inconclusive += 1
+                switch try await group.next() {
+                case nil:
+                    continue
+                case .checked(let result)?:
+                    checking -= 1
+                    checked.append(result)
+                case .recorded(let results)?:
+                    recording = false
+                    for result in results {
+                        switch result {
+                        case .alreadyDone:
+                            break
+                        case .awaitingVantages:
+                            summary.validated += 1
+                        case .disputed:
+                            summary.validated += 1
+                            summary.disputed += 1
+                            done += 1
+                            progress?(done, total)
+                        case .recorded(let recorded):
+                            done += 1
+                            progress?(done, total)
+                            if let step = recorded {
+                                summary.validated += 1
+                                switch step.validationPassed {
+                                case true?: summary.passed += 1
+                                case false?: summary.failed += 1
+                                case nil: summary.inconclusive += 1
+                                }
+                                summary.add(step)
+                            }
                         }
-                        summary.add(step)
                     }
                 }
             }
         }
+    }
+
+    /// The most results one transaction records.
+    static let maximumBatch = 32
+
+    /// What a task of the round returns: a check, or the recording of a batch of checks.
+    private enum Work: Sendable {
+        case checked(Checked)
+        case recorded([ValidationResult])
+    }
+
+    /// A domain checked, its result not recorded yet.
+    private struct Checked: Sendable {
+        let domain: DomainName
+        let row: ValidationRow
+        let outcome: ValidationOutcome
+        let time: Timestamp
     }
 
     /// What became of one claimed domain.
@@ -254,58 +294,67 @@ public struct ValidateAllService: Sendable {
         case disputed
     }
 
-    /// Validates one domain and records the result in one transaction — unless the domain is done already,
-    /// or this vantage reported on it already — with the domain's step when it is the last result the round
-    /// needs (`needed` vantages).
-    private func validateOne(_ domain: DomainName, runId: Int64, needed: Int) async throws -> ValidationResult {
+    /// Checks one domain (outside any transaction).
+    private func check(_ domain: DomainName, runId: Int64) async throws -> Checked {
         let report = await checker.check(domain)
-        var validation = try SubmitService.validationRow(report, of: domain, runId: runId)
-        validation.vantage = vantage
-        let row = validation
-        let outcome = ValidationOutcome(report: report)
-        let now = clock.now()
+        var row = try SubmitService.validationRow(report, of: domain, runId: runId)
+        row.vantage = vantage
+        return Checked(domain: domain, row: row, outcome: ValidationOutcome(report: report), time: clock.now())
+    }
+
+    /// Records checked domains in one transaction confined to them, each as ``record(_:runId:needed:in:)``
+    /// says, in the order given.
+    private func record(_ batch: [Checked], runId: Int64, needed: Int) async throws -> [ValidationResult] {
         let policy = self.policy
         let vantageKey = vantageName
-        return try await store.write { tx in
-            var results: [(vantage: String, outcome: ValidationOutcome)] = []
-            if needed <= 1 {
-                // One result decides. Taking the item (done) and learning whether another worker finished it
-                // first is one statement.
-                guard try tx.finishItem(run: runId, domain: domain) else { return .alreadyDone }
-                try tx.insert(row)
-            } else {
-                guard try tx.isDone(run: runId, domain: domain) != true else { return .alreadyDone }
-                let earlier = try tx.validations(run: runId, domain: domain)
-                if earlier.contains(where: { Self.vantageName($0.vantage) == vantageKey }) { return .alreadyDone }
-                try tx.insert(row)
-                // One result per vantage, the newest of each.
-                for earlierRow in earlier {
-                    let key = Self.vantageName(earlierRow.vantage)
-                    let earlierOutcome = try Self.outcome(of: earlierRow)
-                    if let i = results.firstIndex(where: { $0.vantage == key }) {
-                        results[i].outcome = earlierOutcome
-                    } else {
-                        results.append((key, earlierOutcome))
-                    }
+        return try await store.write(confinedTo: batch.map(\.domain)) { tx in
+            try batch.map { try Self.record($0, runId: runId, needed: needed, vantageKey: vantageKey, policy: policy, in: tx) }
+        }
+    }
+
+    /// Records one domain's result — unless the domain is done already, or this vantage reported on it
+    /// already — with the domain's step when it is the last result the round needs (`needed` vantages).
+    private static func record(_ item: Checked, runId: Int64, needed: Int, vantageKey: String, policy: LifecyclePolicy,
+                               in tx: any StateWriter) throws -> ValidationResult {
+        let domain = item.domain, now = item.time
+        var results: [(vantage: String, outcome: ValidationOutcome)] = []
+        if needed <= 1 {
+            // One result decides. Taking the item (done) and learning whether another worker finished it
+            // first is one statement.
+            guard try tx.finishItem(run: runId, domain: domain) else { return .alreadyDone }
+            try tx.insert(item.row)
+        } else {
+            guard try tx.isDone(run: runId, domain: domain) != true else { return .alreadyDone }
+            let earlier = try tx.validations(run: runId, domain: domain)
+            if earlier.contains(where: { vantageName($0.vantage) == vantageKey }) { return .alreadyDone }
+            try tx.insert(item.row)
+            // One result per vantage, the newest of each.
+            for earlierRow in earlier {
+                let key = vantageName(earlierRow.vantage)
+                let earlierOutcome = try outcome(of: earlierRow)
+                if let i = results.firstIndex(where: { $0.vantage == key }) {
+                    results[i].outcome = earlierOutcome
+                } else {
+                    results.append((key, earlierOutcome))
                 }
-                guard results.count + 1 >= needed else { return .awaitingVantages }
-                try tx.markDone(run: runId, domain: domain)
             }
-            results.append((vantageKey, outcome))
-            guard let record = try tx.record(domain), record.state.isValidated else { return .recorded(nil) }
-            switch VantageVerdict.combine(results) {
-            case .outcome(let combined):
-                let step = try Lifecycle.apply(.validated(combined), to: record, domain: domain, now: now, policy: policy)
-                try tx.record(step, actor: .validateAll, now: now, policy: policy)
-                return .recorded(step)
-            case .disputed(let failedAt, let passedAt, let codes):
-                try tx.insert(AuditEventRow(
-                    time: now, domain: domain, fromState: record.state, toState: record.state, reason: .vantageDisagreement,
-                    detail: "failed from \(failedAt.joined(separator: ", ")) only (\(codes.map(\.rawValue).joined(separator: ", "))), "
-                        + "passed from \(passedAt.joined(separator: ", ")): no step until a second vantage sees it fail",
-                    actor: .validateAll))
-                return .disputed
-            }
+            guard results.count + 1 >= needed else { return .awaitingVantages }
+            try tx.markDone(run: runId, domain: domain)
+        }
+        results.append((vantageKey, item.outcome))
+        guard let record = try tx.record(domain), record.state.isValidated else { return .recorded(nil) }
+        switch VantageVerdict.combine(results) {
+        case .outcome(let combined):
+            let step = try Lifecycle.apply(.validated(combined), to: record, domain: domain, now: now, policy: policy)
+            try tx.record(step, actor: .validateAll, now: now, policy: policy)
+            return .recorded(step)
+        case .disputed(let failedAt, let passedAt, let codes):
+            try tx.insert(AuditEventRow(
+                time: now, domain: domain, fromState: record.state, toState: record.state, reason: .vantageDisagreement,
+                detail: "failed from \(failedAt.joined(separator: ", ")) only (\(codes.map(\.rawValue).joined(separator: ", "))), "
+                    + "passed from \(passedAt.joined(separator: ", ")): no step until a second vantage sees it fail",
+                actor: .validateAll))
+            return .disputed
         }
     }
 

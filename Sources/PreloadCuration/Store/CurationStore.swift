@@ -18,6 +18,16 @@ public protocol CurationStore: Sendable {
     @discardableResult
     func write<T: Sendable>(_ body: @Sendable @escaping (any StateWriter) throws -> T) async throws -> T
 
+    /// Runs `body` in one write transaction that reads and changes only what belongs to `domains` — their
+    /// records, their run items — and otherwise only appends rows (validations, audit events,
+    /// notifications) or changes rows it locks itself without waiting (`FOR UPDATE SKIP LOCKED` claims).
+    /// A store may run such transactions at once when their domains differ (each domain's are serialised);
+    /// every ``write(_:)`` excludes them all. `validate-all` records its results this way, so that cooperating
+    /// workers on a shared state do not queue behind one another's results.
+    @discardableResult
+    func write<T: Sendable>(confinedTo domains: [DomainName],
+                            _ body: @Sendable @escaping (any StateWriter) throws -> T) async throws -> T
+
     /// Takes the lock that lets one `validate-all` run at a time, without waiting; it is held until the
     /// returned lease is released. Throws ``CurationError/busy(_:)`` when another run holds it. Stores
     /// whose rounds are shared (``sharesRounds``) are not locked this way.
@@ -36,6 +46,15 @@ public protocol CurationStore: Sendable {
     /// that return the same number saw no commit in between. Cheap enough to poll several times a second
     /// (the service's status cache does).
     func commitCounter() async throws -> Int64
+}
+
+extension CurationStore {
+    /// A store that serialises every write runs confined ones as any other.
+    @discardableResult
+    public func write<T: Sendable>(confinedTo domains: [DomainName],
+                                   _ body: @Sendable @escaping (any StateWriter) throws -> T) async throws -> T {
+        try await write(body)
+    }
 }
 
 /// The run lock, held while the value lives.
