@@ -270,12 +270,19 @@ struct PostgresTransaction: StateWriter {
     }
 
     func markDone(run: Int64, domain: DomainName) throws {
-        try session.execute("UPDATE run_item SET done = TRUE WHERE \"runId\" = $1 AND domain = $2", [.int(run), .text(domain.value)])
+        try session.execute("""
+            WITH dropped AS (DELETE FROM run_claim WHERE "runId" = $1 AND domain = $2)
+            UPDATE run_item SET done = TRUE WHERE "runId" = $1 AND domain = $2
+            """, [.int(run), .text(domain.value)])
     }
 
+    /// One statement: the item marked, its claims dropped, and whether it was this statement that marked it.
     func finishItem(run: Int64, domain: DomainName) throws -> Bool {
-        !(try session.rows("UPDATE run_item SET done = TRUE WHERE \"runId\" = $1 AND domain = $2 AND NOT done RETURNING domain",
-                           [.int(run), .text(domain.value)])).isEmpty
+        !(try session.rows("""
+            WITH marked AS (UPDATE run_item SET done = TRUE WHERE "runId" = $1 AND domain = $2 AND NOT done RETURNING domain),
+                 dropped AS (DELETE FROM run_claim WHERE "runId" = $1 AND domain IN (SELECT domain FROM marked))
+            SELECT domain FROM marked
+            """, [.int(run), .text(domain.value)])).isEmpty
     }
 
     func isDone(run: Int64, domain: DomainName) throws -> Bool? {

@@ -238,11 +238,14 @@ struct SQLiteTransaction: StateWriter {
 
     func markDone(run: Int64, domain: DomainName) throws {
         try db.execute(sql: "UPDATE run_item SET done = 1 WHERE runId = ? AND domain = ?", arguments: [run, domain.value])
+        try db.execute(sql: "DELETE FROM run_claim WHERE runId = ? AND domain = ?", arguments: [run, domain.value])
     }
 
     func finishItem(run: Int64, domain: DomainName) throws -> Bool {
         try db.execute(sql: "UPDATE run_item SET done = 1 WHERE runId = ? AND domain = ? AND done = 0", arguments: [run, domain.value])
-        return db.changesCount > 0
+        guard db.changesCount > 0 else { return false }
+        try db.execute(sql: "DELETE FROM run_claim WHERE runId = ? AND domain = ?", arguments: [run, domain.value])
+        return true
     }
 
     func isDone(run: Int64, domain: DomainName) throws -> Bool? {

@@ -150,9 +150,10 @@ public protocol StateWriter: StateReader {
     func startRun(_ run: RunRow, domains: [DomainName]) throws -> RunRow
     /// Updates a stored run (found by its id).
     func update(_ run: RunRow) throws
-    /// Marks one of the run's domains as validated.
+    /// Marks one of the run's domains as validated, and drops its claims (which only in-flight domains keep).
     func markDone(run: Int64, domain: DomainName) throws
-    /// Marks one of the run's domains as validated unless it is already; whether this call marked it.
+    /// Marks one of the run's domains as validated unless it is already, dropping its claims; whether this
+    /// call marked it.
     func finishItem(run: Int64, domain: DomainName) throws -> Bool
     /// Claims for `vantage`, held by `holder` until `until`, at most `limit` of the run's domains that are
     /// not done, have no result from `vantage` yet, and are not claimed for `vantage` (or whose claim ran
