@@ -46,11 +46,14 @@ public struct RunItemRow: KeyedStateRow {
     public var runId: Int64
     public var domain: DomainName
     public var done: Bool
+    /// How long the domain's previous check took (milliseconds) when the run started; `nil`: unknown.
+    public var expectedMs: Int64?
 
-    public init(runId: Int64, domain: DomainName, done: Bool) {
+    public init(runId: Int64, domain: DomainName, done: Bool, expectedMs: Int64? = nil) {
         self.runId = runId
         self.domain = domain
         self.done = done
+        self.expectedMs = expectedMs
     }
 }
 

@@ -80,7 +80,8 @@ struct ValidateAllCommand: AsyncParsableCommand {
                                          notifier: try Composition.notifier(notifications, network: network, clock: clock),
                                          concurrency: network.concurrency,
                                          vantage: vantage ?? ProcessInfo.processInfo.hostName,
-                                         leaseSeconds: leaseSeconds, leaseClock: SystemClock(), vantages: vantages)
+                                         leaseSeconds: leaseSeconds, leaseClock: SystemClock(), vantages: vantages,
+                                         slowCheckMs: Int64(network.timeout * 1000))
         let progress = Progress.onTTY()
         var callback: (@Sendable (Int, Int) -> Void)? = nil
         if let progress { callback = { done, total in progress.show(done, total) } }
