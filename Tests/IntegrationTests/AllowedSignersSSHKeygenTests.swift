@@ -5,7 +5,7 @@ import Testing
 
 /// Allowed-signers files we write, read by stock OpenSSH (`ssh-keygen -Y find-principals`).
 @Suite("Signing: allowed signers and ssh-keygen") struct AllowedSignersSSHKeygenTests {
-    @Test func writtenFileParsesBackAndSSHKeygenReadsIt() throws {
+    @Test func writtenFileParsesBackAndSSHKeygenReadsIt() async throws {
         let dir = try ScratchDirectory()
         let key = try SignFixtures.key(in: dir, "k")
         let file = AllowedSigners(entries: [AllowedSigners.Entry(
@@ -16,8 +16,8 @@ import Testing
         #expect(back.entries[0].namespaces == ["preload-list", "git"])
         #expect(back.entries[0].validBefore == file.entries[0].validBefore)
         try dir.write("allowed", file.text)
-        let out = try Tool.run("ssh-keygen", ["-Y", "find-principals", "-f", dir.file("allowed"), "-s", "/dev/stdin"],
-                               stdin: Array(try SSHSignature.sign([1], namespace: "git", with: key).armored.utf8))
+        let out = try await Tool.run("ssh-keygen", ["-Y", "find-principals", "-f", dir.file("allowed"), "-s", "/dev/stdin"],
+                                     stdin: Array(try SSHSignature.sign([1], namespace: "git", with: key).armored.utf8))
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stdout.contains("ops@example.org"))
     }

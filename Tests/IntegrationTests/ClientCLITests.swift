@@ -74,24 +74,24 @@ import Testing
 
     /// `preload resolve` takes U-labels like every other command's domain argument, and refuses a bad name as
     /// a usage error.
-    @Test func resolveConvertsULabels() throws {
+    @Test func resolveConvertsULabels() async throws {
         let dir = try fixtures(["xn--bcher-kva.example", "plain.example"])
         let binary = try Tool.preloadBinary()
         let env = ["PRELOAD_NOW": now.rfc3339]
-        let sync = try Tool.run(binary, ["sync", "--source", dir.file("list.json"), "--allowed-signers", dir.file("allowed_signers"),
-                                         "--state", dir.file("state")], environment: env)
+        let sync = try await Tool.run(binary, ["sync", "--source", dir.file("list.json"), "--allowed-signers", dir.file("allowed_signers"),
+                                               "--state", dir.file("state")], environment: env)
         #expect(sync.status == 0, "\(sync.stderr)")
         for (argument, name) in [("bücher.example", "xn--bcher-kva.example"), ("BÜCHER.example.", "xn--bcher-kva.example"),
                                  ("PLAIN.example", "plain.example")] {
-            let out = try Tool.run(binary, ["resolve", argument, "--state", dir.file("state"), "--no-mta-sts", "--no-dane", "--format", "json"],
-                                   environment: env)
+            let out = try await Tool.run(binary, ["resolve", argument, "--state", dir.file("state"), "--no-mta-sts", "--no-dane", "--format", "json"],
+                                         environment: env)
             #expect(out.status == 0, "\(argument): \(out.stderr)")
             let json = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
             #expect(json?["domain"] as? String == name)
             #expect(json?["source"] as? String == "preload")
             #expect(json?["mx"] as? [String] == ["mx.\(name)"])
         }
-        let bad = try Tool.run(binary, ["resolve", "not a name", "--state", dir.file("state"), "--no-mta-sts"], environment: env)
+        let bad = try await Tool.run(binary, ["resolve", "not a name", "--state", dir.file("state"), "--no-mta-sts"], environment: env)
         #expect(bad.status == 64)
     }
 }

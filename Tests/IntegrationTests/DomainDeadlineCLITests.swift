@@ -10,9 +10,9 @@ import Testing
 @Suite("Domain deadline (CLI)", .serialized) struct DomainDeadlineCLITests {
     @Test func checkReportsTheDeadlineAndExitsOne() async throws {
         let bed = try await NetTestBed.shared
-        let out = try Tool.run(try Tool.preloadBinary(), ["check", "no-banner.test", "--timeout", "60", "--domain-timeout", "2",
+        let out = try await Tool.run(try Tool.preloadBinary(), ["check", "no-banner.test", "--timeout", "60", "--domain-timeout", "2",
                                                          "--format", "json"],
-                               environment: ["PRELOAD_DNS": bed.dns.server, "PRELOAD_CA_FILE": bed.caFile])
+                                     environment: ["PRELOAD_DNS": bed.dns.server, "PRELOAD_CA_FILE": bed.caFile])
         #expect(out.status == 1, "\(out.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
         let report = (object?["reports"] as? [[String: Any]])?.first
@@ -21,8 +21,8 @@ import Testing
         #expect(report?["eligible"] as? Bool == false)
     }
 
-    @Test func aBadDeadlineIsAUsageError() throws {
-        let out = try Tool.run(try Tool.preloadBinary(), ["check", "good.test", "--domain-timeout", "0"])
+    @Test func aBadDeadlineIsAUsageError() async throws {
+        let out = try await Tool.run(try Tool.preloadBinary(), ["check", "good.test", "--domain-timeout", "0"])
         #expect(out.status == 64, "\(out.stderr)")
     }
 
@@ -33,13 +33,13 @@ import Testing
         let now = t0.adding(days: 1)
         // life-stall's host would hold its probe for 60 s; its deadline of 8 s comes first. life-kill answers
         // at once and stays listed.
-        let run = try cli.run(["validate-all", "--no-publish", "--timeout", "60", "--domain-timeout", "8", "--format", "json"],
-                              at: now)
+        let run = try await cli.run(["validate-all", "--no-publish", "--timeout", "60", "--domain-timeout", "8", "--format", "json"],
+                                    at: now)
         #expect(run.status == 0, "\(run.stderr)")
-        let (_, status) = try cli.json(["status", ValidateAllKillTests.stalled], at: now)
+        let (_, status) = try await cli.json(["status", ValidateAllKillTests.stalled], at: now)
         #expect(status["state"] as? String == "failing")
         let last = (status["validations"] as? [[String: Any]])?.first
         #expect(last?["error_codes"] as? [String] == ["check.deadline-exceeded"], "\(status)")
-        #expect(try cli.state(of: ValidateAllKillTests.good, at: now) == "listed")
+        #expect(try await cli.state(of: ValidateAllKillTests.good, at: now) == "listed")
     }
 }

@@ -11,7 +11,7 @@ import Testing
     @Test func fetchesThePublishedListAndTheVerifierIndexesIt() async throws {
         let scratch = try ScratchDirectory("preload-git-source")
         let key = try Ed25519PrivateKey.generate()
-        let origin = try ListRepo(scratch)
+        let origin = try await ListRepo(scratch)
         try origin.publish(key, entries: [try SignFixtures.entry("a.example")], bootstrap: true, publisher: "ops@example.org")
         let signers = String(decoding: origin.work("list/allowed_signers")!, as: UTF8.self)
         let verifier = SignedListVerifier(trust: try ListTrust(.allowedSigners(signers)))

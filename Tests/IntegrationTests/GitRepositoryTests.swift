@@ -10,10 +10,10 @@ import Testing
     let scratch: ScratchDirectory
     init() throws { scratch = try ScratchDirectory("preload-git") }
 
-    @Test func unbornHeadThenCommitsWithTreesBuiltInMemory() throws {
-        let repo = try ListRepo(scratch, branch: "trunk")
+    @Test func unbornHeadThenCommitsWithTreesBuiltInMemory() async throws {
+        let repo = try await ListRepo(scratch, branch: "trunk")
         let git = try GitRepository.discover(from: repo.path)
-        #expect(try git.head() == .branch(name: "refs/heads/trunk", commit: nil))
+        #expect(try await git.head() == .branch(name: "refs/heads/trunk", commit: nil))
         #expect(try git.configString("user.email") == "list-test@example.org")
         #expect(try git.configString("preload.no-such-key") == nil)
         let who = GitIdentity(name: "Publisher", email: "p@example.org")
@@ -23,11 +23,11 @@ import Testing
         let c1 = try git.createSignedCommit(tree: tree1, parent: nil, author: who, committer: who, time: t0, message: "one\n",
                                             sign: { _ in "-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----\n" })
         // Objects are written, but no reference moved.
-        #expect(try git.head() == .branch(name: "refs/heads/trunk", commit: nil))
+        #expect(try await git.head() == .branch(name: "refs/heads/trunk", commit: nil))
         try git.updateReference("refs/heads/trunk", to: c1, expecting: nil, logMessage: "one")
-        #expect(try git.head() == .branch(name: "refs/heads/trunk", commit: c1))
-        #expect(try Tool.git(repo.path, "cat-file", "-p", c1.hex).contains("gpgsig -----BEGIN SSH SIGNATURE-----\n AAAA\n -----END SSH SIGNATURE-----\n"))
-        #expect(try Tool.git(repo.path, "log", "-1", "--format=%an <%ae> %at %s") == "Publisher <p@example.org> \(t0.secondsSince1970) one")
+        #expect(try await git.head() == .branch(name: "refs/heads/trunk", commit: c1))
+        #expect(try await Tool.git(repo.path, "cat-file", "-p", c1.hex).contains("gpgsig -----BEGIN SSH SIGNATURE-----\n AAAA\n -----END SSH SIGNATURE-----\n"))
+        #expect(try await Tool.git(repo.path, "log", "-1", "--format=%an <%ae> %at %s") == "Publisher <p@example.org> \(t0.secondsSince1970) one")
 
         // Replace one nested file; the others stay as they are.
         let tree2 = try git.writeTree(basedOn: c1, replacing: ["a/b/c.txt": Array("c2\n".utf8)])
@@ -38,7 +38,7 @@ import Testing
         #expect(try git.file("a/b/none.txt", in: c2) == nil)
         #expect(try git.parents(of: c2) == [c1])
         #expect(try git.commitMessage(c2) == "two\n")
-        #expect(try Tool.git(repo.path, "ls-tree", "-r", "--name-only", c2.hex) == "a/b/c.txt\ntop.txt")
+        #expect(try await Tool.git(repo.path, "ls-tree", "-r", "--name-only", c2.hex) == "a/b/c.txt\ntop.txt")
 
         // Compare-and-swap: a stale expectation changes nothing.
         #expect {
@@ -47,20 +47,20 @@ import Testing
         #expect {
             try git.updateReference("refs/heads/trunk", to: c2, expecting: nil, logMessage: "exists")
         } throws: { ($0 as? GitError)?.isConcurrentModification == true }
-        #expect(try git.head() == .branch(name: "refs/heads/trunk", commit: c1))
+        #expect(try await git.head() == .branch(name: "refs/heads/trunk", commit: c1))
         try git.updateReference("refs/heads/trunk", to: c2, expecting: c1, logMessage: "two")
-        #expect(try git.head() == .branch(name: "refs/heads/trunk", commit: c2))
+        #expect(try await git.head() == .branch(name: "refs/heads/trunk", commit: c2))
 
         // Work tree and index follow for the chosen paths only.
         try git.checkOut("a/b/c.txt", from: c2)
         try git.checkOut("top.txt", from: c2)
         try git.stage(["a/b/c.txt", "top.txt"])
-        #expect(try repo.status() == "")
+        #expect(try await repo.status() == "")
         #expect(try git.indexEntry("top.txt") == git.file("top.txt", in: c2)?.id)
     }
 
-    @Test func refusesPathsOutsideTheTree() throws {
-        let repo = try ListRepo(scratch)
+    @Test func refusesPathsOutsideTheTree() async throws {
+        let repo = try await ListRepo(scratch)
         let git = try GitRepository(openingAt: repo.path)
         for bad in ["../x", "/abs", "a/../../x", ".git/config", ""] {
             #expect(throws: GitError.self) { try git.writeTree(basedOn: nil, replacing: [bad: [1]]) }
@@ -79,10 +79,10 @@ import Testing
 
 /// Clone and fetch (what `preload sync` will use), from a local path.
 @Suite("Git repository: clone and fetch", .serialized) struct GitRemoteTests {
-    @Test func cloneThenFetchFollowsThePublisher() throws {
+    @Test func cloneThenFetchFollowsThePublisher() async throws {
         let scratch = try ScratchDirectory("preload-git-remote")
         let key = try Ed25519PrivateKey.generate()
-        let origin = try ListRepo(scratch)
+        let origin = try await ListRepo(scratch)
         let first = try origin.publish(key, entries: [], bootstrap: true, publisher: "ops@example.org")
         let mirror = try GitRepository.cloneBare(from: origin.path, to: scratch.file("mirror.git"))
         #expect(mirror.workTree == nil)

@@ -7,8 +7,8 @@ import Testing
 /// `preload --experimental-dump-help` gives them (abstracts, discussions, and each option's help).
 @Suite("Help texts") struct HelpTextTests {
 
-    @Test func paragraphsHaveNoHandMadeLineBreaks() throws {
-        let out = try Tool.run(try Tool.preloadBinary(), ["--experimental-dump-help"], timeout: 60)
+    @Test func paragraphsHaveNoHandMadeLineBreaks() async throws {
+        let out = try await Tool.run(try Tool.preloadBinary(), ["--experimental-dump-help"], timeout: 60)
         #expect(out.status == 0, "\(out.stderr)")
         let root = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
         var commands = 0

@@ -8,7 +8,7 @@ import Testing
 @Suite("List verify") struct ListVerifyTests {
     let fixture = ListVerifyFixture()
 
-    @Test func theCommandReportsEachRefusalWithItsCodeAndExitsOne() throws {
+    @Test func theCommandReportsEachRefusalWithItsCodeAndExitsOne() async throws {
         let binary = try Tool.preloadBinary()
         let dir = try ScratchDirectory("preload-verify")
         try dir.write("allowed_signers", fixture.signers.text)
@@ -26,7 +26,7 @@ import Testing
                 args += ["--allowed-signers", dir.file("as\(index)")]
             }
             if let minimum { args += ["--min-serial", String(minimum)] }
-            let out = try Tool.run(binary, args, environment: ["PRELOAD_NOW": now.rfc3339])
+            let out = try await Tool.run(binary, args, environment: ["PRELOAD_NOW": now.rfc3339])
             let json = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
             if let expected {
                 #expect(out.status == 1, "\(name): \(out.stderr)")
@@ -39,11 +39,11 @@ import Testing
             }
         }
         // Text output and the default signature path.
-        let text = try Tool.run(binary, ["list", "verify", dir.file("l0.json"), "--key", dir.file("key.pub")],
-                                environment: ["PRELOAD_NOW": fixture.t0.rfc3339])
+        let text = try await Tool.run(binary, ["list", "verify", dir.file("l0.json"), "--key", dir.file("key.pub")],
+                                      environment: ["PRELOAD_NOW": fixture.t0.rfc3339])
         #expect(text.status == 0)
         #expect(text.stdout.contains("serial 5"))
-        let usage = try Tool.run(binary, ["list", "verify", dir.file("l0.json")])
+        let usage = try await Tool.run(binary, ["list", "verify", dir.file("l0.json")])
         #expect(usage.status == 64)
     }
 }

@@ -7,40 +7,40 @@ import Testing
 /// fails at start instead of on every lookup.
 @Suite struct NewerStateCLITests {
     /// The curation state: status, events, submit, remove (owner and maintainer) and validate-all.
-    @Test func everyCurationCommandRefusesANewerState() throws {
+    @Test func everyCurationCommandRefusesANewerState() async throws {
         let binary = try Tool.preloadBinary()
         let scratch = try ScratchDirectory("preload-newer-state")
         let env = ["PRELOAD_STATE": scratch.file("state"), "PRELOAD_DNS": "127.0.0.254@53"]
-        #expect(try Tool.run(binary, ["status", "example.test"], environment: env).status == 0)
+        #expect(try await Tool.run(binary, ["status", "example.test"], environment: env).status == 0)
         let database = scratch.file("state/state.sqlite")
-        try sqliteShell(database, "INSERT INTO grdb_migrations (identifier) VALUES ('v2-from-a-newer-preload')")
-        let before = try sqliteShell(database, dump: true)
+        try await sqliteShell(database, "INSERT INTO grdb_migrations (identifier) VALUES ('v2-from-a-newer-preload')")
+        let before = try await sqliteShell(database, dump: true)
         let commands: [[String]] = [
             ["status", "example.test"], ["events"], ["submit", "example.test", "--contact", "owner@example.test"],
             ["remove", "example.test"], ["remove", "--force", "example.test", "--reason", "test"],
             ["validate-all", "--no-publish"],
         ]
         for command in commands {
-            let out = try Tool.run(binary, command, environment: env)
+            let out = try await Tool.run(binary, command, environment: env)
             #expect(out.status == 69, "\(command): exit \(out.status), \(out.stderr)")
             #expect(out.stderr.contains("newer preload") && out.stderr.contains("v2-from-a-newer-preload"),
                     "\(command): \(out.stderr)")
         }
-        #expect(try sqliteShell(database, dump: true) == before)
+        #expect(try await sqliteShell(database, dump: true) == before)
     }
 
     /// The client's MTA-STS cache: `resolve` and `socketmap` refuse it at start with exit 69.
-    @Test func resolveAndSocketmapRefuseANewerCache() throws {
+    @Test func resolveAndSocketmapRefuseANewerCache() async throws {
         let binary = try Tool.preloadBinary()
         let scratch = try ScratchDirectory("preload-newer-cache")
         let state = scratch.file("client")
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        #expect(try Tool.run(binary, ["keygen", "--out", scratch.file("key")]).status == 0)
+        #expect(try await Tool.run(binary, ["keygen", "--out", scratch.file("key")]).status == 0)
         let cache = state + "/mta-sts-cache.sqlite"
-        try sqliteShell(cache, "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
-        try sqliteShell(cache, "INSERT INTO grdb_migrations VALUES ('v1-sts-cache'), ('v2-sts-cache-from-a-newer-preload')")
+        try await sqliteShell(cache, "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+        try await sqliteShell(cache, "INSERT INTO grdb_migrations VALUES ('v1-sts-cache'), ('v2-sts-cache-from-a-newer-preload')")
         let trust = ["--state", state, "--key", scratch.file("key.pub"), "--dns", "127.0.0.254@53", "--timeout", "2"]
-        let resolve = try Tool.run(binary, ["resolve", "example.test"] + trust)
+        let resolve = try await Tool.run(binary, ["resolve", "example.test"] + trust)
         #expect(resolve.status == 69, "resolve: \(resolve.status) \(resolve.stderr)")
         #expect(resolve.stderr.contains("MTA-STS cache") && resolve.stderr.contains("newer preload"), "\(resolve.stderr)")
         // The daemon must exit at start; one that serves (and would fail on every lookup) is stopped after 20 s.
@@ -53,12 +53,12 @@ import Testing
         try daemon.run()
         var waited = 0
         while daemon.isRunning && waited < 200 {
-            usleep(100_000)
+            try await Task.sleep(for: .milliseconds(100))
             waited += 1
         }
         let served = daemon.isRunning
         if served { daemon.terminate() }
-        daemon.waitUntilExit()
+        await waitForExit(daemon)
         let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(!served, "socketmap started serving with a cache from a newer preload")
         #expect(daemon.terminationStatus == 69, "socketmap: \(daemon.terminationStatus) \(message)")
@@ -69,10 +69,10 @@ import Testing
 /// Runs one SQL statement on the SQLite file at `path` with python3's sqlite3 (another SQLite client, as a
 /// newer binary would be); with `dump`, returns everything the file holds as SQL text instead.
 @discardableResult
-func sqliteShell(_ path: String, _ sql: String = "", dump: Bool = false) throws -> String {
+func sqliteShell(_ path: String, _ sql: String = "", dump: Bool = false) async throws -> String {
     let body = dump ? "print('\\n'.join(c.iterdump()))\nprint(c.execute('PRAGMA user_version').fetchone()[0])"
         : "c.execute(sys.argv[2])"
-    let out = try Tool.run("/usr/bin/python3", ["-c", "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+    let out = try await Tool.run("/usr/bin/python3", ["-c", "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
         + body + "\nc.close()", path, sql])
     guard out.status == 0 else { throw SignTestError("sqlite3: \(out.stderr)") }
     return out.stdout

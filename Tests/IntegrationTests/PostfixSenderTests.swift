@@ -37,7 +37,7 @@ import Testing
                 entries.append(ListEntry(domain: try DomainName(name), policy: .patterns(mode: .enforce, mx: patterns),
                                          provenance: Provenance(method: .manual, added: now, verified: now)))
             }
-            let origin = try ListRepo(scratch)
+            let origin = try await ListRepo(scratch)
             try origin.publish(try Ed25519PrivateKey.generate(), entries: entries, at: now, bootstrap: true,
                                publisher: "ops@preload.test")
             try scratch.write("allowed_signers", String(decoding: origin.work("list/allowed_signers")!, as: UTF8.self))
@@ -48,7 +48,7 @@ import Testing
             if let postfixMap {
                 arguments += ["--postfix-map", postfixMap, "--postmap", "--postfix-config", scratch.file("postmap-etc")]
             }
-            let sync = try Tool.run(try Tool.preloadBinary(), arguments)
+            let sync = try await Tool.run(try Tool.preloadBinary(), arguments)
             guard sync.status == 0 else { throw TestBedError("preload sync failed: \(sync.stdout) \(sync.stderr)") }
         }
 
@@ -68,7 +68,7 @@ import Testing
     private func sendAndCheck(_ setup: Setup, sender: PostfixSender) async throws {
         let domains = Self.listed + [Self.unlisted]
         for domain in domains {
-            try sender.send(to: setup.recipient(domain), subject: "preload-e2e \(setup.tag) \(domain)")
+            try await sender.send(to: setup.recipient(domain), subject: "preload-e2e \(setup.tag) \(domain)")
         }
         func settled() -> Bool {
             setup.delivered("good.test", subject: "preload-e2e \(setup.tag) good.test")
@@ -94,7 +94,7 @@ import Testing
         }
         #expect(sender.log.contains("certificate verification failed for mx1.self-signed.test"))
         #expect(sender.log.contains("certificate verification failed for mx1.wrong-name.test"))
-        let queued = try sender.queuedRecipients()
+        let queued = try await sender.queuedRecipients()
         #expect(queued.contains(setup.recipient("self-signed.test")))
         #expect(queued.contains(setup.recipient("wrong-name.test")))
         #expect(!queued.contains(setup.recipient("good.test")))
@@ -112,24 +112,25 @@ import Testing
         let daemon = try ChildProcess(try Tool.preloadBinary(), [
             "socketmap", "--listen", "127.0.0.1:\(port)", "--state", setup.state, "--no-mta-sts", "--log-level", "debug",
         ], log: setup.scratch.file("socketmap.log"))
-        defer { daemon.stop() }
+        try await withCleanup({ await daemon.stop() }) {
+            // The daemon answers from the list before Postfix asks.
+            var answer = ""
+            for _ in 0..<50 {
+                answer = try await Tool.run("/usr/sbin/postmap", ["-c", setup.scratch.file("postmap-etc"), "-q", "good.test", table]).stdout
+                if !answer.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(answer.hasPrefix("secure match=mx1.good.test:mx2.good.test"), "\(answer)")
+            let unlisted = try await Tool.run("/usr/sbin/postmap", ["-c", setup.scratch.file("postmap-etc"), "-q", Self.unlisted, table])
+            #expect(unlisted.status == 1 && unlisted.stdout.isEmpty)
 
-        // The daemon answers from the list before Postfix asks.
-        var answer = ""
-        for _ in 0..<50 {
-            answer = try Tool.run("/usr/sbin/postmap", ["-c", setup.scratch.file("postmap-etc"), "-q", "good.test", table]).stdout
-            if !answer.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(200))
+            let sender = try await PostfixSender(directory: setup.scratch.file("sender"), dnsServer: setup.testBed.dns.server,
+                                                 caFile: setup.testBed.caFile, policyMaps: table)
+            try await withCleanup({ await sender.stop() }) {
+                try await sendAndCheck(setup, sender: sender)
+                #expect(daemon.isRunning)
+            }
         }
-        #expect(answer.hasPrefix("secure match=mx1.good.test:mx2.good.test"), "\(answer)")
-        let unlisted = try Tool.run("/usr/sbin/postmap", ["-c", setup.scratch.file("postmap-etc"), "-q", Self.unlisted, table])
-        #expect(unlisted.status == 1 && unlisted.stdout.isEmpty)
-
-        let sender = try PostfixSender(directory: setup.scratch.file("sender"), dnsServer: setup.testBed.dns.server,
-                                       caFile: setup.testBed.caFile, policyMaps: table)
-        defer { sender.stop() }
-        try await sendAndCheck(setup, sender: sender)
-        #expect(daemon.isRunning)
     }
 
     @Test func throughTheStaticTableWrittenBySync() async throws {
@@ -143,9 +144,10 @@ import Testing
         let text = try String(contentsOfFile: map, encoding: .utf8)
         #expect(text.contains("good.test secure match=mx1.good.test:mx2.good.test servername=hostname"), "\(text)")
 
-        let sender = try PostfixSender(directory: setup.scratch.file("sender"), dnsServer: setup.testBed.dns.server,
-                                       caFile: setup.testBed.caFile, policyMaps: "hash:" + map)
-        defer { sender.stop() }
-        try await sendAndCheck(setup, sender: sender)
+        let sender = try await PostfixSender(directory: setup.scratch.file("sender"), dnsServer: setup.testBed.dns.server,
+                                             caFile: setup.testBed.caFile, policyMaps: "hash:" + map)
+        try await withCleanup({ await sender.stop() }) {
+            try await sendAndCheck(setup, sender: sender)
+        }
     }
 }

@@ -17,12 +17,12 @@ import Testing
         key = try Ed25519PrivateKey.generate()
     }
 
-    @Test func bootstrapThenPublishMakesSignedCommitsAndACleanWorkTree() throws {
-        let repo = try ListRepo(scratch)
+    @Test func bootstrapThenPublishMakesSignedCommitsAndACleanWorkTree() async throws {
+        let repo = try await ListRepo(scratch)
         try repo.write("README.md", Array("the list repository\n".utf8))
-        try Tool.git(repo.path, "add", "README.md")
-        try Tool.git(repo.path, "commit", "-q", "-m", "readme")
-        let base = try repo.head()
+        try await Tool.git(repo.path, "add", "README.md")
+        try await Tool.git(repo.path, "commit", "-q", "-m", "readme")
+        let base = try await repo.head()
 
         let first = try repo.publish(key, entries: [try SignFixtures.entry("a.example"), try SignFixtures.entry("b.example", .testing)],
                                      bootstrap: true, publisher: "ops@example.org")
@@ -30,12 +30,12 @@ import Testing
         #expect(first.previousSerial == nil)
         #expect(first.wroteAllowedSigners)
         #expect(first.previousCommit == base)
-        #expect(try repo.head() == first.commit)
-        #expect(try repo.status() == "")
-        #expect(try repo.verifyCommit())
-        #expect(try repo.sshVerifyCommittedList(identity: "ops@example.org"))
-        #expect(try repo.committed("README.md") == Array("the list repository\n".utf8))
-        #expect(repo.work("list/preload.json") == (try repo.committed("list/preload.json")))
+        #expect(try await repo.head() == first.commit)
+        #expect(try await repo.status() == "")
+        #expect(try await repo.verifyCommit())
+        #expect(try await repo.sshVerifyCommittedList(identity: "ops@example.org"))
+        #expect(try await repo.committed("README.md") == Array("the list repository\n".utf8))
+        #expect(repo.work("list/preload.json") == (try await repo.committed("list/preload.json")))
 
         // An unrelated local change survives publishing and stays the only change.
         try repo.write("README.md", Array("edited\n".utf8))
@@ -46,17 +46,17 @@ import Testing
         #expect(second.serial == 2)
         #expect(second.previousSerial == 1)
         #expect(!second.wroteAllowedSigners)
-        #expect(try Tool.git(repo.path, "rev-parse", "HEAD^") == first.commit)
-        #expect(try repo.status() == "M README.md")
-        #expect(try repo.verifyCommit())
-        #expect(try repo.sshVerifyCommittedList(identity: "ops@example.org"))
-        let list = try repo.committedList()
+        #expect(try await Tool.git(repo.path, "rev-parse", "HEAD^") == first.commit)
+        #expect(try await repo.status() == "M README.md")
+        #expect(try await repo.verifyCommit())
+        #expect(try await repo.sshVerifyCommittedList(identity: "ops@example.org"))
+        let list = try await repo.committedList()
         #expect(list.serial == 2)
         #expect(list.generated == t1)
         #expect(list.expires == t1.adding(days: 14))
         #expect(list.entries.map(\.domain.value) == ["a.example", "c.example"])
-        let message = try Tool.git(repo.path, "log", "-1", "--format=%B")
-        let diff = ListDiff(old: try repo.committedList(rev: "HEAD^"), new: list)
+        let message = try await Tool.git(repo.path, "log", "-1", "--format=%B")
+        let diff = ListDiff(old: try await repo.committedList(rev: "HEAD^"), new: list)
         #expect(diff.added.map(\.value) == ["c.example"])
         #expect(diff.removed.map(\.value) == ["b.example"])
         #expect(message.hasPrefix(diff.summary.split(separator: "\n").first.map(String.init) ?? "-"))
@@ -65,22 +65,22 @@ import Testing
         let t2 = t1.adding(days: 1)
         let third = try repo.publish(key, entries: nil, at: t2)
         #expect(third.serial == 3)
-        #expect(try repo.committedList().entries == list.entries)
-        #expect(try repo.committedList().expires == t2.adding(days: 14))
+        #expect(try await repo.committedList().entries == list.entries)
+        #expect(try await repo.committedList().expires == t2.adding(days: 14))
     }
 
-    @Test func bootstrapOnAnUnbornBranchOfAnyName() throws {
-        let repo = try ListRepo(scratch, branch: "lists")
+    @Test func bootstrapOnAnUnbornBranchOfAnyName() async throws {
+        let repo = try await ListRepo(scratch, branch: "lists")
         let result = try repo.publish(key, entries: [], bootstrap: true, publisher: "ops@example.org")
         #expect(result.branch == "refs/heads/lists")
         #expect(result.previousCommit == nil)
-        #expect(try Tool.git(repo.path, "rev-list", "--count", "HEAD") == "1")
-        #expect(try repo.verifyCommit())
-        #expect(try repo.status() == "")
+        #expect(try await Tool.git(repo.path, "rev-list", "--count", "HEAD") == "1")
+        #expect(try await repo.verifyCommit())
+        #expect(try await repo.status() == "")
     }
 
-    @Test func bootstrapUsesAnAllowedSignersFileFromTheWorkTree() throws {
-        let repo = try ListRepo(scratch)
+    @Test func bootstrapUsesAnAllowedSignersFileFromTheWorkTree() async throws {
+        let repo = try await ListRepo(scratch)
         let other = try Ed25519PrivateKey.generate()
         let text = """
             ops@example.org namespaces="preload-list,git" \(SSHPublicKey(key.publicKey).openSSHLine)
@@ -90,16 +90,16 @@ import Testing
         try repo.write("list/allowed_signers", Array(text.utf8))
         let result = try repo.publish(key, entries: [], bootstrap: true, publisher: "Example Mail Alliance")
         #expect(result.wroteAllowedSigners)
-        #expect(try repo.committed("list/allowed_signers") == Array(text.utf8))
-        #expect(try repo.status() == "")
+        #expect(try await repo.committed("list/allowed_signers") == Array(text.utf8))
+        #expect(try await repo.status() == "")
         // The standby key may publish the next list (rotation without a new commit of the file).
         try repo.publish(other, entries: [], at: SignFixtures.t0.adding(seconds: 60))
-        #expect(try repo.verifyCommit())
-        #expect(try repo.sshVerifyCommittedList(identity: "standby@example.org"))
+        #expect(try await repo.verifyCommit())
+        #expect(try await repo.sshVerifyCommittedList(identity: "standby@example.org"))
     }
 
-    @Test func keyRotationThroughAReviewedCommit() throws {
-        let repo = try ListRepo(scratch)
+    @Test func keyRotationThroughAReviewedCommit() async throws {
+        let repo = try await ListRepo(scratch)
         try repo.publish(key, entries: [], bootstrap: true, publisher: "ops@example.org")
         let newKey = try Ed25519PrivateKey.generate()
         expectRefusal(try repo.publish(newKey, entries: [], at: SignFixtures.t0.adding(days: 1))) {
@@ -109,12 +109,12 @@ import Testing
         var signers = String(decoding: repo.work("list/allowed_signers")!, as: UTF8.self)
         signers += "ops@example.org namespaces=\"preload-list,git\" \(SSHPublicKey(newKey.publicKey).openSSHLine)\n"
         try repo.write("list/allowed_signers", Array(signers.utf8))
-        try Tool.git(repo.path, "commit", "-q", "-am", "allowed signers: add the 2027 key")
+        try await Tool.git(repo.path, "commit", "-q", "-am", "allowed signers: add the 2027 key")
         try repo.publish(newKey, entries: [], at: SignFixtures.t0.adding(days: 1))
-        #expect(try repo.verifyCommit())
+        #expect(try await repo.verifyCommit())
         let retired = signers.split(separator: "\n").dropFirst().joined(separator: "\n") + "\n"
         try repo.write("list/allowed_signers", Array(retired.utf8))
-        try Tool.git(repo.path, "commit", "-q", "-am", "allowed signers: retire the 2026 key")
+        try await Tool.git(repo.path, "commit", "-q", "-am", "allowed signers: retire the 2026 key")
         let result = try repo.publish(newKey, entries: [], at: SignFixtures.t0.adding(days: 2))
         #expect(result.serial == 3)
         expectRefusal(try repo.publish(key, entries: [], at: SignFixtures.t0.adding(days: 3))) {
@@ -122,13 +122,13 @@ import Testing
         }
     }
 
-    @Test func refusalsWriteNothing() throws {
-        let repo = try ListRepo(scratch)
+    @Test func refusalsWriteNothing() async throws {
+        let repo = try await ListRepo(scratch)
         expectRefusal(try repo.publish(key, entries: [])) { if case .noCommittedList = $0 { true } else { false } }
-        #expect(try repo.head() == nil)
+        #expect(try await repo.head() == nil)
         try repo.publish(key, entries: [try SignFixtures.entry("a.example")], bootstrap: true, publisher: "ops@example.org")
         let later = SignFixtures.t0.adding(days: 1)
-        let before = try repo.snapshot()
+        let before = try await repo.snapshot()
 
         expectRefusal(try repo.publish(key, entries: [], at: later, serial: 1)) {
             if case .serialNotGreater(requested: 1, committed: 1) = $0 { true } else { false }
@@ -143,38 +143,38 @@ import Testing
         expectRefusal(try repo.publish(key, entries: [try SignFixtures.entry("z.example", at: later.adding(days: 1))], at: later)) {
             if case .listInvalid = $0 { true } else { false }
         }
-        #expect(try repo.snapshot() == before)
+        #expect(try await repo.snapshot() == before)
     }
 
-    @Test func aCommittedListThatDoesNotVerifyIsNotPublishedOver() throws {
-        let repo = try ListRepo(scratch)
+    @Test func aCommittedListThatDoesNotVerifyIsNotPublishedOver() async throws {
+        let repo = try await ListRepo(scratch)
         try repo.publish(key, entries: [try SignFixtures.entry("a.example")], bootstrap: true, publisher: "ops@example.org")
         // Somebody commits an edited list without re-signing it.
         var bytes = repo.work("list/preload.json")!
         let i = bytes.firstIndex(of: UInt8(ascii: "a"))!
         bytes[i] = UInt8(ascii: "b")
         try repo.write("list/preload.json", bytes)
-        try Tool.git(repo.path, "commit", "-q", "-am", "hand edit")
-        let before = try repo.snapshot()
+        try await Tool.git(repo.path, "commit", "-q", "-am", "hand edit")
+        let before = try await repo.snapshot()
         expectRefusal(try repo.publish(key, entries: [], at: SignFixtures.t0.adding(days: 1))) {
             if case .committedListUnverified(.signatureInvalid) = $0 { true } else { false }
         }
-        #expect(try repo.snapshot() == before)
+        #expect(try await repo.snapshot() == before)
 
         // Or drops the signer of the committed list from the allowed signers.
-        let repo2 = try ListRepo(scratch)
+        let repo2 = try await ListRepo(scratch)
         try repo2.publish(key, entries: [], bootstrap: true, publisher: "ops@example.org")
         let newKey = try Ed25519PrivateKey.generate()
         try repo2.write("list/allowed_signers",
                         Array("ops@example.org namespaces=\"preload-list,git\" \(SSHPublicKey(newKey.publicKey).openSSHLine)\n".utf8))
-        try Tool.git(repo2.path, "commit", "-q", "-am", "swap keys at once")
+        try await Tool.git(repo2.path, "commit", "-q", "-am", "swap keys at once")
         expectRefusal(try repo2.publish(newKey, entries: [], at: SignFixtures.t0.adding(days: 1))) {
             if case .committedListUnverified(.signerUnknown) = $0 { true } else { false }
         }
     }
 
-    @Test func repairRestoresTheWorkTreeFromHead() throws {
-        let repo = try ListRepo(scratch)
+    @Test func repairRestoresTheWorkTreeFromHead() async throws {
+        let repo = try await ListRepo(scratch)
         try repo.publish(key, entries: [try SignFixtures.entry("a.example")], bootstrap: true, publisher: "ops@example.org")
         let committed = repo.work("list/preload.json")!
         try repo.write("list/preload.json", Array("{}".utf8))
@@ -183,30 +183,30 @@ import Testing
         let repaired = try ListPublisher(repositoryPath: repo.path, signingKey: key).repair()
         #expect(repaired == ["list/preload.json", "list/preload.json.sig"])
         #expect(repo.work("list/preload.json") == committed)
-        #expect(try repo.status() == "")
+        #expect(try await repo.status() == "")
     }
 
     @Test func validateAllPublishesThroughTheRepositoryAdapter() async throws {
-        let repo = try ListRepo(scratch)
+        let repo = try await ListRepo(scratch)
         let adapter = RepositoryListPublisher(
             publisher: ListPublisher(repositoryPath: repo.path, signingKey: key), clock: FixedTime(SignFixtures.t0),
             publisherName: "ops@example.org", bootstrapWhenEmpty: true)
         #expect(try await adapter.committedList() == nil)
         let first = try await adapter.publish(entries: [try SignFixtures.entry("a.example")], now: SignFixtures.t0)
         #expect(first.serial == 1)
-        #expect(first.commit == (try repo.head()))
+        #expect(first.commit == (try await repo.head()))
         let second = try await adapter.publish(entries: [], now: SignFixtures.t0.adding(days: 1))
         #expect(second.serial == 2)
         #expect(second.domains == 0)
         #expect(try await adapter.committedList()?.serial == 2)
-        #expect(try repo.verifyCommit())
-        #expect(try repo.status() == "")
+        #expect(try await repo.verifyCommit())
+        #expect(try await repo.status() == "")
     }
 
     /// A run verifies the committed list once (``RepositoryListPublisher/committedList()``) and publishes over
     /// it; if HEAD moves in between, the new HEAD's list is verified before anything is published over it.
     @Test func theAdapterVerifiesAgainWhenHeadMovedSinceItsCheck() async throws {
-        let repo = try ListRepo(scratch)
+        let repo = try await ListRepo(scratch)
         try repo.publish(key, entries: [try SignFixtures.entry("a.example")], bootstrap: true, publisher: "ops@example.org")
         let adapter = RepositoryListPublisher(
             publisher: ListPublisher(repositoryPath: repo.path, signingKey: key), clock: FixedTime(SignFixtures.t0),
@@ -216,20 +216,20 @@ import Testing
         var bytes = repo.work("list/preload.json")!
         bytes[bytes.firstIndex(of: UInt8(ascii: "a"))!] = UInt8(ascii: "b")
         try repo.write("list/preload.json", bytes)
-        try Tool.git(repo.path, "commit", "-q", "-am", "hand edit")
-        let before = try repo.snapshot()
+        try await Tool.git(repo.path, "commit", "-q", "-am", "hand edit")
+        let before = try await repo.snapshot()
         await #expect {
             _ = try await adapter.publish(entries: [], now: SignFixtures.t0.adding(days: 1))
         } throws: { error in
             if case .committedListUnverified(.signatureInvalid)? = error as? PublishError { true } else { false }
         }
-        #expect(try repo.snapshot() == before)
+        #expect(try await repo.snapshot() == before)
     }
 
     /// What the run's check verified is published over without a second verification, and the work tree is
     /// still compared with HEAD (and repaired) when the commit is made.
     @Test func theAdapterRepairsAWorkTreeChangedSinceItsCheck() async throws {
-        let repo = try ListRepo(scratch)
+        let repo = try await ListRepo(scratch)
         try repo.publish(key, entries: [try SignFixtures.entry("a.example")], bootstrap: true, publisher: "ops@example.org")
         let adapter = RepositoryListPublisher(
             publisher: ListPublisher(repositoryPath: repo.path, signingKey: key), clock: FixedTime(SignFixtures.t0))
@@ -237,15 +237,15 @@ import Testing
         try repo.write("list/preload.json.sig", Array("not a signature".utf8))
         let published = try await adapter.publish(entries: [try SignFixtures.entry("b.example")], now: SignFixtures.t0.adding(days: 1))
         #expect(published.serial == 2)
-        #expect(try repo.committedList().entries.map(\.domain.value) == ["b.example"])
-        #expect(try repo.status() == "")
-        #expect(try repo.verifyCommit())
+        #expect(try await repo.committedList().entries.map(\.domain.value) == ["b.example"])
+        #expect(try await repo.status() == "")
+        #expect(try await repo.verifyCommit())
     }
 
-    @Test func detachedHeadIsRefused() throws {
-        let repo = try ListRepo(scratch)
+    @Test func detachedHeadIsRefused() async throws {
+        let repo = try await ListRepo(scratch)
         try repo.publish(key, entries: [], bootstrap: true, publisher: "ops@example.org")
-        try Tool.git(repo.path, "checkout", "-q", "--detach")
+        try await Tool.git(repo.path, "checkout", "-q", "--detach")
         expectRefusal(try repo.publish(key, entries: [], at: SignFixtures.t0.adding(days: 1))) {
             if case .detachedHead = $0 { true } else { false }
         }

@@ -33,12 +33,12 @@ import Testing
         let byAddress = ["--no-publish", "--timeout", "5", "--format", "json", "--mail-from", "preload@preload.invalid",
                          "--smtp-relay", "\(address):\(bed.smtpPort)"]
 
-        let first = try cli.run(["validate-all"] + byAddress, at: t0.adding(seconds: 60))
+        let first = try await cli.run(["validate-all"] + byAddress, at: t0.adding(seconds: 60))
         #expect(first.status == 0, "\(first.stderr)")
         let tally = try JSONDecoder().decode(RunSummary.self, from: Data(first.stdout.utf8)).notifications
         #expect(tally.sent == 0 && tally.retrying == 1, "by address, the certificate for \(relay.host) must not verify")
 
-        let second = try cli.run(["validate-all", "--smtp-relay-name", relay.host] + byAddress, at: t0.adding(seconds: 120))
+        let second = try await cli.run(["validate-all", "--smtp-relay-name", relay.host] + byAddress, at: t0.adding(seconds: 120))
         #expect(second.status == 0, "\(second.stderr)")
         let delivered = try JSONDecoder().decode(RunSummary.self, from: Data(second.stdout.utf8)).notifications
         #expect(delivered.sent == 1 && delivered.retrying == 0)
@@ -49,14 +49,14 @@ import Testing
         #expect(sent.first?.lastError?.isEmpty == false, "the first attempt's failure is kept")
     }
 
-    @Test func aRelayNameNeedsARelayAndAHostName() throws {
+    @Test func aRelayNameNeedsARelayAndAHostName() async throws {
         let binary = try Tool.preloadBinary()
-        let noRelay = try Tool.run(binary, ["validate-all", "--no-publish", "--smtp-relay-name", "mx.notify.test"])
+        let noRelay = try await Tool.run(binary, ["validate-all", "--no-publish", "--smtp-relay-name", "mx.notify.test"])
         #expect(noRelay.status == 64)
-        let badName = try Tool.run(binary, ["validate-all", "--no-publish", "--smtp-relay", "127.0.1.1:25",
-                                            "--smtp-relay-name", "not a name"])
+        let badName = try await Tool.run(binary, ["validate-all", "--no-publish", "--smtp-relay", "127.0.1.1:25",
+                                                  "--smtp-relay-name", "not a name"])
         #expect(badName.status == 64)
-        let badRelay = try Tool.run(binary, ["validate-all", "--no-publish", "--smtp-relay", "::1:25"])
+        let badRelay = try await Tool.run(binary, ["validate-all", "--no-publish", "--smtp-relay", "::1:25"])
         #expect(badRelay.status == 64)
     }
 }

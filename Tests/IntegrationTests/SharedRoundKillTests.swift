@@ -48,14 +48,14 @@ import Testing
                 kill(workers[victim].processIdentifier, SIGKILL)
                 killedMidRound += 1
             }
-            for w in workers { w.waitUntilExit() }
+            for w in workers { await waitForExit(w) }
             let survivor = workers[1 - victim]
             #expect(survivor.terminationStatus == 0, "trial \(trial): the surviving worker exited \(survivor.terminationStatus)")
 
             // A round left unfinished (the victim held the completion) is finished by the next worker.
             let round = try #require(try await store.read { try $0.lastCompletedRun() ?? $0.unfinishedRuns().first })
             if try await store.read({ try $0.run(round.id!)?.status }) != .completed {
-                let next = try cli.validateAll(at: now.adding(seconds: 30), ["--timeout", "2", "--lease-seconds", "2"])
+                let next = try await cli.validateAll(at: now.adding(seconds: 30), ["--timeout", "2", "--lease-seconds", "2"])
                 #expect(next.status == 0, "trial \(trial): \(next.stderr)")
             }
             let run = try await store.read { try $0.run(round.id!) }
@@ -67,10 +67,10 @@ import Testing
             #expect(results == names, "trial \(trial): results \(results.count) of \(names.count)")
             #expect(snapshot.runItems.filter { $0.runId == round.id && !$0.done }.isEmpty, "trial \(trial)")
             #expect(snapshot.publications.filter { $0.runId == round.id }.count == 1, "trial \(trial): one publication")
-            #expect(try cli.commitCount() == 1, "trial \(trial): one list commit")
-            #expect(try cli.committedDomains() == names, "trial \(trial)")
-            #expect(try cli.verifyList(at: now.adding(seconds: 60)).0.status == 0, "trial \(trial)")
-            #expect(try Tool.git(cli.repo, "status", "--porcelain") == "", "trial \(trial)")
+            #expect(try await cli.commitCount() == 1, "trial \(trial): one list commit")
+            #expect(try await cli.committedDomains() == names, "trial \(trial)")
+            #expect(try await cli.verifyList(at: now.adding(seconds: 60)).0.status == 0, "trial \(trial)")
+            #expect(try await Tool.git(cli.repo, "status", "--porcelain") == "", "trial \(trial)")
         }
         #expect(killedMidRound >= Self.trials / 2, "most kills must land while the round runs (\(killedMidRound))")
     }

@@ -27,10 +27,10 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.file("signer")))
     }
 
-    @Test func publicKeyLineAndFingerprintMatchSSHKeygen() throws {
+    @Test func publicKeyLineAndFingerprintMatchSSHKeygen() async throws {
         let dir = try ScratchDirectory()
         let key = try SignFixtures.key(in: dir, "k")
-        let out = try Tool.run("ssh-keygen", ["-l", "-f", dir.file("k.pub")])
+        let out = try await Tool.run("ssh-keygen", ["-l", "-f", dir.file("k.pub")])
         #expect(out.status == 0)
         let pub = SSHPublicKey(key.publicKey, comment: "k")
         #expect(out.stdout.contains(pub.fingerprint))
@@ -38,36 +38,36 @@ import Testing
         #expect(throws: SigningError.unsupportedKeyType("ssh-rsa")) { try SSHPublicKey(openSSHLine: "ssh-rsa AAAAB3NzaC1yc2E= x") }
     }
 
-    @Test func sshKeygenAcceptsOurSignatureAndRejectsAChangedByte() throws {
+    @Test func sshKeygenAcceptsOurSignatureAndRejectsAChangedByte() async throws {
         let dir = try ScratchDirectory()
         let key = try SignFixtures.key(in: dir, "k")
         let message = Array("{\"format\": 1}\n".utf8) + (0..<5000).map { UInt8($0 % 251) }
         let sig = try SSHSignature.sign(message, namespace: "preload-list", with: key)
         try dir.write("msg.sig", sig.armored)
         try dir.write("allowed", "signer@example.org namespaces=\"preload-list\" \(SSHPublicKey(key.publicKey).openSSHLine)\n")
-        func verify(_ data: [UInt8], namespace: String = "preload-list") throws -> Int32 {
-            try Tool.run("ssh-keygen", ["-Y", "verify", "-f", dir.file("allowed"), "-I", "signer@example.org",
-                                        "-n", namespace, "-s", dir.file("msg.sig")], stdin: data).status
+        func verify(_ data: [UInt8], namespace: String = "preload-list") async throws -> Int32 {
+            try await Tool.run("ssh-keygen", ["-Y", "verify", "-f", dir.file("allowed"), "-I", "signer@example.org",
+                                              "-n", namespace, "-s", dir.file("msg.sig")], stdin: data).status
         }
-        #expect(try verify(message) == 0)
+        #expect(try await verify(message) == 0)
         var changed = message
         changed[changed.count / 2] ^= 0x01
-        #expect(try verify(changed) != 0)
-        #expect(try verify(message, namespace: "git") != 0)
+        #expect(try await verify(changed) != 0)
+        #expect(try await verify(message, namespace: "git") != 0)
         // Our armour has OpenSSH's layout: lines of 70.
         let lines = sig.armored.split(separator: "\n")
         #expect(lines.dropFirst().dropLast().dropLast().allSatisfy { $0.count == 70 })
     }
 
     @Test(arguments: ["sha512", "sha256"])
-    func ourVerifierAcceptsSSHKeygenSignatures(hash: String) throws {
+    func ourVerifierAcceptsSSHKeygenSignatures(hash: String) async throws {
         let dir = try ScratchDirectory()
         // A key made by ssh-keygen itself (OpenSSH private key format): only its public half is ours to read.
-        try Tool.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "theirs", "-f", dir.file("theirs")])
+        try await Tool.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "theirs", "-f", dir.file("theirs")])
         let message = Array("a list, signed by OpenSSH\n".utf8)
         try dir.write("msg", bytes: message)
-        let out = try Tool.run("ssh-keygen", ["-Y", "sign", "-f", dir.file("theirs"), "-n", "preload-list",
-                                              "-O", "hashalg=\(hash)", dir.file("msg")])
+        let out = try await Tool.run("ssh-keygen", ["-Y", "sign", "-f", dir.file("theirs"), "-n", "preload-list",
+                                                    "-O", "hashalg=\(hash)", dir.file("msg")])
         #expect(out.status == 0, "\(out.stderr)")
         let sig = try SSHSignature(armored: String(decoding: try dir.read("msg.sig"), as: UTF8.self))
         #expect(sig.hashAlgorithm == hash)

@@ -21,8 +21,8 @@ import Testing
     }
 
     /// Runs `preload sync` at `now` writing `textfile/preload.prom`.
-    func sync(_ dir: ScratchDirectory, source: String, at now: Timestamp) throws -> Int32 {
-        let out = try Tool.run(try Tool.preloadBinary(), [
+    func sync(_ dir: ScratchDirectory, source: String, at now: Timestamp) async throws -> Int32 {
+        let out = try await Tool.run(try Tool.preloadBinary(), [
             "sync", "--source", source, "--state", dir.file("state"), "--allowed-signers", dir.file("allowed_signers"),
             "--metrics-file", dir.file("textfile/preload.prom"),
         ], environment: ["PRELOAD_NOW": now.rfc3339], timeout: 120)
@@ -30,7 +30,7 @@ import Testing
     }
 
     /// What node_exporter serves from the textfile directory: `name{labels}` → value.
-    func scrape(_ dir: ScratchDirectory) throws -> [String: Double] {
+    func scrape(_ dir: ScratchDirectory) async throws -> [String: Double] {
         let port = try freePort()
         let exporter = Process()
         exporter.executableURL = URL(fileURLWithPath: try Tool.which("prometheus-node-exporter"))
@@ -39,18 +39,19 @@ import Testing
         exporter.standardOutput = FileHandle.nullDevice
         exporter.standardError = FileHandle.nullDevice
         try exporter.run()
-        defer {
-            exporter.terminate()
-            exporter.waitUntilExit()
-        }
         var body = ""
-        for _ in 0..<100 {
-            let out = try Tool.run("curl", ["-sf", "--max-time", "5", "http://127.0.0.1:\(port)/metrics"], timeout: 10)
-            if out.status == 0 {
-                body = out.stdout
-                break
+        try await withCleanup({
+            exporter.terminate()
+            await waitForExit(exporter)
+        }) {
+            for _ in 0..<100 {
+                let out = try await Tool.run("curl", ["-sf", "--max-time", "5", "http://127.0.0.1:\(port)/metrics"], timeout: 10)
+                if out.status == 0 {
+                    body = out.stdout
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(100))
             }
-            usleep(100_000)
         }
         var samples: [String: Double] = [:]
         for line in body.split(separator: "\n") where !line.hasPrefix("#") {
@@ -77,7 +78,7 @@ import Testing
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    @Test func nodeExporterReadsTheMetricsOfEachRun() throws {
+    @Test func nodeExporterReadsTheMetricsOfEachRun() async throws {
         let dir = try ScratchDirectory("preload-sync-metrics")
         try FileManager.default.createDirectory(atPath: dir.file("textfile"), withIntermediateDirectories: true)
         try dir.write("allowed_signers", AllowedSigners(entries: [.init(principals: ["ops@example.org"], key: SSHPublicKey(key.publicKey),
@@ -85,8 +86,8 @@ import Testing
         try signedList(dir, serial: 7)
         let first = t0.adding(days: 1)
 
-        #expect(try sync(dir, source: dir.file("list.json"), at: first) == 0)
-        var m = try scrape(dir)
+        #expect(try await sync(dir, source: dir.file("list.json"), at: first) == 0)
+        var m = try await scrape(dir)
         #expect(m["node_textfile_scrape_error"] == 0)
         #expect(m["preload_sync_last_run_result{result=\"updated\"}"] == 1)
         #expect(m["preload_sync_last_run_result{result=\"refused\"}"] == 0)
@@ -102,8 +103,8 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("textfile")) == ["preload.prom"])
 
         let second = t0.adding(days: 2)
-        #expect(try sync(dir, source: dir.file("list.json"), at: second) == 0)
-        m = try scrape(dir)
+        #expect(try await sync(dir, source: dir.file("list.json"), at: second) == 0)
+        m = try await scrape(dir)
         #expect(m["preload_sync_last_run_result{result=\"unchanged\"}"] == 1)
         #expect(m["preload_sync_last_success_timestamp_seconds"] == Double(second.secondsSince1970))
         #expect(m["preload_sync_list_age_seconds"] == Double(2 * 86400))
@@ -114,8 +115,8 @@ import Testing
         try dir.write("tampered.json", bytes: tampered)
         try FileManager.default.copyItem(atPath: dir.file("list.json.sig"), toPath: dir.file("tampered.json.sig"))
         let third = t0.adding(days: 3)
-        #expect(try sync(dir, source: dir.file("tampered.json"), at: third) == 1)
-        m = try scrape(dir)
+        #expect(try await sync(dir, source: dir.file("tampered.json"), at: third) == 1)
+        m = try await scrape(dir)
         #expect(m["preload_sync_last_run_result{result=\"refused\"}"] == 1)
         #expect(m["preload_sync_last_run_result{result=\"unchanged\"}"] == 0)
         #expect(m["preload_sync_last_run_timestamp_seconds"] == Double(third.secondsSince1970))
@@ -124,8 +125,8 @@ import Testing
 
         // Unreachable, and later than the list's expiry: the list is reported expired.
         let late = t0.adding(days: 15)
-        #expect(try sync(dir, source: dir.file("missing.json"), at: late) == 1)
-        m = try scrape(dir)
+        #expect(try await sync(dir, source: dir.file("missing.json"), at: late) == 1)
+        m = try await scrape(dir)
         #expect(m["preload_sync_last_run_result{result=\"unreachable\"}"] == 1)
         #expect(m["preload_sync_list_expired"] == 1)
         #expect(m["node_textfile_scrape_error"] == 0)

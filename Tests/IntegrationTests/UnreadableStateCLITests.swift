@@ -8,20 +8,20 @@ import Testing
     @Test func anUnknownStoredStateIsAnErrorNotASkip() async throws {
         let cli = try await PreloadCLI("preload-unreadable-state")
         let now = Timestamp(rfc3339: "2026-12-01T00:00:00Z")!
-        #expect(try cli.run(["status", "frozen.test"], at: now).status == 0)
+        #expect(try await cli.run(["status", "frozen.test"], at: now).status == 0)
         let database = cli.state + "/state.sqlite"
-        try sqliteShell(database, """
+        try await sqliteShell(database, """
             INSERT INTO domain (name, state, since, reason, detail, contact, requestedMode, mode, patterns, provenance,
                                 passingValidations)
             VALUES ('frozen.test', 'frozen', '2026-12-01T00:00:00Z', 'probation-passed', '', 'owner@frozen.test',
                     'enforce', 'enforce', '["mx.frozen.test"]', 'manual', 0)
             """)
-        let before = try sqliteShell(database, dump: true)
+        let before = try await sqliteShell(database, dump: true)
         for command in [["status", "frozen.test"], ["validate-all", "--no-publish", "--timeout", "5"]] {
-            let out = try cli.run(command, at: now)
+            let out = try await cli.run(command, at: now)
             #expect(out.status == 70, "\(command): exit \(out.status), \(out.stderr)")
             #expect(out.stderr.contains("domain.state") && out.stderr.contains("'frozen'"), "\(command): \(out.stderr)")
         }
-        #expect(try sqliteShell(database, dump: true) == before)
+        #expect(try await sqliteShell(database, dump: true) == before)
     }
 }

@@ -69,30 +69,30 @@ import Testing
         // before the concurrent run and the kill.
         let slow = try Self.spawn(cli, at: t0.adding(days: 1), ["--timeout", "60"])
         #expect(try await Self.waitForRunStart(cli), "the first run never started")
-        let second = try cli.validateAll(at: t0.adding(days: 1))
+        let second = try await cli.validateAll(at: t0.adding(days: 1))
         #expect(second.status == 75, "a concurrent run must be refused with 75: \(second.status) \(second.stderr)")
         #expect(slow.isRunning)
 
         // Kill it mid-run (the good domain validated, the stalled one still probing).
         try await Task.sleep(for: .seconds(1))
         kill(slow.processIdentifier, SIGKILL)
-        slow.waitUntilExit()
+        await waitForExit(slow)
         #expect(slow.terminationReason == .uncaughtSignal)
-        #expect(try cli.committedDomains() == nil, "nothing was published")
+        #expect(try await cli.committedDomains() == nil, "nothing was published")
 
         // The next run takes over, validates what is left, publishes and finishes.
-        let next = try cli.validateAll(at: t0.adding(days: 1).adding(seconds: 60), ["--timeout", "2"])
+        let next = try await cli.validateAll(at: t0.adding(days: 1).adding(seconds: 60), ["--timeout", "2"])
         #expect(next.status == 0, "\(next.stderr)")
         let summary = try Self.summary(next)
         #expect(summary.resumed, "\(next.stdout)")
         #expect(summary.validated >= 1 && summary.validated <= 2)
         #expect(summary.publication?.action == .published, "\(next.stdout)")
         let now = t0.adding(days: 1).adding(seconds: 60)
-        #expect(try cli.state(of: Self.stalled, at: now) == "failing")
-        #expect(try cli.state(of: Self.good, at: now) == "listed")
-        #expect(try cli.committedDomains() == [Self.good, Self.stalled].sorted())
-        #expect(try cli.verifyList(at: now).0.status == 0)
-        #expect(try Tool.git(cli.repo, "status", "--porcelain") == "")
+        #expect(try await cli.state(of: Self.stalled, at: now) == "failing")
+        #expect(try await cli.state(of: Self.good, at: now) == "listed")
+        #expect(try await cli.committedDomains() == [Self.good, Self.stalled].sorted())
+        #expect(try await cli.verifyList(at: now).0.status == 0)
+        #expect(try await Tool.git(cli.repo, "status", "--porcelain") == "")
         let store = try SQLiteStateStore(directory: cli.state)
         #expect(try await store.read { try $0.unfinishedRuns() }.isEmpty)
     }
@@ -104,26 +104,26 @@ import Testing
         try await Self.seedListed(cli, [Self.good], at: t0)
         let now = t0.adding(days: 1)
 
-        let crashed = try cli.validateAll(at: now, environment: ["PRELOAD_CRASH_AT": point.rawValue])
+        let crashed = try await cli.validateAll(at: now, environment: ["PRELOAD_CRASH_AT": point.rawValue])
         #expect(crashed.signalled && crashed.status == 9, "\(point): not killed (\(crashed.status)): \(crashed.stderr)")
-        #expect(try cli.state(of: Self.good, at: now) == "listed", "\(point)")
+        #expect(try await cli.state(of: Self.good, at: now) == "listed", "\(point)")
         let published = [.afterRefUpdate, .afterWriteList, .afterIndexUpdate].contains(point)
-        #expect(try cli.committedDomains() == (published ? [Self.good] : nil), "\(point)")
-        if published { #expect(try cli.commitCount() == 1, "\(point)") }
+        #expect(try await cli.committedDomains() == (published ? [Self.good] : nil), "\(point)")
+        if published { #expect(try await cli.commitCount() == 1, "\(point)") }
 
-        let next = try cli.validateAll(at: now.adding(seconds: 60))
+        let next = try await cli.validateAll(at: now.adding(seconds: 60))
         #expect(next.status == 0, "\(point): \(next.stderr)")
         let summary = try Self.summary(next)
         #expect(summary.resumed, "\(point): \(next.stdout)")
         #expect(summary.validated == 0, "\(point): the killed run had validated everything")
         #expect(summary.publication?.action == (published ? .skipped : .published), "\(point): \(next.stdout)")
-        #expect(try cli.committedDomains() == [Self.good], "\(point)")
-        #expect(try cli.commitCount() == 1, "\(point): exactly one list commit")
+        #expect(try await cli.committedDomains() == [Self.good], "\(point)")
+        #expect(try await cli.commitCount() == 1, "\(point): exactly one list commit")
         // A run killed after moving the branch but before finishing the work tree (after-ref-update,
         // after-write-list) leaves it behind HEAD: the next validate-all repairs it even though it skips
         // publishing, so the files verify and the work tree is clean.
-        let verified = try cli.verifyList(at: now.adding(seconds: 60)).0.status
-        let dirty = try Tool.git(cli.repo, "status", "--porcelain")
+        let verified = try await cli.verifyList(at: now.adding(seconds: 60)).0.status
+        let dirty = try await Tool.git(cli.repo, "status", "--porcelain")
         #expect(verified == 0, "\(point)")
         #expect(dirty == "", "\(point)")
     }

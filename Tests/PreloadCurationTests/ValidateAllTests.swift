@@ -321,7 +321,7 @@ final class Seen: @unchecked Sendable {
 @Suite(.requires(tool: "python3", "a second process holding the flock(2) lock"))
 struct RunLockAcrossProcessesTests {
     /// Starts a process that takes the lock and sleeps; returns once it holds the lock.
-    func holdLock(_ path: String) throws -> Process {
+    func holdLock(_ path: String) async throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try Tool.which("python3"))
         p.arguments = ["-c", "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(30)", path]
@@ -332,7 +332,7 @@ struct RunLockAcrossProcessesTests {
             do {
                 let probe = try FileLock(path: path, holder: "probe", mode: 0o600)
                 withExtendedLifetime(probe) {}
-                usleep(20_000)
+                try await Task.sleep(for: .milliseconds(20))
             } catch {
                 return p
             }
@@ -343,20 +343,21 @@ struct RunLockAcrossProcessesTests {
 
     @Test func anotherProcessHoldingTheLockRefusesTheRun() async throws {
         let bed = try Bed()
-        let holder = try holdLock(bed.sqlite.path(SQLiteStateStore.runLockFileName))
-        defer {
+        let holder = try await holdLock(bed.sqlite.path(SQLiteStateStore.runLockFileName))
+        try await withCleanup({
             kill(holder.processIdentifier, SIGKILL)
-            holder.waitUntilExit()
+            await waitForExit(holder)
+        }) { () async throws in
+            await #expect(throws: CurationError.self) { try await bed.validateAll().run() }
+            #expect(try await bed.store.read { try $0.unfinishedRuns().isEmpty && $0.lastCompletedRun() == nil })
         }
-        await #expect(throws: CurationError.self) { try await bed.validateAll().run() }
-        #expect(try await bed.store.read { try $0.unfinishedRuns().isEmpty && $0.lastCompletedRun() == nil })
     }
 
     @Test func aKilledHolderReleasesTheLock() async throws {
         let bed = try Bed()
-        let holder = try holdLock(bed.sqlite.path(SQLiteStateStore.runLockFileName))
+        let holder = try await holdLock(bed.sqlite.path(SQLiteStateStore.runLockFileName))
         kill(holder.processIdentifier, SIGKILL)
-        holder.waitUntilExit()
+        await waitForExit(holder)
         let summary = try await bed.validateAll().run()
         #expect(!summary.resumed)
     }

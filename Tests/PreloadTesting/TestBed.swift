@@ -88,20 +88,20 @@ public struct NetTestBed: Decodable, Sendable {
 
     /// A new, empty database in the test bed's cluster, for one test: its `postgres://` URL. Made with
     /// `psql` (an independent client); the cluster and everything in it go when the test bed stops.
-    public func freshPostgresDatabase(_ label: String = "t") throws -> String {
+    public func freshPostgresDatabase(_ label: String = "t") async throws -> String {
         let pg = try requirePostgres()
         let name = "preload_\(label)_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
-        try psql(pg.database, "CREATE DATABASE \(name)")
+        try await psql(pg.database, "CREATE DATABASE \(name)")
         return "postgres://\(pg.user):\(pg.password)@\(pg.host):\(pg.port)/\(name)"
     }
 
     /// Runs `sql` with `psql` on `database` of the test bed's cluster; its output rows, unaligned, `|`-separated.
     @discardableResult
-    public func psql(_ database: String, _ sql: String) throws -> String {
+    public func psql(_ database: String, _ sql: String) async throws -> String {
         let pg = try requirePostgres()
-        let out = try Tool.run("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", pg.host, "-p", "\(pg.port)",
-                                        "-U", pg.user, "-d", database, "-c", sql],
-                               environment: ["PGPASSWORD": pg.password, "PGCONNECT_TIMEOUT": "10"])
+        let out = try await Tool.run("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", pg.host, "-p", "\(pg.port)",
+                                              "-U", pg.user, "-d", database, "-c", sql],
+                                     environment: ["PGPASSWORD": pg.password, "PGCONNECT_TIMEOUT": "10"])
         guard out.status == 0 else { throw TestBedError("psql \(sql): \(out.stderr)") }
         return out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }

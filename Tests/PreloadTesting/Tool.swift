@@ -59,13 +59,23 @@ public enum Tool {
     /// Runs `executable` with `arguments`, feeding `stdin`; waits for it — at most `timeout` seconds when
     /// given, then kills it (the output then says `signalled`). The environment is the test's, without the
     /// variables that would change what `preload` and git do (`PRELOAD_NOW`, …), with `NO_COLOR`, a scratch
-    /// `HOME` and `environment` added.
+    /// `HOME` and `environment` added. The waiting happens on a thread of its own (``onThread(_:)``), never on
+    /// the cooperative pool that the in-process servers of other tests need.
     @discardableResult
     public static func run(_ executable: String, _ arguments: [String], cwd: String? = nil, stdin: [UInt8]? = nil,
-                           environment: [String: String] = [:], timeout: Double? = nil) throws -> ProcessOutput {
+                           environment: [String: String] = [:], timeout: Double? = nil) async throws -> ProcessOutput {
+        let path = executable.hasPrefix("/") ? executable : try which(executable)
+        return try await onThread {
+            try runBlocking(path, arguments, cwd: cwd, stdin: stdin, environment: environment, timeout: timeout)
+        }
+    }
+
+    /// The body of ``run(_:_:cwd:stdin:environment:timeout:)``: it blocks until the process ends.
+    private static func runBlocking(_ executable: String, _ arguments: [String], cwd: String?, stdin: [UInt8]?,
+                                    environment: [String: String], timeout: Double?) throws -> ProcessOutput {
         let scratch = try ScratchDirectory("preload-proc")
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : try which(executable))
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         var env = ProcessInfo.processInfo.environment
@@ -118,8 +128,8 @@ public enum Tool {
 
     /// Runs git in `repo`, failing the test set-up on a non-zero exit.
     @discardableResult
-    public static func git(_ repo: String, _ arguments: String...) throws -> String {
-        let out = try run("git", ["-C", repo] + arguments)
+    public static func git(_ repo: String, _ arguments: String...) async throws -> String {
+        let out = try await run("git", ["-C", repo] + arguments)
         guard out.status == 0 else { throw TestSetupError("git \(arguments.joined(separator: " ")): \(out.stderr)") }
         return out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -144,4 +154,22 @@ public enum Tool {
         if FileManager.default.isExecutableFile(atPath: fromSource) { return fromSource }
         throw TestSetupError("the preload executable was not found; run `swift build --build-tests` first or set PRELOAD_BINARY")
     }
+}
+
+/// Runs `body`, then `cleanup`, whether `body` returned or threw: a `defer` whose clean-up can await (a
+/// clean-up that runs processes waits for them off the cooperative pool, which a `defer` cannot).
+public func withCleanup(isolation: isolated (any Actor)? = #isolation, _ cleanup: () async -> Void,
+                        _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        await cleanup()
+        throw error
+    }
+    await cleanup()
+}
+
+/// Waits until `process` has exited, on a thread of its own (``onThread(_:)``), never on the cooperative pool.
+public func waitForExit(_ process: Process) async {
+    _ = try? await onThread { process.waitUntilExit() }
 }

@@ -22,22 +22,21 @@ import Testing
             let server = try await ServeProcess("serve-kill-\(round)", arguments: arguments, state: stateDir.file("state"))
             let c = ServeClient(server.url)
             let results = SubmissionResults()
-            var threads: [Thread] = []
+            var tasks: [Task<Void, Never>] = []
             for domain in domains {
-                let thread = Thread {
-                    let r = try? c.send("POST", "/api/v1/submissions", json: #"{"domain":"\#(domain)","contact":"owner@notify.test"}"#)
+                // Each request's curl is waited for on a thread of its own (Tool.run), so they all run at once.
+                tasks.append(Task {
+                    let r = try? await c.send("POST", "/api/v1/submissions", json: #"{"domain":"\#(domain)","contact":"owner@notify.test"}"#)
                     results.add(domain, r?.status)
-                }
-                threads.append(thread)
-                thread.start()
+                })
             }
             try await Task.sleep(for: .milliseconds(delay))
-            server.kill9()
+            await server.kill9()
             while results.count < domains.count { try await Task.sleep(for: .milliseconds(20)) }
             acknowledged.formUnion(results.accepted)
             print("serve kill -9 round \(round) after \(delay) ms: \(results.accepted.count) of \(domains.count) submissions acknowledged")
 
-            let check = try Tool.run("python3", ["-c", Self.consistency, stateDir.file("state/state.sqlite")] + domains)
+            let check = try await Tool.run("python3", ["-c", Self.consistency, stateDir.file("state/state.sqlite")] + domains)
             #expect(check.status == 0, "round \(round): \(check.stdout)\(check.stderr)")
             // Every acknowledged submission is in the state.
             let pending = Set(check.stdout.split(separator: "\n").filter { $0.hasPrefix("pending ") }.map { String($0.dropFirst(8)) })
@@ -46,18 +45,19 @@ import Testing
 
         // A restarted server serves the same state and takes every submission up (new or still pending).
         let server = try await ServeProcess("serve-kill-after", arguments: arguments, state: stateDir.file("state"))
-        defer { server.stop() }
-        let c = ServeClient(server.url)
-        for domain in domains {
-            let r = try c.send("POST", "/api/v1/submissions", json: #"{"domain":"\#(domain)","contact":"owner@notify.test"}"#)
-            #expect(r.status == 202, "\(domain): \(r.body)")
-            #expect(try c.send("GET", "/api/v1/domains/\(domain)").json["state"] as? String == "pending-verification")
+        try await withCleanup({ _ = await server.stop() }) {
+            let c = ServeClient(server.url)
+            for domain in domains {
+                let r = try await c.send("POST", "/api/v1/submissions", json: #"{"domain":"\#(domain)","contact":"owner@notify.test"}"#)
+                #expect(r.status == 202, "\(domain): \(r.body)")
+                #expect(try await c.send("GET", "/api/v1/domains/\(domain)").json["state"] as? String == "pending-verification")
+            }
+            #expect(await server.stop() == 0)
+            let check = try await Tool.run("python3", ["-c", Self.consistency, stateDir.file("state/state.sqlite")] + domains)
+            #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+            #expect(check.stdout.split(separator: "\n").filter { $0.hasPrefix("pending ") }.count == domains.count)
+            await names.removeAll()
         }
-        #expect(server.stop() == 0)
-        let check = try Tool.run("python3", ["-c", Self.consistency, stateDir.file("state/state.sqlite")] + domains)
-        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
-        #expect(check.stdout.split(separator: "\n").filter { $0.hasPrefix("pending ") }.count == domains.count)
-        await names.removeAll()
     }
 
     /// Checks the state with Python's sqlite3 (independent of the Swift code): integrity, and per domain

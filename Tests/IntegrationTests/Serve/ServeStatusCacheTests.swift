@@ -18,15 +18,16 @@ import Testing
         let server = try await ServeProcess("serve-cache", arguments: [
             "--allow-private-targets", "--trusted-proxy", "127.0.0.1", "--read-limit", "1000/min",
         ])
-        defer { server.stop() }
-        let c = ServeClient(server.url)
-        try await names.removingAfterwards {
-            try await exercise(c, server: server, bed: bed, names: names)
+        try await withCleanup({ _ = await server.stop() }) {
+            let c = ServeClient(server.url)
+            try await names.removingAfterwards {
+                try await exercise(c, server: server, bed: bed, names: names)
+            }
         }
     }
 
-    func status(_ c: ServeClient, _ domain: String) throws -> HTTPExchange {
-        let answer = try c.send("GET", "/api/v1/domains/\(domain)")
+    func status(_ c: ServeClient, _ domain: String) async throws -> HTTPExchange {
+        let answer = try await c.send("GET", "/api/v1/domains/\(domain)")
         #expect(answer.status == 200, "\(answer.body)")
         return answer
     }
@@ -34,20 +35,20 @@ import Testing
     func exercise(_ c: ServeClient, server: ServeProcess, bed: NetTestBed, names: TestBedNames) async throws {
         // A write through the service: visible at once, with no wait.
         let own = try await names.mailDomain("serve-cache-own")
-        for _ in 0..<3 { #expect(try status(c, own).json["state"] as? String == "unknown") }
-        let submitted = try c.send("POST", "/api/v1/submissions", json: #"{"domain":"\#(own)","contact":"owner@notify.test"}"#)
+        for _ in 0..<3 { #expect(try await status(c, own).json["state"] as? String == "unknown") }
+        let submitted = try await c.send("POST", "/api/v1/submissions", json: #"{"domain":"\#(own)","contact":"owner@notify.test"}"#)
         #expect(submitted.status == 202, "\(submitted.body)")
-        for _ in 0..<3 { #expect(try status(c, own).json["state"] as? String == "pending-verification") }
+        for _ in 0..<3 { #expect(try await status(c, own).json["state"] as? String == "pending-verification") }
 
         // Another process: `preload submit` on the server's state, while the answer "unknown" is cached.
         let other = try await names.mailDomain("serve-cache")
-        for _ in 0..<3 { #expect(try status(c, other).json["state"] as? String == "unknown") }
+        for _ in 0..<3 { #expect(try await status(c, other).json["state"] as? String == "unknown") }
         // Its clock is set so that the one-day challenge expires a few seconds from now (real time, the
         // server's clock).
         let lifetime: Int64 = 15
         let now = Int64(Date().timeIntervalSince1970)
         let issuedAt = Timestamp(secondsSince1970: now - 86_400 + lifetime)
-        let submit = try Tool.run(try Tool.preloadBinary(), [
+        let submit = try await Tool.run(try Tool.preloadBinary(), [
             "submit", other, "--contact", "owner@notify.test", "--state", server.state, "--challenge-expiry-days", "1",
             "--format", "json",
         ], environment: ["PRELOAD_NOW": issuedAt.rfc3339, "PRELOAD_DNS": bed.dns.server, "PRELOAD_CA_FILE": bed.caFile])
@@ -55,7 +56,7 @@ import Testing
         #expect(submit.stdout.contains("challenge-issued"), "\(submit.stdout)")
         try await Task.sleep(for: Self.bound)
         for _ in 0..<5 {
-            let pending = try status(c, other).json
+            let pending = try await status(c, other).json
             #expect(pending["state"] as? String == "pending-verification", "\(pending)")
             #expect(pending["challenge"] != nil)
             #expect((pending["next"] as? [String: Any])?["kind"] as? String == "awaiting-challenge")
@@ -67,7 +68,7 @@ import Testing
         let wait = expires - Int64(Date().timeIntervalSince1970) + 1
         if wait > 0 { try await Task.sleep(for: .seconds(wait)) }
         for _ in 0..<5 {
-            let expired = try status(c, other).json
+            let expired = try await status(c, other).json
             #expect(expired["state"] as? String == "pending-verification", "\(expired)")
             #expect(expired["challenge"] == nil, "\(expired)")
             #expect((expired["next"] as? [String: Any])?["kind"] as? String == "challenge-expired", "\(expired)")

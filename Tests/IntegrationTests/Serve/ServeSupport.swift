@@ -52,18 +52,18 @@ final class ServeProcess: @unchecked Sendable {  // immutable after init but for
     /// What the server wrote on stderr (its log).
     var log: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
-    /// SIGTERM, then waits for the exit status.
+    /// SIGTERM, then waits for the exit status (off the cooperative pool).
     @discardableResult
-    func stop() -> Int32 {
+    func stop() async -> Int32 {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        process.waitUntilExit()
+        await waitForExit(process)
         return process.terminationStatus
     }
 
     /// SIGKILL: no chance to finish anything.
-    func kill9() {
+    func kill9() async {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        await waitForExit(process)
     }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
@@ -109,7 +109,7 @@ final class ServeClient: @unchecked Sendable {  // the log is guarded by a lock
     /// Sends one request with curl and records it.
     @discardableResult
     func send(_ method: String, _ path: String, json: String? = nil, body: [UInt8]? = nil, contentType: String? = nil,
-              headers: [String: String] = [:], client: String? = nil) throws -> HTTPExchange {
+              headers: [String: String] = [:], client: String? = nil) async throws -> HTTPExchange {
         let scratch = try ScratchDirectory("preload-curl")
         var args = ["-s", "-S", "--max-time", "90", "-X", method, "-D", scratch.file("h"), "-o", scratch.file("b"),
                     "-w", "%{http_code}", "-H", "X-Forwarded-For: \(client ?? freshClient())"] + curlOptions
@@ -123,7 +123,7 @@ final class ServeClient: @unchecked Sendable {  // the log is guarded by a lock
             args += ["-H", "Content-Type: \(contentType ?? "application/octet-stream")", "--data-binary", "@" + scratch.file("in")]
         }
         args.append(base + path)
-        let out = try Tool.run("curl", args)
+        let out = try await Tool.run("curl", args)
         guard out.status == 0, let status = Int(out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw TestBedError("curl \(method) \(path): \(out.stderr)")
         }
@@ -135,19 +135,13 @@ final class ServeClient: @unchecked Sendable {  // the log is guarded by a lock
         }
         let bodyText = (try? String(contentsOfFile: scratch.file("b"), encoding: .utf8)) ?? ""
         let exchange = HTTPExchange(method: method, path: path, status: status, headers: headerMap, body: bodyText)
-        lock.lock()
-        exchanges.append(exchange)
-        lock.unlock()
+        lock.withLock { exchanges.append(exchange) }
         return exchange
     }
 
-    /// ``send(_:_:json:body:contentType:headers:client:)`` on a thread of its own (curl blocks while it runs).
+    /// ``send(_:_:json:body:contentType:headers:client:)``, which waits for curl on a thread of its own.
     func sendInBackground(_ method: String, _ path: String, json: String? = nil) async throws -> HTTPExchange {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try self.send(method, path, json: json) })
-            }
-        }
+        try await send(method, path, json: json)
     }
 
     /// Writes the log as JSON lines, followed by the logs of `others` (clients of other servers whose

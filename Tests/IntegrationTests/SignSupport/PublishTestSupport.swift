@@ -12,26 +12,26 @@ struct ListRepo {
     let scratch: ScratchDirectory
     let path: String
 
-    init(_ scratch: ScratchDirectory, branch: String = "main") throws {
+    init(_ scratch: ScratchDirectory, branch: String = "main") async throws {
         self.scratch = scratch
         path = scratch.file("repo-\(UUID().uuidString.prefix(6))")
-        try Tool.run("git", ["init", "-q", "-b", branch, path])
-        try Tool.git(path, "config", "user.name", "List Test")
-        try Tool.git(path, "config", "user.email", "list-test@example.org")
+        try await Tool.run("git", ["init", "-q", "-b", branch, path])
+        try await Tool.git(path, "config", "user.name", "List Test")
+        try await Tool.git(path, "config", "user.email", "list-test@example.org")
     }
 
     /// The commit HEAD points to, or `nil` while the branch is unborn.
-    func head() throws -> String? {
-        let out = try Tool.run("git", ["-C", path, "rev-parse", "--verify", "-q", "HEAD"])
+    func head() async throws -> String? {
+        let out = try await Tool.run("git", ["-C", path, "rev-parse", "--verify", "-q", "HEAD"])
         return out.status == 0 ? out.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil
     }
 
     /// `git status --porcelain` (untracked files included).
-    func status() throws -> String { try Tool.git(path, "status", "--porcelain") }
+    func status() async throws -> String { try await Tool.git(path, "status", "--porcelain") }
 
     /// A file as committed in `rev`, or `nil`.
-    func committed(_ file: String, at rev: String = "HEAD") throws -> [UInt8]? {
-        let out = try Tool.run("git", ["-C", path, "show", "\(rev):\(file)"])
+    func committed(_ file: String, at rev: String = "HEAD") async throws -> [UInt8]? {
+        let out = try await Tool.run("git", ["-C", path, "show", "\(rev):\(file)"])
         return out.status == 0 ? Array(out.stdout.utf8) : nil
     }
 
@@ -48,32 +48,32 @@ struct ListRepo {
     }
 
     /// `git verify-commit` with the committed allowed signers (git's own SSH signature check).
-    func verifyCommit(_ rev: String = "HEAD") throws -> Bool {
-        guard let signers = try committed("list/allowed_signers", at: rev) else { return false }
+    func verifyCommit(_ rev: String = "HEAD") async throws -> Bool {
+        guard let signers = try await committed("list/allowed_signers", at: rev) else { return false }
         let file = scratch.file("allowed-\(UUID().uuidString.prefix(6))")
         try Data(signers).write(to: URL(fileURLWithPath: file))
-        let out = try Tool.run("git", ["-C", path, "-c", "gpg.format=ssh", "-c", "gpg.ssh.allowedSignersFile=\(file)",
-                                       "verify-commit", rev])
+        let out = try await Tool.run("git", ["-C", path, "-c", "gpg.format=ssh", "-c", "gpg.ssh.allowedSignersFile=\(file)",
+                                             "verify-commit", rev])
         return out.status == 0
     }
 
     /// `ssh-keygen -Y verify` of the committed list with the committed allowed signers, as `identity`.
-    func sshVerifyCommittedList(identity: String, rev: String = "HEAD") throws -> Bool {
-        guard let list = try committed("list/preload.json", at: rev), let sig = try committed("list/preload.json.sig", at: rev),
-            let signers = try committed("list/allowed_signers", at: rev)
+    func sshVerifyCommittedList(identity: String, rev: String = "HEAD") async throws -> Bool {
+        guard let list = try await committed("list/preload.json", at: rev), let sig = try await committed("list/preload.json.sig", at: rev),
+            let signers = try await committed("list/allowed_signers", at: rev)
         else { return false }
         let tag = UUID().uuidString.prefix(6)
         try scratch.write("sig-\(tag)", bytes: sig)
         try scratch.write("allowed-\(tag)", bytes: signers)
-        let out = try Tool.run("ssh-keygen", ["-Y", "verify", "-f", scratch.file("allowed-\(tag)"), "-I", identity,
-                                              "-n", "preload-list", "-s", scratch.file("sig-\(tag)")], stdin: list)
+        let out = try await Tool.run("ssh-keygen", ["-Y", "verify", "-f", scratch.file("allowed-\(tag)"), "-I", identity,
+                                                    "-n", "preload-list", "-s", scratch.file("sig-\(tag)")], stdin: list)
         return out.status == 0
     }
 
     /// The committed list, verified by our verifier (expiry not checked).
-    func committedList(rev: String = "HEAD") throws -> PreloadList {
-        guard let list = try committed("list/preload.json", at: rev), let sig = try committed("list/preload.json.sig", at: rev),
-            let signers = try committed("list/allowed_signers", at: rev)
+    func committedList(rev: String = "HEAD") async throws -> PreloadList {
+        guard let list = try await committed("list/preload.json", at: rev), let sig = try await committed("list/preload.json.sig", at: rev),
+            let signers = try await committed("list/allowed_signers", at: rev)
         else { throw SignTestError("no committed list at \(rev)") }
         let trust = ListTrust.allowedSigners(try AllowedSigners(parsing: String(decoding: signers, as: UTF8.self)))
         return try ListVerifier(trust: trust, refusesExpired: false)
@@ -89,8 +89,8 @@ struct ListRepo {
     }
 
     /// Everything a refusal must leave untouched: HEAD, status, the list files in the work tree, the index.
-    func snapshot() throws -> [String] {
-        var parts = [try head() ?? "unborn", try status(), try Tool.git(path, "ls-files", "-s")]
+    func snapshot() async throws -> [String] {
+        var parts = [try await head() ?? "unborn", try await status(), try await Tool.git(path, "ls-files", "-s")]
         for file in ["list/preload.json", "list/preload.json.sig", "list/allowed_signers"] {
             parts.append(work(file).map { String(decoding: $0, as: UTF8.self) } ?? "absent")
         }

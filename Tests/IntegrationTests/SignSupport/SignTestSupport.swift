@@ -14,11 +14,11 @@ enum SignFixtures {
     static let t0 = ListFixtures.t0
 
     /// A new git repository (branch main) with a committer identity, in `scratch/name`.
-    static func repository(in scratch: ScratchDirectory, _ name: String = "repo") throws -> String {
+    static func repository(in scratch: ScratchDirectory, _ name: String = "repo") async throws -> String {
         let path = scratch.file(name)
-        try Tool.run("git", ["init", "-q", "-b", "main", path])
-        try Tool.git(path, "config", "user.name", "List Test")
-        try Tool.git(path, "config", "user.email", "list-test@example.org")
+        try await Tool.run("git", ["init", "-q", "-b", "main", path])
+        try await Tool.git(path, "config", "user.name", "List Test")
+        try await Tool.git(path, "config", "user.email", "list-test@example.org")
         return path
     }
 

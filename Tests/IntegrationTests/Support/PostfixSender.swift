@@ -23,7 +23,7 @@ final class PostfixSender: @unchecked Sendable {  // immutable after init; proce
     /// With `trustAnchor`, the forwarder validates (the test zones' anchors), the resolver configuration keeps
     /// its AD bit (`options trust-ad`) and Postfix uses it (`smtp_dns_support_level = dnssec`), for DANE.
     init(directory: String, dnsServer: String, caFile: String, policyMaps: String,
-         forwarderAddress: String = PostfixSender.forwarderAddress, trustAnchor: String? = nil) throws {
+         forwarderAddress: String = PostfixSender.forwarderAddress, trustAnchor: String? = nil) async throws {
         self.directory = directory
         configDirectory = directory + "/etc"
         logFile = directory + "/maillog"
@@ -36,7 +36,7 @@ final class PostfixSender: @unchecked Sendable {  // immutable after init; proce
             chmod(path, 0o755)
             path = (path as NSString).deletingLastPathComponent
         }
-        _ = try Self.run("/bin/chown", ["postfix", directory + "/data"])
+        _ = try await Self.run("/bin/chown", ["postfix", directory + "/data"])
 
         let (dnsAddress, dnsPort) = Self.split(dnsServer)
         try """
@@ -136,27 +136,27 @@ final class PostfixSender: @unchecked Sendable {  // immutable after init; proce
         forwarder.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: Self.touch(directory + "/unbound/unbound.log")))
         try forwarder.run()
 
-        let start = try Self.run("/usr/bin/unshare", [
+        let start = try await Self.run("/usr/bin/unshare", [
             "--mount", "--propagation", "private", "/bin/sh", "-c",
             "mount --bind \"$1\" /etc/resolv.conf && exec /usr/sbin/postfix -c \"$2\" start", "sh",
             directory + "/resolv.conf", configDirectory,
         ])
         guard start.status == 0 else {
-            stop()
+            await stop()
             throw TestBedError("the Postfix sender did not start: \(start.output)")
         }
     }
 
     /// Submits a message from `sender@preload.test` to `recipient` (through `sendmail -C`); returns its tag.
-    func send(to recipient: String, subject: String) throws {
+    func send(to recipient: String, subject: String) async throws {
         let message = "From: sender@preload.test\nTo: \(recipient)\nSubject: \(subject)\n\nEnd-to-end test of preload.\n"
-        let out = try Self.run("/usr/sbin/sendmail", ["-C", configDirectory, "-f", "sender@preload.test", "-i", recipient],
-                               stdin: Array(message.utf8))
+        let out = try await Self.run("/usr/sbin/sendmail", ["-C", configDirectory, "-f", "sender@preload.test", "-i", recipient],
+                                     stdin: Array(message.utf8))
         guard out.status == 0 else { throw TestBedError("sendmail: \(out.output)") }
     }
 
     /// Makes the queue manager try deferred mail now.
-    func flush() throws { _ = try Self.run("/usr/sbin/postqueue", ["-c", configDirectory, "-f"]) }
+    func flush() async throws { _ = try await Self.run("/usr/sbin/postqueue", ["-c", configDirectory, "-f"]) }
 
     /// The instance's log so far.
     var log: String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
@@ -169,8 +169,8 @@ final class PostfixSender: @unchecked Sendable {  // immutable after init; proce
     }
 
     /// The recipients still in the queue (`postqueue -j`).
-    func queuedRecipients() throws -> [String] {
-        let out = try Self.run("/usr/sbin/postqueue", ["-c", configDirectory, "-j"])
+    func queuedRecipients() async throws -> [String] {
+        let out = try await Self.run("/usr/sbin/postqueue", ["-c", configDirectory, "-j"])
         var addresses: [String] = []
         for line in out.output.split(separator: "\n") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
@@ -181,11 +181,14 @@ final class PostfixSender: @unchecked Sendable {  // immutable after init; proce
     }
 
     /// Stops the instance (at once) and the forwarder.
-    func stop() {
-        _ = try? Self.run("/usr/sbin/postfix", ["-c", configDirectory, "abort"])
-        if forwarder.isRunning {
-            forwarder.terminate()
-            forwarder.waitUntilExit()
+    func stop() async {
+        _ = try? await Self.run("/usr/sbin/postfix", ["-c", configDirectory, "abort"])
+        let forwarder = self.forwarder
+        _ = try? await onThread {
+            if forwarder.isRunning {
+                forwarder.terminate()
+                forwarder.waitUntilExit()
+            }
         }
     }
 
@@ -211,8 +214,8 @@ final class PostfixSender: @unchecked Sendable {  // immutable after init; proce
     }
 
     @discardableResult
-    static func run(_ tool: String, _ arguments: [String], stdin: [UInt8]? = nil) throws -> Output {
-        let out = try Tool.run(tool, arguments, stdin: stdin)
+    static func run(_ tool: String, _ arguments: [String], stdin: [UInt8]? = nil) async throws -> Output {
+        let out = try await Tool.run(tool, arguments, stdin: stdin)
         return Output(status: out.status, output: out.stdout + out.stderr)
     }
 }
@@ -234,9 +237,12 @@ final class ChildProcess: @unchecked Sendable {  // the Process is only used to 
 
     var isRunning: Bool { process.isRunning }
 
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+    func stop() async {
+        let process = self.process
+        _ = try? await onThread {
+            guard process.isRunning else { return }
+            process.terminate()
+            process.waitUntilExit()
+        }
     }
 }

@@ -19,50 +19,50 @@ struct PreloadCLI {
         binary = try Tool.preloadBinary()
         bed = try await NetTestBed.shared
         scratch = try ScratchDirectory(label)
-        state = postgres ? try bed.freshPostgresDatabase("cli") : scratch.file("state")
-        _ = try SignFixtures.repository(in: scratch, "repo")
-        let keygen = try Tool.run(binary, ["keygen", "--out", key, "--comment", "life-test"])
+        state = postgres ? try await bed.freshPostgresDatabase("cli") : scratch.file("state")
+        _ = try await SignFixtures.repository(in: scratch, "repo")
+        let keygen = try await Tool.run(binary, ["keygen", "--out", key, "--comment", "life-test"])
         guard keygen.status == 0 else { throw SignTestError("keygen: \(keygen.stderr)") }
     }
 
     /// Runs `preload ARGS` at `now`, with the test bed's DNS and CA and this state directory.
     @discardableResult
-    func run(_ arguments: [String], at now: Timestamp, environment: [String: String] = [:]) throws -> ProcessOutput {
+    func run(_ arguments: [String], at now: Timestamp, environment: [String: String] = [:]) async throws -> ProcessOutput {
         var env = ["PRELOAD_NOW": now.rfc3339, "PRELOAD_DNS": bed.dns.server, "PRELOAD_CA_FILE": bed.caFile,
                    "PRELOAD_STATE": state]
         for (k, v) in environment { env[k] = v }
-        return try Tool.run(binary, arguments, environment: env)
+        return try await Tool.run(binary, arguments, environment: env)
     }
 
     /// Runs `preload ARGS --format json` at `now` and parses its stdout as a JSON object.
-    func json(_ arguments: [String], at now: Timestamp) throws -> (ProcessOutput, [String: Any]) {
-        let out = try run(arguments + ["--format", "json"], at: now)
+    func json(_ arguments: [String], at now: Timestamp) async throws -> (ProcessOutput, [String: Any]) {
+        let out = try await run(arguments + ["--format", "json"], at: now)
         let object = (try? JSONSerialization.jsonObject(with: Data(out.stdout.utf8))) as? [String: Any] ?? [:]
         return (out, object)
     }
 
     /// `validate-all` publishing into this repository with this key.
-    func validateAll(at now: Timestamp, _ extra: [String] = [], environment: [String: String] = [:]) throws -> ProcessOutput {
-        try run(["validate-all", "--repo", repo, "--signing-key", key, "--bootstrap", "--publisher", "life@example.org",
-                 "--timeout", "5", "--format", "json"] + extra, at: now, environment: environment)
+    func validateAll(at now: Timestamp, _ extra: [String] = [], environment: [String: String] = [:]) async throws -> ProcessOutput {
+        try await run(["validate-all", "--repo", repo, "--signing-key", key, "--bootstrap", "--publisher", "life@example.org",
+                       "--timeout", "5", "--format", "json"] + extra, at: now, environment: environment)
     }
 
     /// The state code `preload status D` reports.
-    func state(of domain: String, at now: Timestamp) throws -> String? {
-        try json(["status", domain], at: now).1["state"] as? String
+    func state(of domain: String, at now: Timestamp) async throws -> String? {
+        try await json(["status", domain], at: now).1["state"] as? String
     }
 
     /// `preload events --domain D` as (from, to, reason) triples, oldest first as printed.
-    func events(_ domain: String, at now: Timestamp) throws -> [(from: String?, to: String, reason: String)] {
-        let (_, object) = try json(["events", "--domain", domain], at: now)
+    func events(_ domain: String, at now: Timestamp) async throws -> [(from: String?, to: String, reason: String)] {
+        let (_, object) = try await json(["events", "--domain", domain], at: now)
         return (object["events"] as? [[String: Any]] ?? []).map {
             ($0["from"] as? String, $0["to"] as? String ?? "", $0["reason"] as? String ?? "")
         }
     }
 
     /// The domains of the committed list at HEAD (read with `git show`), or `nil` when nothing is committed.
-    func committedDomains() throws -> [String]? {
-        let out = try Tool.run("git", ["-C", repo, "show", "HEAD:list/preload.json"])
+    func committedDomains() async throws -> [String]? {
+        let out = try await Tool.run("git", ["-C", repo, "show", "HEAD:list/preload.json"])
         guard out.status == 0,
               let object = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any],
               let domains = object["domains"] as? [String: Any] else { return nil }
@@ -70,13 +70,13 @@ struct PreloadCLI {
     }
 
     /// `preload list verify` of the work tree's list against `list/allowed_signers`; returns its JSON.
-    func verifyList(at now: Timestamp) throws -> (ProcessOutput, [String: Any]) {
-        try json(["list", "verify", repo + "/list/preload.json", "--allowed-signers", repo + "/list/allowed_signers"], at: now)
+    func verifyList(at now: Timestamp) async throws -> (ProcessOutput, [String: Any]) {
+        try await json(["list", "verify", repo + "/list/preload.json", "--allowed-signers", repo + "/list/allowed_signers"], at: now)
     }
 
     /// Number of commits on HEAD (`git rev-list --count`).
-    func commitCount() throws -> Int {
-        let out = try Tool.run("git", ["-C", repo, "rev-list", "--count", "HEAD"])
+    func commitCount() async throws -> Int {
+        let out = try await Tool.run("git", ["-C", repo, "rev-list", "--count", "HEAD"])
         return out.status == 0 ? Int(out.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 : 0
     }
 }
