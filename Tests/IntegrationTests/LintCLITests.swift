@@ -7,36 +7,41 @@ import Testing
 @Suite
 struct LintCLITests {
 
-    /// Runs `preload args…` with `stdin`, returning the exit status and the parsed JSON stdout.
-    private func run(_ args: [String], stdin: String = "") throws -> (status: Int32, json: [String: Any]?, stdout: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Tool.preloadBinary())
-        process.arguments = args
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let input = Pipe(), output = Pipe(), error = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+    /// Runs `preload args…` with `stdin`, returning the exit status and the parsed JSON stdout; the waiting
+    /// happens on a thread of its own (``onThread(_:)``).
+    private func run(_ args: [String], stdin: String = "") async throws -> (status: Int32, json: [String: Any]?, stdout: String) {
+        let binary = try Tool.preloadBinary()
+        let (status, out) = try await onThread { () -> (Int32, Data) in
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = args
+            var environment = ProcessInfo.processInfo.environment
+            environment["NO_COLOR"] = "1"
+            process.environment = environment
+            let input = Pipe(), output = Pipe(), error = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = error
+            try process.run()
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+            let out = output.fileHandleForReading.readDataToEndOfFile()
+            let err = error.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            _ = err
+            return (process.terminationStatus, out)
+        }
         let json = try? JSONSerialization.jsonObject(with: out) as? [String: Any]
-        _ = err
-        return (process.terminationStatus, json, String(decoding: out, as: UTF8.self))
+        return (status, json, String(decoding: out, as: UTF8.self))
     }
 
     private func codes(_ json: [String: Any]?) -> [String] {
         (json?["issues"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
     }
 
-    @Test func policyFromStdinWithMXCoverage() throws {
+    @Test func policyFromStdinWithMXCoverage() async throws {
         let body = Examples.rfc8461Policy
-        let ok = try run(["lint", "policy", "-", "--format", "json", "--mx", "mx1.example.net", "--mx", "MAIL.example.com."], stdin: body)
+        let ok = try await run(["lint", "policy", "-", "--format", "json", "--mx", "mx1.example.net", "--mx", "MAIL.example.com."], stdin: body)
         #expect(ok.status == 0)
         #expect(ok.json?["valid"] as? Bool == true)
         let policy = try #require(ok.json?["policy"] as? [String: Any])
@@ -46,7 +51,7 @@ struct LintCLITests {
         #expect(policy["mx"] as? [String] == ["mail.example.com", "*.example.net", "backupmx.example.com"])
         #expect(ok.json?["uncovered_mx"] as? [String] == [])
 
-        let uncovered = try run(["lint", "policy", "-", "--format", "json", "--mx", "a.b.example.net"], stdin: body)
+        let uncovered = try await run(["lint", "policy", "-", "--format", "json", "--mx", "a.b.example.net"], stdin: body)
         #expect(uncovered.status == 1)
         #expect(uncovered.json?["valid"] as? Bool == false)
         #expect(uncovered.json?["uncovered_mx"] as? [String] == ["a.b.example.net"])
@@ -57,50 +62,50 @@ struct LintCLITests {
         #expect(issue["message"] is String)
     }
 
-    @Test func invalidPolicyHasNullPolicy() throws {
-        let r = try run(["lint", "policy", "-", "--format", "json"], stdin: "version: STSv1\nmode: Enforce\nmax_age: 1\n")
+    @Test func invalidPolicyHasNullPolicy() async throws {
+        let r = try await run(["lint", "policy", "-", "--format", "json"], stdin: "version: STSv1\nmode: Enforce\nmax_age: 1\n")
         #expect(r.status == 1)
         #expect(r.json?["valid"] as? Bool == false)
         #expect(r.json?["policy"] is NSNull)
         #expect(codes(r.json).contains("mta-sts.policy-mode"))
     }
 
-    @Test func usageErrors() throws {
-        #expect(try run(["lint", "policy", "/nonexistent/mta-sts.txt"]).status == 64)
-        #expect(try run(["lint", "policy", "-", "--mx", "not a host"], stdin: Examples.rfc8461Policy).status == 64)
-        #expect(try run(["lint", "policy"]).status == 64)
-        #expect(try run(["lint", "txt", "--format", "yaml"]).status == 64)
+    @Test func usageErrors() async throws {
+        #expect(try await run(["lint", "policy", "/nonexistent/mta-sts.txt"]).status == 64)
+        #expect(try await run(["lint", "policy", "-", "--mx", "not a host"], stdin: Examples.rfc8461Policy).status == 64)
+        #expect(try await run(["lint", "policy"]).status == 64)
+        #expect(try await run(["lint", "txt", "--format", "yaml"]).status == 64)
     }
 
-    @Test func txtStatuses() throws {
-        let valid = try run(["lint", "txt", "--format", "json", "v=spf1 -all", "v=STSv1 ;id=20160831085700Z"])
+    @Test func txtStatuses() async throws {
+        let valid = try await run(["lint", "txt", "--format", "json", "v=spf1 -all", "v=STSv1 ;id=20160831085700Z"])
         #expect(valid.status == 0)
         #expect(valid.json?["status"] as? String == "valid")
         #expect(valid.json?["id"] as? String == "20160831085700Z")
         #expect(codes(valid.json) == ["mta-sts.txt-erratum-6285"])
-        let absent = try run(["lint", "txt", "--format", "json", "v=spf1 -all"])
+        let absent = try await run(["lint", "txt", "--format", "json", "v=spf1 -all"])
         #expect(absent.status == 1)
         #expect(absent.json?["status"] as? String == "absent")
         #expect(absent.json?["id"] is NSNull)
-        let invalid = try run(["lint", "txt", "--format", "json", "v=STSv1; id=a-b"])
+        let invalid = try await run(["lint", "txt", "--format", "json", "v=STSv1; id=a-b"])
         #expect(invalid.status == 1)
         #expect(invalid.json?["status"] as? String == "invalid")
         #expect(invalid.json?["valid"] as? Bool == false)
     }
 
-    @Test func tlsrptStatuses() throws {
-        let valid = try run(["lint", "tlsrpt", "--format", "json", "v=TLSRPTv1; rua=mailto:a@example.com,https://r.example.com/v1"])
+    @Test func tlsrptStatuses() async throws {
+        let valid = try await run(["lint", "tlsrpt", "--format", "json", "v=TLSRPTv1; rua=mailto:a@example.com,https://r.example.com/v1"])
         #expect(valid.status == 0)
         #expect(valid.json?["status"] as? String == "valid")
         #expect(valid.json?["rua"] as? [String] == ["mailto:a@example.com", "https://r.example.com/v1"])
-        let invalid = try run(["lint", "tlsrpt", "--format", "json", "v=TLSRPTv1; rua=ftp://example.com"])
+        let invalid = try await run(["lint", "tlsrpt", "--format", "json", "v=TLSRPTv1; rua=ftp://example.com"])
         #expect(invalid.status == 1)
         #expect(invalid.json?["rua"] as? [String] == [])
         #expect(codes(invalid.json) == ["tls-rpt.invalid"])
     }
 
-    @Test func textOutputReadsLikeALinter() throws {
-        let r = try run(["lint", "txt", "v=STSv1; id=a-b; x=1", "v=spf1 -all"])
+    @Test func textOutputReadsLikeALinter() async throws {
+        let r = try await run(["lint", "txt", "v=STSv1; id=a-b; x=1", "v=spf1 -all"])
         #expect(r.status == 1)
         #expect(r.json == nil)
         let lines = r.stdout.split(separator: "\n").map(String.init)
@@ -108,7 +113,7 @@ struct LintCLITests {
         #expect(lines.dropFirst().first?.hasPrefix("  error mta-sts.txt-invalid: ") == true, "errors come first")
         #expect(lines.dropFirst(2).first?.hasPrefix("  info mta-sts.txt-unknown-field: ") == true)
         #expect(!r.stdout.contains("\u{1B}["), "no colour when NO_COLOR is set and stdout is not a TTY")
-        let ok = try run(["lint", "tlsrpt", "v=TLSRPTv1;rua=mailto:reports@example.com"])
+        let ok = try await run(["lint", "tlsrpt", "v=TLSRPTv1;rua=mailto:reports@example.com"])
         #expect(ok.status == 0)
         #expect(ok.stdout.hasPrefix("_smtp._tls TXT record set: valid\n"))
     }

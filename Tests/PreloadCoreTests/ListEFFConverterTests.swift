@@ -148,15 +148,15 @@ struct ListEFFConverterTests {
         })
     }
 
-    @Test func exportIsValidAgainstEFFsSchema() throws {
-        try S.requirePython("jsonschema")
+    @Test func exportIsValidAgainstEFFsSchema() async throws {
+        try await S.requirePython("jsonschema")
         let (list, _) = try imported()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("preload-eff-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("policy.json")
         try Data(EFFListConverter.export(list).bytes).write(to: file)
-        let run = try S.python("""
+        let run = try await S.python("""
             import json, sys, jsonschema
             v = jsonschema.Draft7Validator(json.load(open(sys.argv[1])))
             for e in v.iter_errors(json.load(open(sys.argv[2]))):
@@ -167,9 +167,9 @@ struct ListEFFConverterTests {
     }
 
     /// EFF's own client loads the exported file and writes one `secure` Postfix line per enforce entry.
-    @Test func starttlsPolicyCLIAcceptsTheExport() throws {
+    @Test func starttlsPolicyCLIAcceptsTheExport() async throws {
         let prelude = "import collections, collections.abc\ncollections.Mapping = collections.abc.Mapping\n"
-        try S.requirePython("starttls_policy_cli.configure", prelude: prelude)
+        try await S.requirePython("starttls_policy_cli.configure", prelude: prelude)
         var (list, _) = try imported()
         // The client refuses expired lists (it then writes an empty map): give the list a far expiry.
         list.expires = S.t("2999-01-01T00:00:00Z")
@@ -177,7 +177,7 @@ struct ListEFFConverterTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try Data(EFFListConverter.export(list).bytes).write(to: dir.appendingPathComponent("policy.json"))
-        let run = try S.python(prelude + """
+        let run = try await S.python(prelude + """
             import os, sys
             from starttls_policy_cli import configure, policy
             config = policy.Config(filename=os.path.join(sys.argv[1], "policy.json"))

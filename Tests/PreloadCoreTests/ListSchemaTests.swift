@@ -69,8 +69,8 @@ struct ListSchemaTests {
 
     /// Runs Python's `jsonschema` (draft 2020-12) over every example: it must accept exactly the files the Swift
     /// decoder accepts, except `invalid-semantic/`, which it accepts and the Swift decoder rejects.
-    @Test func pythonJSONSchemaAgreesWithTheSwiftDecoder() throws {
-        try S.requirePython("jsonschema")
+    @Test func pythonJSONSchemaAgreesWithTheSwiftDecoder() async throws {
+        try await S.requirePython("jsonschema")
         let script = """
             import json, sys, jsonschema
             schema = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -86,7 +86,7 @@ struct ListSchemaTests {
         for folder in ["valid", "invalid", "invalid-semantic"] {
             files += try S.examples(folder).map { ($0, folder) }
         }
-        let run = try S.python(script, [S.schemaFile.path] + files.map(\.0.path))
+        let run = try await S.python(script, [S.schemaFile.path] + files.map(\.0.path))
         try #require(run.status == 0, "jsonschema failed: \(run.stderr)")
         let verdicts = try JSONDecoder().decode([String: Bool].self, from: Data(run.stdout.utf8))
         #expect(verdicts.count == files.count)
@@ -107,8 +107,8 @@ struct ListSchemaTests {
     }
 
     /// Lists the encoder writes (synthetic and imported) validate against the schema too.
-    @Test func encodedListsValidateAgainstTheSchema() throws {
-        try S.requirePython("jsonschema")
+    @Test func encodedListsValidateAgainstTheSchema() async throws {
+        try await S.requirePython("jsonschema")
         let imported = try #require(EFFListConverter.importList(try S.effBytes).list)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("preload-schema-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -117,7 +117,7 @@ struct ListSchemaTests {
         for (name, list) in files {
             try Data(ListCodec.encode(list)).write(to: dir.appendingPathComponent(name))
         }
-        let run = try S.python("""
+        let run = try await S.python("""
             import json, sys, jsonschema
             v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
             for p in sys.argv[2:]:

@@ -1,4 +1,5 @@
 import Foundation
+import PreloadTesting
 import Testing
 
 @testable import PreloadCore
@@ -80,8 +81,13 @@ enum ListTestSupport {
         var stderr: String
     }
 
-    /// Runs `python3 -c script args...`.
-    static func python(_ script: String, _ args: [String] = []) throws -> PythonResult {
+    /// Runs `python3 -c script args...`, waiting for it on a thread of its own (``onThread(_:)``).
+    static func python(_ script: String, _ args: [String] = []) async throws -> PythonResult {
+        try await onThread { try pythonBlocking(script, args) }
+    }
+
+    /// The body of ``python(_:_:)``: it blocks until python3 exits.
+    private static func pythonBlocking(_ script: String, _ args: [String]) throws -> PythonResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script] + args
@@ -99,8 +105,8 @@ enum ListTestSupport {
     }
 
     /// Fails the test clearly when `module` cannot be imported (CI installs it through tools/setup).
-    static func requirePython(_ module: String, prelude: String = "") throws {
-        let r = try python(prelude + "import \(module)")
+    static func requirePython(_ module: String, prelude: String = "") async throws {
+        let r = try await python(prelude + "import \(module)")
         try #require(r.status == 0,
             "python3 with the module \(module) is required (tools/setup installs it): \(r.stderr)")
     }
