@@ -13,8 +13,8 @@ import Testing
         let env = ["PRELOAD_STATE": scratch.file("state"), "PRELOAD_DNS": "127.0.0.254@53"]
         #expect(try await Tool.run(binary, ["status", "example.test"], environment: env).status == 0)
         let database = scratch.file("state/state.sqlite")
-        try await sqliteShell(database, "INSERT INTO grdb_migrations (identifier) VALUES ('v2-from-a-newer-preload')")
-        let before = try await sqliteShell(database, dump: true)
+        try await sqliteQuery(database, "INSERT INTO grdb_migrations (identifier) VALUES ('v2-from-a-newer-preload')")
+        let before = try await sqliteDump(database)
         let commands: [[String]] = [
             ["status", "example.test"], ["events"], ["submit", "example.test", "--contact", "owner@example.test"],
             ["remove", "example.test"], ["remove", "--force", "example.test", "--reason", "test"],
@@ -26,7 +26,7 @@ import Testing
             #expect(out.stderr.contains("newer preload") && out.stderr.contains("v2-from-a-newer-preload"),
                     "\(command): \(out.stderr)")
         }
-        #expect(try await sqliteShell(database, dump: true) == before)
+        #expect(try await sqliteDump(database) == before)
     }
 
     /// The client's MTA-STS cache: `resolve` and `socketmap` refuse it at start with exit 69.
@@ -37,8 +37,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         #expect(try await Tool.run(binary, ["keygen", "--out", scratch.file("key")]).status == 0)
         let cache = state + "/mta-sts-cache.sqlite"
-        try await sqliteShell(cache, "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
-        try await sqliteShell(cache, "INSERT INTO grdb_migrations VALUES ('v1-sts-cache'), ('v2-sts-cache-from-a-newer-preload')")
+        try await sqliteQuery(cache, "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+        try await sqliteQuery(cache, "INSERT INTO grdb_migrations VALUES ('v1-sts-cache'), ('v2-sts-cache-from-a-newer-preload')")
         let trust = ["--state", state, "--key", scratch.file("key.pub"), "--dns", "127.0.0.254@53", "--timeout", "2"]
         let resolve = try await Tool.run(binary, ["resolve", "example.test"] + trust)
         #expect(resolve.status == 69, "resolve: \(resolve.status) \(resolve.stderr)")
@@ -64,16 +64,4 @@ import Testing
         #expect(daemon.terminationStatus == 69, "socketmap: \(daemon.terminationStatus) \(message)")
         #expect(message.contains("v2-sts-cache-from-a-newer-preload"), "\(message)")
     }
-}
-
-/// Runs one SQL statement on the SQLite file at `path` with python3's sqlite3 (another SQLite client, as a
-/// newer binary would be); with `dump`, returns everything the file holds as SQL text instead.
-@discardableResult
-func sqliteShell(_ path: String, _ sql: String = "", dump: Bool = false) async throws -> String {
-    let body = dump ? "print('\\n'.join(c.iterdump()))\nprint(c.execute('PRAGMA user_version').fetchone()[0])"
-        : "c.execute(sys.argv[2])"
-    let out = try await Tool.run("/usr/bin/python3", ["-c", "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-        + body + "\nc.close()", path, sql])
-    guard out.status == 0 else { throw SignTestError("sqlite3: \(out.stderr)") }
-    return out.stdout
 }

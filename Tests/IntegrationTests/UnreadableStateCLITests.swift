@@ -1,5 +1,6 @@
 import Foundation
 import PreloadCore
+import PreloadTesting
 import Testing
 
 /// A state holding a value this preload cannot read (here a lifecycle state no release has had): the
@@ -10,18 +11,18 @@ import Testing
         let now = Timestamp(rfc3339: "2026-12-01T00:00:00Z")!
         #expect(try await cli.run(["status", "frozen.test"], at: now).status == 0)
         let database = cli.state + "/state.sqlite"
-        try await sqliteShell(database, """
+        try await sqliteQuery(database, """
             INSERT INTO domain (name, state, since, reason, detail, contact, requestedMode, mode, patterns, provenance,
                                 passingValidations)
             VALUES ('frozen.test', 'frozen', '2026-12-01T00:00:00Z', 'probation-passed', '', 'owner@frozen.test',
                     'enforce', 'enforce', '["mx.frozen.test"]', 'manual', 0)
             """)
-        let before = try await sqliteShell(database, dump: true)
+        let before = try await sqliteDump(database)
         for command in [["status", "frozen.test"], ["validate-all", "--no-publish", "--timeout", "5"]] {
             let out = try await cli.run(command, at: now)
             #expect(out.status == 70, "\(command): exit \(out.status), \(out.stderr)")
             #expect(out.stderr.contains("domain.state") && out.stderr.contains("'frozen'"), "\(command): \(out.stderr)")
         }
-        #expect(try await sqliteShell(database, dump: true) == before)
+        #expect(try await sqliteDump(database) == before)
     }
 }

@@ -23,7 +23,7 @@ import Testing
         let path = try scratch()
         let store = try SQLiteSTSCacheStore(path: path)
         try await store.save(try entry("example.com"))
-        #expect(try await sqlite(path, "SELECT group_concat(identifier) FROM grdb_migrations") == "v1-sts-cache")
+        #expect(try await sqliteQuery(path, "SELECT group_concat(identifier) FROM grdb_migrations") == "v1-sts-cache")
         #expect(try await SQLiteSTSCacheStore(path: path, readOnly: true).loadAll().map(\.domain.value) == ["example.com"])
     }
 
@@ -31,7 +31,7 @@ import Testing
     @Test func aCacheFromANewerBinaryIsRefusedAtOpen() async throws {
         let path = try scratch()
         try await SQLiteSTSCacheStore(path: path).save(try entry("example.com"))
-        try await sqlite(path, "INSERT INTO grdb_migrations (identifier) VALUES ('v7-sts-cache-from-the-future')")
+        try await sqliteQuery(path, "INSERT INTO grdb_migrations (identifier) VALUES ('v7-sts-cache-from-the-future')")
         let before = try await sqliteDump(path)
         for readOnly in [false, true] {
             #expect {
@@ -47,7 +47,7 @@ import Testing
     /// A table of another shape (before the fix it was used anyway, and every lookup failed to write).
     @Test func aCacheTableOfAnotherShapeIsRefusedAtOpen() async throws {
         let path = try scratch()
-        try await sqlite(path, "CREATE TABLE sts_cache (domain TEXT PRIMARY KEY NOT NULL, data BLOB)")
+        try await sqliteQuery(path, "CREATE TABLE sts_cache (domain TEXT PRIMARY KEY NOT NULL, data BLOB)")
         for readOnly in [false, true] {
             #expect {
                 try SQLiteSTSCacheStore(path: path, readOnly: readOnly)
@@ -61,46 +61,15 @@ import Testing
     /// A cache made before the cache had migrations (the same table, no migration records) is adopted.
     @Test func aCacheFromBeforeMigrationsIsAdopted() async throws {
         let path = try scratch()
-        try await sqlite(path, """
+        try await sqliteQuery(path, """
             CREATE TABLE sts_cache (domain TEXT PRIMARY KEY NOT NULL, policy TEXT, policy_id TEXT, fetched_at INTEGER,
                 valid_until INTEGER, checked_at INTEGER NOT NULL, discovery TEXT NOT NULL, discovery_detail TEXT,
                 fetch_failed_at INTEGER, fetch_failure TEXT)
             """)
-        try await sqlite(path, "INSERT INTO sts_cache (domain, checked_at, discovery) VALUES ('old.example', 1772323200, 'none')")
+        try await sqliteQuery(path, "INSERT INTO sts_cache (domain, checked_at, discovery) VALUES ('old.example', 1772323200, 'none')")
         #expect(try await SQLiteSTSCacheStore(path: path, readOnly: true).loadAll().map(\.domain.value) == ["old.example"])
         let store = try SQLiteSTSCacheStore(path: path)
         #expect(try await store.loadAll().map(\.domain.value) == ["old.example"])
-        #expect(try await sqlite(path, "SELECT group_concat(identifier) FROM grdb_migrations") == "v1-sts-cache")
+        #expect(try await sqliteQuery(path, "SELECT group_concat(identifier) FROM grdb_migrations") == "v1-sts-cache")
     }
-}
-
-/// Runs one SQL statement on the SQLite file at `path` with python3's sqlite3 (another SQLite client, as a
-/// newer binary would be), returning the first column of the first row.
-@discardableResult
-func sqlite(_ path: String, _ sql: String) async throws -> String {
-    try await python(path, sql, "row = c.execute(sys.argv[2]).fetchone()\nprint(row[0] if row else '')")
-}
-
-/// Everything the SQLite file at `path` holds (schema, rows, user_version), as SQL text.
-func sqliteDump(_ path: String) async throws -> String {
-    try await python(path, "", "print('\\n'.join(c.iterdump()))\nprint(c.execute('PRAGMA user_version').fetchone()[0])")
-}
-
-/// Runs `body` in python3 with `c`, a connection to `path`, waiting for it on a thread of its own (``onThread(_:)``).
-private func python(_ path: String, _ sql: String, _ body: String) async throws -> String {
-    try await onThread { try pythonBlocking(path, sql, body) }
-}
-
-private func pythonBlocking(_ path: String, _ sql: String, _ body: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    process.arguments = ["-c", "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\n" + body
-        + "\nc.close()", path, sql]
-    let out = Pipe()
-    process.standardOutput = out
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw CocoaError(.fileReadCorruptFile) }
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }

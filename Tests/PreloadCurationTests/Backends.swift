@@ -40,7 +40,7 @@ struct StoreUnderTest: Sendable {
     @discardableResult
     func sql(_ statement: String) async throws -> String {
         switch backend {
-        case .sqlite: return try await runSQL((location as NSString).appendingPathComponent(SQLiteStateStore.databaseFileName), statement)
+        case .sqlite: return try await sqliteQuery((location as NSString).appendingPathComponent(SQLiteStateStore.databaseFileName), statement)
         case .postgres:
             // psql's first line, first column (rows are `|`-separated).
             let out = try await NetTestBed.shared.psql(location, statement)

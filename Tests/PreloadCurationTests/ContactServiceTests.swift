@@ -158,12 +158,12 @@ import Testing
         let file = bed.sqlite.path(SQLiteStateStore.databaseFileName)
         for sql in ["DROP TABLE contact", "DROP TABLE contact_mail",
                     "DELETE FROM grdb_migrations WHERE identifier = 'v2-contact-confirmation'", "PRAGMA user_version = 1"] {
-            _ = try await runSQL(file, sql)
+            _ = try await sqliteQuery(file, sql)
         }
         let reopened = try SQLiteStateStore(directory: bed.sqlite.directory)
         #expect(try await reopened.appliedMigrations() == SQLiteStateStore.knownMigrations)
         #expect(SQLiteStateStore.knownMigrations.prefix(2) == ["v1-initial", "v2-contact-confirmation"])
-        #expect(try await runSQL(file, "PRAGMA user_version") == "\(SQLiteStateStore.schemaVersion)")
+        #expect(try await sqliteQuery(file, "PRAGMA user_version") == "\(SQLiteStateStore.schemaVersion)")
         #expect(try await reopened.read { try $0.record(try DomainName("old.test"))?.state } == .probation)
         #expect(try await reopened.read { try $0.contact("postmaster@example.test") } == nil,
                 "contacts of a version-1 state are not confirmed (their notices wait for a confirmation)")

@@ -24,7 +24,7 @@ import Testing
         let store = try temporaryStore()
         try await store.write { try $0.save(record(.listed)) }
         let file = store.path(SQLiteStateStore.databaseFileName)
-        try await runSQL(file, "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-the-future')")
+        try await sqliteQuery(file, "INSERT INTO grdb_migrations (identifier) VALUES ('v9-from-the-future')")
         let before = try await sqliteDump(file)
         #expect {
             try SQLiteStateStore(directory: store.directory)
@@ -39,8 +39,8 @@ import Testing
     @Test func aStateWithAHigherSchemaVersionIsRefused() async throws {
         let store = try temporaryStore()
         let file = store.path(SQLiteStateStore.databaseFileName)
-        #expect(try await runSQL(file, "PRAGMA user_version") == "\(SQLiteStateStore.schemaVersion)")
-        try await runSQL(file, "PRAGMA user_version = \(SQLiteStateStore.schemaVersion + 1)")
+        #expect(try await sqliteQuery(file, "PRAGMA user_version") == "\(SQLiteStateStore.schemaVersion)")
+        try await sqliteQuery(file, "PRAGMA user_version = \(SQLiteStateStore.schemaVersion + 1)")
         #expect {
             try SQLiteStateStore(directory: store.directory)
         } throws: { error in
@@ -48,9 +48,9 @@ import Testing
             return why.contains("\(SQLiteStateStore.schemaVersion + 1)")
         }
         // An older stamp (a state from before versions were stamped) is brought up to date.
-        try await runSQL(file, "PRAGMA user_version = 0")
+        try await sqliteQuery(file, "PRAGMA user_version = 0")
         _ = try SQLiteStateStore(directory: store.directory)
-        #expect(try await runSQL(file, "PRAGMA user_version") == "\(SQLiteStateStore.schemaVersion)")
+        #expect(try await sqliteQuery(file, "PRAGMA user_version") == "\(SQLiteStateStore.schemaVersion)")
     }
 
     @Test func refusesAFileAsStateDirectory() throws {
@@ -218,35 +218,4 @@ import Testing
         #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
         #expect(throws: FileLockError.held(holder: "")) { try FileLock(path: path, holder: "pid 4", mode: 0o600) }
     }
-}
-
-/// Runs one SQL statement on the SQLite file at `path` with python3's sqlite3 (another SQLite client, as a
-/// newer binary or an operator would be), returning the first column of the first row.
-@discardableResult
-func runSQL(_ path: String, _ sql: String) async throws -> String {
-    try await python(path, sql, "row = c.execute(sys.argv[2]).fetchone()\nprint(row[0] if row else '')")
-}
-
-/// Everything the SQLite file at `path` holds (schema, rows, user_version), as SQL text.
-func sqliteDump(_ path: String) async throws -> String {
-    try await python(path, "", "print('\\n'.join(c.iterdump()))\nprint(c.execute('PRAGMA user_version').fetchone()[0])")
-}
-
-/// Runs `body` in python3 with `c`, a connection to `path`, waiting for it on a thread of its own (``onThread(_:)``).
-private func python(_ path: String, _ sql: String, _ body: String) async throws -> String {
-    try await onThread { try pythonBlocking(path, sql, body) }
-}
-
-private func pythonBlocking(_ path: String, _ sql: String, _ body: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    process.arguments = ["-c", "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], isolation_level=None)\n" + body
-        + "\nc.close()", path, sql]
-    let out = Pipe()
-    process.standardOutput = out
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw CurationError.corrupt("python3 sqlite3 failed on '\(sql)'") }
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }
