@@ -51,11 +51,13 @@ public final class PostgresStateStore: CurationStore {
     let pool: PostgresConnectionPool
 
     /// Advisory lock keys (one namespace for this program): the write lock, the migration lock, the
-    /// exclusive run lock and the publish lock of a shared round.
+    /// exclusive run lock, the publish lock of a shared round and the claim lock.
     static let writeLockKey: Int64 = 0x7072_6C64_0001
     static let migrationLockKey: Int64 = 0x7072_6C64_0002
     static let runLockKey: Int64 = 0x7072_6C64_0003
     static let publishLockKey: Int64 = 0x7072_6C64_0004
+    /// The lock that serialises claims (``PostgresTransaction/claimItems(run:vantage:holder:limit:now:until:)``).
+    static let claimLockKey: Int64 = 0x7072_6C64_0005
     /// The first key of the per-domain locks' two-key space (``write(confinedTo:_:)``).
     static let domainLockSpace: Int32 = 0x7072_6C64
 

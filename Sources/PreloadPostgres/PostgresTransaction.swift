@@ -295,10 +295,15 @@ struct PostgresTransaction: StateWriter {
     }
 
     /// `FOR UPDATE SKIP LOCKED`: run items another transaction is claiming are passed over, not waited for.
+    /// Claims are serialised among themselves (a transaction-level advisory lock, which result writes do not
+    /// take): a claim only locks the items it takes, without changing them, so a claim whose snapshot was
+    /// taken before another claim committed could otherwise lock the same items once they are free and not
+    /// see the other's claims — both workers would validate them.
     func claimItems(run: Int64, vantage: String, holder: String, limit: Int, now: Timestamp, until: Timestamp) throws
         -> [RunItemRow]
     {
-        try session.rows("""
+        try session.execute("SELECT pg_advisory_xact_lock($1)", [.int(PostgresStateStore.claimLockKey)])
+        return try session.rows("""
             WITH picked AS (
                 SELECT i.domain, i."expectedMs" FROM run_item i
                 WHERE i."runId" = $4 AND NOT i.done

@@ -198,6 +198,36 @@ import Testing
         #expect(try await bed.sut.sql("SELECT status FROM run") == "completed")
     }
 
+    /// Claimers racing on one round (each on connections of its own) never take the same domain twice: a
+    /// claim must see every claim committed before it, not only the items locked at its start.
+    @Test func concurrentClaimsNeverTakeADomainTwice() async throws {
+        let bed = try await Bed.make(.postgres)
+        let names = (1...300).map { String(format: "c%04d.test", $0) }
+        let run = try await bed.store.write { tx in
+            try tx.startRun(RunRow(started: t0, pid: 999_999), domains: try names.map { try DomainName($0) })
+        }
+        var stores: [any CurationStore] = []
+        for _ in 0..<6 { stores.append(try await bed.sut.reopen()) }
+        let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
+            for (i, store) in stores.enumerated() {
+                group.addTask {
+                    var mine: [String] = []
+                    while true {
+                        let batch = try await store.write(confinedTo: []) { tx in
+                            try tx.claimItems(run: run.id!, vantage: "*", holder: "w\(i)", limit: 3, now: t0,
+                                              until: t0.adding(seconds: 600))
+                        }
+                        if batch.isEmpty { return mine }
+                        mine += batch.map(\.domain.value)
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(claimed.count == names.count)
+        #expect(Set(claimed) == Set(names))
+    }
+
     /// A run's items carry how long each domain's newest timed check took, and claims hand out the longest
     /// first (unknown last, then by name); `validate-all` records how long each check took.
     @Test(arguments: Backend.allCases) func claimsHandOutTheLongestExpectedChecksFirst(_ backend: Backend) async throws {

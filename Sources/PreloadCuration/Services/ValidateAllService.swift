@@ -190,7 +190,7 @@ public struct ValidateAllService: Sendable {
                 if let item = queue.next(othersMayCome: !exhausted) { return item }
                 guard !exhausted, queue.wantsMore else { return nil }
                 let now = clock.now()
-                // Claims lock the items they take and pass over locked ones: confined to nothing else.
+                // Claims touch only the items they take (the store serialises claims among themselves).
                 let claimed = try await store.write(confinedTo: []) { tx in
                     try tx.claimItems(run: runId, vantage: vantageKey, holder: worker, limit: batch, now: now,
                                       until: now.adding(seconds: lease))

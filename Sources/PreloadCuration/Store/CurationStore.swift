@@ -20,7 +20,8 @@ public protocol CurationStore: Sendable {
 
     /// Runs `body` in one write transaction that reads and changes only what belongs to `domains` — their
     /// records, their run items — and otherwise only appends rows (validations, audit events,
-    /// notifications) or changes rows it locks itself without waiting (`FOR UPDATE SKIP LOCKED` claims).
+    /// notifications) or claims run items (``StateWriter/claimItems(run:vantage:holder:limit:now:until:)``, which a
+    /// store serialises among themselves).
     /// A store may run such transactions at once when their domains differ (each domain's are serialised);
     /// every ``write(_:)`` excludes them all. `validate-all` records its results this way, so that cooperating
     /// workers on a shared state do not queue behind one another's results.
