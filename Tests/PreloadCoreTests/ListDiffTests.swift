@@ -1,3 +1,4 @@
+import PreloadTesting
 import Testing
 
 @testable import PreloadCore
@@ -77,11 +78,13 @@ struct ListDiffTests {
         #expect(added?.hasSuffix(", and \(120 - ListDiff.summaryNameLimit) more") == true)
     }
 
-    @Test func linearOnLargeLists() {
-        let a = S.syntheticList(count: 20_000, serial: 1)
-        var b = S.syntheticList(count: 20_000, serial: 2)
-        b.entries.removeFirst(100)
-        let diff = ListDiff(old: a, new: b)
+    @Test func linearOnLargeLists() async throws {
+        let diff = try await onThread {  // off the cooperative pool, which other tests' servers need
+            let a = S.syntheticList(count: 20_000, serial: 1)
+            var b = S.syntheticList(count: 20_000, serial: 2)
+            b.entries.removeFirst(100)
+            return ListDiff(old: a, new: b)
+        }
         #expect(diff.removed.count == 100)
         #expect(diff.added.isEmpty && diff.modeChanges.isEmpty && diff.patternChanges.isEmpty)
     }
