@@ -104,6 +104,13 @@ struct PostgresTransaction: StateWriter {
                                            codes.map(SQLValue.text)))
     }
 
+    func records(named domains: [DomainName]) throws -> [DomainRecord] {
+        guard !domains.isEmpty else { return [] }
+        return try decode(DomainRecord.self, "domain", try session.rows("""
+            SELECT * FROM domain WHERE name = ANY(string_to_array($1, E'\\n')) ORDER BY name COLLATE "C"
+            """, [.text(domains.map(\.value).joined(separator: "\n"))]))
+    }
+
     func domainCounts() throws -> [LifecycleState: Int] {
         var counts: [LifecycleState: Int] = [:]
         for row in try session.rows("SELECT state, COUNT(*) AS n FROM domain GROUP BY state") {

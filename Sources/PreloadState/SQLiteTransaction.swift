@@ -107,6 +107,11 @@ struct SQLiteTransaction: StateWriter {
         return try domainRecords(request)
     }
 
+    func records(named domains: [DomainName]) throws -> [DomainRecord] {
+        guard !domains.isEmpty else { return [] }
+        return try domainRecords(StoredDomain.filter(domains.map(\.value).contains(Column("name"))).order(Column("name")))
+    }
+
     func domainCounts() throws -> [LifecycleState: Int] {
         let rows = try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM domain GROUP BY state")
         return try Dictionary(uniqueKeysWithValues: rows.map { row in

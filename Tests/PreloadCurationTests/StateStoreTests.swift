@@ -74,6 +74,22 @@ import Testing
         #expect(try await store.read { try $0.domainCounts() } == [.failing: 1])
     }
 
+    /// Several records in one read: those that exist, by name; none asked, none read.
+    @Test(arguments: Backend.allCases) func recordsAreReadByName(_ backend: Backend) async throws {
+        let store = try await StoreUnderTest.make(backend).store
+        let saved = try ["b.test", "a.test", "c.test"].map { name -> DomainRecord in
+            var r = record(.listed)
+            r.domain = try DomainName(name)
+            return r
+        }
+        try await store.write { tx in for r in saved { try tx.save(r) } }
+        let names = try ["c.test", "missing.test", "a.test"].map { try DomainName($0) }
+        let back = try await store.read { try $0.records(named: names) }
+        #expect(back.map(\.domain.value) == ["a.test", "c.test"])
+        #expect(back == saved.filter { $0.domain.value != "b.test" }.sorted { $0.domain.value < $1.domain.value })
+        #expect(try await store.read { try $0.records(named: []) }.isEmpty)
+    }
+
     @Test(arguments: Backend.allCases) func unknownStateCodesAreReportedNotGuessed(_ backend: Backend) async throws {
         let sut = try await StoreUnderTest.make(backend)
         let store = sut.store

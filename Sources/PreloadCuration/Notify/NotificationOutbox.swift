@@ -45,6 +45,10 @@ public enum NotificationOutbox {
             return (rows, confirmed)
         }
         var tally = DeliveryTally()
+        // Rows settled without a send (withheld, recorded, refused) are written together at the end: if the
+        // process dies first they are still queued, and the next run settles them again, sending nothing.
+        // A row that was sent (or tried) is written right after its send.
+        var settled: [NotificationRow] = []
         for var row in queued {
             if row.kind == .contactConfirmation {
                 // Confirmation mail is sent by ContactService as it is asked for, never from the queue: its
@@ -52,9 +56,11 @@ public enum NotificationOutbox {
                 row.status = .failed
                 row.lastError = "a confirmation code is sent when it is requested, never from the queue"
                 tally.failed += 1
+                settled.append(row)
             } else if !confirmed.contains(row.recipient) {
                 row.status = .withheld
                 tally.withheld += 1
+                settled.append(row)
             } else if let notifier {
                 row.attempts += 1
                 do {
@@ -71,12 +77,17 @@ public enum NotificationOutbox {
                         tally.retrying += 1
                     }
                 }
+                let done = row
+                try await store.write { try $0.update(done) }
             } else {
                 row.status = .recorded
                 tally.recorded += 1
+                settled.append(row)
             }
-            let done = row
-            try await store.write { try $0.update(done) }
+        }
+        if !settled.isEmpty {
+            let rows = settled
+            try await store.write { tx in for row in rows { try tx.update(row) } }
         }
         return tally
     }

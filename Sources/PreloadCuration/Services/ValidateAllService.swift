@@ -320,14 +320,20 @@ public struct ValidateAllService: Sendable {
         let policy = self.policy
         let vantageKey = vantageName
         return try await store.write(confinedTo: batch.map(\.domain)) { tx in
-            try batch.map { try Self.record($0, runId: runId, needed: needed, vantageKey: vantageKey, policy: policy, in: tx) }
+            // The batch's records in one read; a step's record replaces its domain's.
+            var records: [DomainName: DomainRecord] = [:]
+            for record in try tx.records(named: batch.map(\.domain)) { records[record.domain] = record }
+            return try batch.map {
+                try Self.record($0, runId: runId, needed: needed, vantageKey: vantageKey, policy: policy,
+                                records: &records, in: tx)
+            }
         }
     }
 
     /// Records one domain's result — unless the domain is done already, or this vantage reported on it
     /// already — with the domain's step when it is the last result the round needs (`needed` vantages).
     private static func record(_ item: Checked, runId: Int64, needed: Int, vantageKey: String, policy: LifecyclePolicy,
-                               in tx: any StateWriter) throws -> ValidationResult {
+                               records: inout [DomainName: DomainRecord], in tx: any StateWriter) throws -> ValidationResult {
         let domain = item.domain, now = item.time
         var results: [(vantage: String, outcome: ValidationOutcome)] = []
         if needed <= 1 {
@@ -354,11 +360,12 @@ public struct ValidateAllService: Sendable {
             try tx.markDone(run: runId, domain: domain)
         }
         results.append((vantageKey, item.outcome))
-        guard let record = try tx.record(domain), record.state.isValidated else { return .recorded(nil) }
+        guard let record = records[domain], record.state.isValidated else { return .recorded(nil) }
         switch VantageVerdict.combine(results) {
         case .outcome(let combined):
             let step = try Lifecycle.apply(.validated(combined), to: record, domain: domain, now: now, policy: policy)
             try tx.record(step, actor: .validateAll, now: now, policy: policy)
+            records[domain] = step.record
             return .recorded(step)
         case .disputed(let failedAt, let passedAt, let codes):
             try tx.insert(AuditEventRow(

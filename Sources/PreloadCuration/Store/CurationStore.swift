@@ -70,6 +70,8 @@ public protocol StateReader {
     func record(_ domain: DomainName) throws -> DomainRecord?
     /// The records whose state is one of `states` (all when `nil`), by name.
     func records(inStates states: Set<LifecycleState>?) throws -> [DomainRecord]
+    /// The records of the named domains that have one, by name.
+    func records(named domains: [DomainName]) throws -> [DomainRecord]
     /// How many domains are in each state.
     func domainCounts() throws -> [LifecycleState: Int]
 
