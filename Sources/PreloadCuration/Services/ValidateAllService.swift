@@ -220,7 +220,8 @@ public struct ValidateAllService: Sendable {
                 }
                 guard checking > 0 || recording else {
                     // Nothing claimable here: done, or other workers hold the rest. Wait for their results,
-                    // or for their leases to run out.
+                    // or for their leases to run out (polled every 0.1 s: a worker that waits here ends at most
+                    // that long after the last result, and the poll is two counts).
                     let (counts, awaiting) = try await store.read { tx in
                         (try tx.itemCounts(run: runId), try tx.itemsAwaiting(run: runId, vantage: vantageKey))
                     }
@@ -229,7 +230,7 @@ public struct ValidateAllService: Sendable {
                         summary.awaitingVantages = counts.total - counts.done
                         return
                     }
-                    try await Task.sleep(for: .milliseconds(500))
+                    try await Task.sleep(for: .milliseconds(100))
                     exhausted = false
                     continue
                 }
