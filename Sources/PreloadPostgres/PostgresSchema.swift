@@ -88,10 +88,6 @@ enum PostgresSchema {
             "ALTER TABLE validation ADD COLUMN vantage TEXT",
             "CREATE INDEX validation_by_run ON validation (\"runId\", domain)",
         ]),
-        ("v4-round-order", [
-            "ALTER TABLE validation ADD COLUMN \"durationMs\" BIGINT",
-            "ALTER TABLE run_item ADD COLUMN \"expectedMs\" BIGINT",
-        ]),
     ]
 
     /// The tables with a `BIGSERIAL id`, whose sequences follow rows copied in with their ids.

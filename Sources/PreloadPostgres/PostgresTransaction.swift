@@ -250,11 +250,8 @@ struct PostgresTransaction: StateWriter {
         if !domains.isEmpty {
             let list = domains.map(\.value).joined(separator: "\n")
             try session.execute("""
-                INSERT INTO run_item ("runId", domain, done, "expectedMs")
-                SELECT $1, name, FALSE,
-                       (SELECT v."durationMs" FROM validation v WHERE v.domain = name AND v."durationMs" IS NOT NULL
-                        ORDER BY v.time DESC, v.id DESC LIMIT 1)
-                FROM unnest(string_to_array($2, E'\\n')) AS name
+                INSERT INTO run_item ("runId", domain, done)
+                SELECT $1, name, FALSE FROM unnest(string_to_array($2, E'\\n')) AS name
                 """, [.int(row.id!), .text(list)])
         }
         return row
@@ -307,33 +304,27 @@ struct PostgresTransaction: StateWriter {
     /// taken before another claim committed could otherwise lock the same items once they are free and not
     /// see the other's claims — both workers would validate them.
     func claimItems(run: Int64, vantage: String, holder: String, limit: Int, now: Timestamp, until: Timestamp) throws
-        -> [RunItemRow]
+        -> [DomainName]
     {
         try session.execute("SELECT pg_advisory_xact_lock($1)", [.int(PostgresStateStore.claimLockKey)])
         return try session.rows("""
-            WITH picked AS (
-                SELECT i.domain, i."expectedMs" FROM run_item i
-                WHERE i."runId" = $4 AND NOT i.done
-                  AND NOT EXISTS (SELECT 1 FROM validation v WHERE v."runId" = i."runId" AND v.domain = i.domain AND v.vantage = $1)
-                  AND NOT EXISTS (SELECT 1 FROM run_claim c WHERE c."runId" = i."runId" AND c.domain = i.domain AND c.vantage = $1
-                                  AND c.expires > $5)
-                ORDER BY i."expectedMs" DESC NULLS LAST, i.domain COLLATE "C" LIMIT $6 FOR UPDATE OF i SKIP LOCKED),
-            claimed AS (
-                INSERT INTO run_claim ("runId", domain, vantage, holder, expires)
-                SELECT $4, domain, $1, $2, $3 FROM picked
-                ON CONFLICT ("runId", domain, vantage) DO UPDATE SET holder = EXCLUDED.holder, expires = EXCLUDED.expires
-                RETURNING domain)
-            SELECT p.domain, p."expectedMs" FROM picked p JOIN claimed c ON c.domain = p.domain
-            ORDER BY p."expectedMs" DESC NULLS LAST, p.domain COLLATE "C"
+            INSERT INTO run_claim ("runId", domain, vantage, holder, expires)
+            SELECT i."runId", i.domain, $1, $2, $3 FROM run_item i
+            WHERE i."runId" = $4 AND NOT i.done
+              AND NOT EXISTS (SELECT 1 FROM validation v WHERE v."runId" = i."runId" AND v.domain = i.domain AND v.vantage = $1)
+              AND NOT EXISTS (SELECT 1 FROM run_claim c WHERE c."runId" = i."runId" AND c.domain = i.domain AND c.vantage = $1
+                              AND c.expires > $5)
+            ORDER BY i.domain COLLATE "C" LIMIT $6 FOR UPDATE OF i SKIP LOCKED
+            ON CONFLICT ("runId", domain, vantage) DO UPDATE SET holder = EXCLUDED.holder, expires = EXCLUDED.expires
+            RETURNING domain
             """, [.text(vantage), .text(holder), .text(until.rfc3339), .int(run), .text(now.rfc3339), .int(Int64(max(0, limit)))])
         .map { row in
             guard case .text(let raw)? = row["domain"] else {
                 throw CorruptStateError(table: "run_item", column: "domain", value: "NULL", why: "no domain name")
             }
-            var expected: Int64?
-            if case .int(let ms)? = row["expectedMs"] { expected = ms }
-            return RunItemRow(runId: run, domain: try name(raw, "run_item", "domain"), done: false, expectedMs: expected)
+            return try name(raw, "run_item", "domain")
         }
+        .sorted { $0.value.utf8.lexicographicallyPrecedes($1.value.utf8) }
     }
 
     func releaseLeases(run: Int64) throws {

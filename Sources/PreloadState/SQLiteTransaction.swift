@@ -223,13 +223,7 @@ struct SQLiteTransaction: StateWriter {
 
     func startRun(_ run: RunRow, domains: [DomainName]) throws -> RunRow {
         let row = try insertRow(run)
-        let expected = try db.makeStatement(sql: """
-            SELECT durationMs FROM validation WHERE domain = ? AND durationMs IS NOT NULL ORDER BY time DESC, id DESC LIMIT 1
-            """)
-        for domain in domains {
-            let ms = try Int64.fetchOne(expected, arguments: [domain.value])
-            try StoredKeyed(RunItemRow(runId: row.id!, domain: domain, done: false, expectedMs: ms)).insert(db)
-        }
+        for domain in domains { try StoredKeyed(RunItemRow(runId: row.id!, domain: domain, done: false)).insert(db) }
         return row
     }
 
@@ -264,25 +258,22 @@ struct SQLiteTransaction: StateWriter {
     }
 
     func claimItems(run: Int64, vantage: String, holder: String, limit: Int, now: Timestamp, until: Timestamp) throws
-        -> [RunItemRow]
+        -> [DomainName]
     {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT i.domain, i.expectedMs FROM run_item i
+        let names = try String.fetchAll(db, sql: """
+            SELECT i.domain FROM run_item i
             WHERE i.runId = ? AND i.done = 0
               AND NOT EXISTS (SELECT 1 FROM validation v WHERE v.runId = i.runId AND v.domain = i.domain AND v.vantage = ?)
               AND NOT EXISTS (SELECT 1 FROM run_claim c WHERE c.runId = i.runId AND c.domain = i.domain AND c.vantage = ?
                               AND c.expires > ?)
-            ORDER BY i.expectedMs IS NULL, i.expectedMs DESC, i.domain LIMIT ?
+            ORDER BY i.domain LIMIT ?
             """, arguments: [run, vantage, vantage, now.rfc3339, max(0, limit)])
-        let claimed = try rows.map { row in
-            RunItemRow(runId: run, domain: try name(row["domain"], "run_item", "domain"), done: false,
-                       expectedMs: row["expectedMs"])
-        }
-        for item in claimed {
+        let claimed = try names.map { try name($0, "run_item", "domain") }
+        for domain in names {
             try db.execute(sql: """
                 INSERT INTO run_claim (runId, domain, vantage, holder, expires) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (runId, domain, vantage) DO UPDATE SET holder = excluded.holder, expires = excluded.expires
-                """, arguments: [run, item.domain.value, vantage, holder, until.rfc3339])
+                """, arguments: [run, domain, vantage, holder, until.rfc3339])
         }
         return claimed
     }

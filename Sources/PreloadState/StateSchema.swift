@@ -173,13 +173,6 @@ enum StateSchema {
             try db.alter(table: "validation") { t in t.add(column: "vantage", .text) }
             try db.create(index: "validation_by_run", on: "validation", columns: ["runId", "domain"])
         }
-        // Round order: how long each check took (`validation.durationMs`), and for each domain of a run how
-        // long its previous check took (`run_item.expectedMs`), so that the domains expected to be slow start
-        // first.
-        migrator.registerMigration("v4-round-order") { db in
-            try db.alter(table: "validation") { t in t.add(column: "durationMs", .integer) }
-            try db.alter(table: "run_item") { t in t.add(column: "expectedMs", .integer) }
-        }
         return migrator
     }
 }

@@ -218,7 +218,7 @@ import Testing
                                               until: t0.adding(seconds: 600))
                         }
                         if batch.isEmpty { return mine }
-                        mine += batch.map(\.domain.value)
+                        mine += batch.map(\.value)
                     }
                 }
             }
@@ -226,45 +226,6 @@ import Testing
         }
         #expect(claimed.count == names.count)
         #expect(Set(claimed) == Set(names))
-    }
-
-    /// A run's items carry how long each domain's newest timed check took, and claims hand out the longest
-    /// first (unknown last, then by name); `validate-all` records how long each check took.
-    @Test(arguments: Backend.allCases) func claimsHandOutTheLongestExpectedChecksFirst(_ backend: Backend) async throws {
-        let bed = try await Bed.make(backend)
-        let names = try await seed(bed, 5)
-        let durations: [String: [Int64?]] = [names[0]: [50], names[1]: [4_000, 30], names[2]: [], names[3]: [2_000, nil],
-                                             names[4]: [900]]
-        try await bed.store.write { tx in
-            for (name, list) in durations {
-                for (i, ms) in list.enumerated() {
-                    var row = ValidationRow(domain: try DomainName(name), time: t0.adding(seconds: Int64(i)), eligible: true,
-                                            inconclusive: false, issueCodes: [], errorCodes: [], facts: "{}", runId: nil)
-                    row.durationMs = ms
-                    try tx.insert(row)
-                }
-            }
-        }
-        let run = try await bed.store.write { tx in
-            try tx.startRun(RunRow(started: t0, pid: 999_999), domains: try names.map { try DomainName($0) })
-        }
-        let first = try await bed.store.write { tx in
-            try tx.claimItems(run: run.id!, vantage: "*", holder: "w", limit: 2, now: t0, until: t0.adding(seconds: 60))
-        }
-        let rest = try await bed.store.write { tx in
-            try tx.claimItems(run: run.id!, vantage: "*", holder: "w", limit: 10, now: t0, until: t0.adding(seconds: 60))
-        }
-        // names[1]: newest 30 ms; names[3]: newest timed 2,000 ms (the untimed one after it does not count).
-        #expect(first.map(\.domain.value) == [names[3], names[4]])
-        #expect(first.map(\.expectedMs) == [2_000, 900])
-        #expect(rest.map(\.domain.value) == [names[0], names[1], names[2]])
-        #expect(rest.map(\.expectedMs) == [50, 30, nil])
-
-        bed.clock.advance(61)
-        _ = try await worker(bed, bed.store, vantage: "w").run()
-        let untimed = try await bed.sut.sql("SELECT COUNT(*) FROM validation WHERE \"runId\" = \(run.id!) AND \"durationMs\" IS NULL")
-        let timed = try await bed.sut.sql("SELECT COUNT(*) FROM validation WHERE \"runId\" = \(run.id!) AND \"durationMs\" >= 0")
-        #expect(untimed == "0" && timed == "\(names.count)")
     }
 
     /// A worker that died holding claims: its domains stay its own until the lease runs out, then another
@@ -276,14 +237,14 @@ import Testing
         let run = try await bed.store.write { tx in
             let run = try tx.startRun(RunRow(started: t0, pid: 999_999), domains: try names.map { try DomainName($0) })
             let claimed = try tx.claimItems(run: run.id!, vantage: "late", holder: "dead", limit: 3, now: t0, until: t0.adding(seconds: 60))
-            #expect(claimed.map(\.domain.value) == Array(names.prefix(3)))
+            #expect(claimed.map(\.value) == Array(names.prefix(3)))
             return run
         }
         // While the lease lasts, nobody else can claim those three.
         let free = try await bed.store.write { tx in
             try tx.claimItems(run: run.id!, vantage: "late", holder: "other", limit: 100, now: t0.adding(seconds: 30), until: t0.adding(seconds: 90))
         }
-        #expect(free.map(\.domain.value) == Array(names.dropFirst(3)))
+        #expect(free.map(\.value) == Array(names.dropFirst(3)))
         try await bed.store.write { tx in try tx.releaseLeases(run: run.id!) }
         try await bed.store.write { tx in
             _ = try tx.claimItems(run: run.id!, vantage: "late", holder: "dead", limit: 3, now: t0, until: t0.adding(seconds: 60))

@@ -45,10 +45,6 @@ public struct ValidateAllService: Sendable {
     /// How many vantages must report on each domain of a round this worker starts (a round it joins keeps
     /// its own number): with more than one, the lifecycle follows ``VantageVerdict``.
     public let vantages: Int
-    /// A domain whose previous check took at least this long (milliseconds) starts early in a round, in at
-    /// most three quarters of the slots (``RoundQueue``); the CLI passes its `--timeout`, so that a domain that
-    /// waited out a timeout last time counts.
-    public let slowCheckMs: Int64
 
     /// The name a result is counted under among a round's vantages (results without a vantage count as one).
     static func vantageName(_ vantage: String?) -> String { vantage ?? "default" }
@@ -61,7 +57,7 @@ public struct ValidateAllService: Sendable {
     public init(store: any CurationStore, checker: Checker, clock: any TimeSource, policy: LifecyclePolicy = .defaults,
                 publisher: (any ListPublishing)?, notifier: (any Notifier)?, concurrency: Int, vantage: String? = nil,
                 leaseSeconds: Int64 = ValidateAllService.defaultLeaseSeconds, leaseClock: (any TimeSource)? = nil,
-                vantages: Int = 1, slowCheckMs: Int64 = 20_000) {
+                vantages: Int = 1) {
         self.store = store
         self.checker = checker
         self.clock = clock
@@ -73,7 +69,6 @@ public struct ValidateAllService: Sendable {
         self.leaseSeconds = max(1, leaseSeconds)
         self.leaseClock = leaseClock ?? clock
         self.vantages = max(1, vantages)
-        self.slowCheckMs = max(1, slowCheckMs)
     }
 
     /// Runs (or resumes) a run. `progress` gets (done, total) after each domain.
@@ -181,23 +176,22 @@ public struct ValidateAllService: Sendable {
         let batch = max(1, min(16, concurrency / 4))
         let lease = leaseSeconds
         let clock = self.leaseClock
-        var queue = RoundQueue(slowMs: slowCheckMs, concurrency: concurrency)
+        var queue: [DomainName] = []
         var exhausted = false
-        /// The next claimed domain to start (``RoundQueue``), claiming batches while the queue has none that
-        /// may start; `nil` when none may start now.
-        func next() async throws -> (domain: DomainName, slow: Bool)? {
-            while true {
-                if let item = queue.next(othersMayCome: !exhausted) { return item }
-                guard !exhausted, queue.wantsMore else { return nil }
+        /// The next claimed domain, claiming a batch when the local queue is empty; `nil` when nothing is
+        /// left to claim now.
+        func next() async throws -> DomainName? {
+            if queue.isEmpty && !exhausted {
                 let now = clock.now()
                 // Claims touch only the items they take (the store serialises claims among themselves).
-                let claimed = try await store.write(confinedTo: []) { tx in
+                queue = try await store.write(confinedTo: []) { tx in
                     try tx.claimItems(run: runId, vantage: vantageKey, holder: worker, limit: batch, now: now,
                                       until: now.adding(seconds: lease))
                 }
-                queue.add(claimed)
-                exhausted = claimed.isEmpty
+                queue.reverse()
+                exhausted = queue.isEmpty
             }
+            return queue.popLast()
         }
         // Checks run `concurrency` at a time; their results are recorded by one write at a time, each taking
         // every result that finished meanwhile (group commit: on a busy round, one transaction records
@@ -208,8 +202,8 @@ public struct ValidateAllService: Sendable {
             var recording = false
             while true {
                 // A slot frees when its check ends; results waiting to be recorded hold back new checks.
-                while checking + checked.count < concurrency, let (name, slow) = try await next() {
-                    group.addTask { .checked(try await self.check(name, slow: slow, runId: runId)) }
+                while checking + checked.count < concurrency, let name = try await next() {
+                    group.addTask { .checked(try await self.check(name, runId: runId)) }
                     checking += 1
                 }
                 if !recording && !checked.isEmpty {
@@ -239,7 +233,6 @@ public struct ValidateAllService: Sendable {
                     continue
                 case .checked(let result)?:
                     checking -= 1
-                    queue.finished(slow: result.slow)
                     checked.append(result)
                 case .recorded(let results)?:
                     recording = false
@@ -288,8 +281,6 @@ public struct ValidateAllService: Sendable {
         let row: ValidationRow
         let outcome: ValidationOutcome
         let time: Timestamp
-        /// Started as a slow domain (``RoundQueue``).
-        let slow: Bool
     }
 
     /// What became of one claimed domain.
@@ -304,15 +295,12 @@ public struct ValidateAllService: Sendable {
         case disputed
     }
 
-    /// Checks one domain (outside any transaction), timing the check on the monotonic clock.
-    private func check(_ domain: DomainName, slow: Bool, runId: Int64) async throws -> Checked {
-        let started = ContinuousClock.now
+    /// Checks one domain (outside any transaction).
+    private func check(_ domain: DomainName, runId: Int64) async throws -> Checked {
         let report = await checker.check(domain)
-        let took = ContinuousClock.now - started
         var row = try SubmitService.validationRow(report, of: domain, runId: runId)
         row.vantage = vantage
-        row.durationMs = took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000
-        return Checked(domain: domain, row: row, outcome: ValidationOutcome(report: report), time: clock.now(), slow: slow)
+        return Checked(domain: domain, row: row, outcome: ValidationOutcome(report: report), time: clock.now())
     }
 
     /// Records checked domains in one transaction confined to them, each as ``record(_:runId:needed:in:)``

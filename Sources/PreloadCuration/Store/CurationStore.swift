@@ -149,8 +149,7 @@ public protocol StateWriter: StateReader {
     @discardableResult func insert(_ notification: NotificationRow) throws -> NotificationRow
     /// Updates a stored notification (found by its id).
     func update(_ notification: NotificationRow) throws
-    /// Starts a run with the domains it must validate, each item with how long the domain's newest timed
-    /// check took (``ValidationRow/durationMs``) as its expected duration.
+    /// Starts a run with the domains it must validate.
     func startRun(_ run: RunRow, domains: [DomainName]) throws -> RunRow
     /// Updates a stored run (found by its id).
     func update(_ run: RunRow) throws
@@ -161,10 +160,9 @@ public protocol StateWriter: StateReader {
     func finishItem(run: Int64, domain: DomainName) throws -> Bool
     /// Claims for `vantage`, held by `holder` until `until`, at most `limit` of the run's domains that are
     /// not done, have no result from `vantage` yet, and are not claimed for `vantage` (or whose claim ran
-    /// out at or before `now`); returns their items in claim order: the longest expected check first
-    /// (``RunItemRow/expectedMs``; unknown last), then by name.
+    /// out at or before `now`), by name; returns them.
     func claimItems(run: Int64, vantage: String, holder: String, limit: Int, now: Timestamp, until: Timestamp) throws
-        -> [RunItemRow]
+        -> [DomainName]
     /// Drops every claim on the run (its workers are known to be gone).
     func releaseLeases(run: Int64) throws
     /// Records a published list.

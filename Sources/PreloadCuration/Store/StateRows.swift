@@ -62,9 +62,7 @@ public struct ValidationRow: StateRow {
     /// Where it was seen from: the validating worker's vantage (`--vantage`), `nil` for `submit` and for
     /// results stored before vantages were recorded.
     public var vantage: String? = nil
-    /// How long the check took, in milliseconds; `nil` for `submit` and for results stored before it was
-    /// recorded.
-    public var durationMs: Int64? = nil
+
 }
 
 /// One line of the audit log (table `audit_event`): every lifecycle step worth noting.

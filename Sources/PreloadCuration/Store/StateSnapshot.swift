@@ -46,14 +46,11 @@ public struct RunItemRow: KeyedStateRow {
     public var runId: Int64
     public var domain: DomainName
     public var done: Bool
-    /// How long the domain's previous check took (milliseconds) when the run started; `nil`: unknown.
-    public var expectedMs: Int64?
 
-    public init(runId: Int64, domain: DomainName, done: Bool, expectedMs: Int64? = nil) {
+    public init(runId: Int64, domain: DomainName, done: Bool) {
         self.runId = runId
         self.domain = domain
         self.done = done
-        self.expectedMs = expectedMs
     }
 }
 

@@ -22,9 +22,7 @@ struct ValidateAllCommand: AsyncParsableCommand {
             PostgreSQL state (--state postgres://…), workers started on one or several machines share one \
             round: each claims domains in small batches with a lease (--lease-seconds), a dead worker's \
             domains go to the others when its leases run out, every domain gets one result per round, and \
-            the worker that completes the round publishes once and delivers the notifications. Domains \
-            whose previous check took at least --timeout (they waited out a timeout) start first, in at \
-            most three quarters of the slots, so that their waits overlap the other checks.
+            the worker that completes the round publishes once and delivers the notifications.
 
             Exit codes: 0 the run completed, whatever the domains did; 64 usage; 69 state or network \
             unavailable, or a state written by a newer preload; 70 publishing failed (validation results are kept; the next run publishes); \
@@ -82,8 +80,7 @@ struct ValidateAllCommand: AsyncParsableCommand {
                                          notifier: try Composition.notifier(notifications, network: network, clock: clock),
                                          concurrency: network.concurrency,
                                          vantage: vantage ?? ProcessInfo.processInfo.hostName,
-                                         leaseSeconds: leaseSeconds, leaseClock: SystemClock(), vantages: vantages,
-                                         slowCheckMs: Int64(network.timeout * 1000))
+                                         leaseSeconds: leaseSeconds, leaseClock: SystemClock(), vantages: vantages)
         let progress = Progress.onTTY()
         var callback: (@Sendable (Int, Int) -> Void)? = nil
         if let progress { callback = { done, total in progress.show(done, total) } }
