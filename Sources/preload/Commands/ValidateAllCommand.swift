@@ -78,7 +78,9 @@ struct ValidateAllCommand: AsyncParsableCommand {
                                                                                               settings: checking.settings(network)),
                                          clock: clock, publisher: publisher,
                                          notifier: try Composition.notifier(notifications, network: network, clock: clock),
-                                         concurrency: network.concurrency,
+                                         // Twice as many domains in flight as probe slots: a domain's DNS
+                                         // lookups then overlap the others' probes, which keep every slot busy.
+                                         concurrency: 2 * network.concurrency,
                                          vantage: vantage ?? ProcessInfo.processInfo.hostName,
                                          leaseSeconds: leaseSeconds, leaseClock: SystemClock(), vantages: vantages)
         let progress = Progress.onTTY()
