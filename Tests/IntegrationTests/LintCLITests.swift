@@ -7,32 +7,11 @@ import Testing
 @Suite
 struct LintCLITests {
 
-    /// Runs `preload args…` with `stdin`, returning the exit status and the parsed JSON stdout; the waiting
-    /// happens on a thread of its own (``onThread(_:)``).
+    /// Runs `preload args…` with `stdin`, returning the exit status and the parsed JSON stdout.
     private func run(_ args: [String], stdin: String = "") async throws -> (status: Int32, json: [String: Any]?, stdout: String) {
-        let binary = try Tool.preloadBinary()
-        let (status, out) = try await onThread { () -> (Int32, Data) in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = args
-            var environment = ProcessInfo.processInfo.environment
-            environment["NO_COLOR"] = "1"
-            process.environment = environment
-            let input = Pipe(), output = Pipe(), error = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = error
-            try process.run()
-            input.fileHandleForWriting.write(Data(stdin.utf8))
-            try input.fileHandleForWriting.close()
-            let out = output.fileHandleForReading.readDataToEndOfFile()
-            let err = error.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            _ = err
-            return (process.terminationStatus, out)
-        }
-        let json = try? JSONSerialization.jsonObject(with: out) as? [String: Any]
-        return (status, json, String(decoding: out, as: UTF8.self))
+        let out = try await Tool.run(try Tool.preloadBinary(), args, stdin: Array(stdin.utf8))
+        let json = try? JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
+        return (out.status, json, out.stdout)
     }
 
     private func codes(_ json: [String: Any]?) -> [String] {

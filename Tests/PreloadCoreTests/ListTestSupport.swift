@@ -81,27 +81,12 @@ enum ListTestSupport {
         var stderr: String
     }
 
-    /// Runs `python3 -c script args...`, waiting for it on a thread of its own (``onThread(_:)``).
+    /// Runs `python3 -c script args...` through ``Tool/run(_:_:cwd:stdin:environment:timeout:)`` (which waits
+    /// off the cooperative pool), with the test's own HOME: a python3 found through pyenv's shims needs it.
     static func python(_ script: String, _ args: [String] = []) async throws -> PythonResult {
-        try await onThread { try pythonBlocking(script, args) }
-    }
-
-    /// The body of ``python(_:_:)``: it blocks until python3 exits.
-    private static func pythonBlocking(_ script: String, _ args: [String]) throws -> PythonResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + args
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // stdout may be large; the scripts write little to stderr, so reading it afterwards cannot block.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return PythonResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        let out = try await Tool.run("python3", ["-c", script] + args, environment: ["HOME": home])
+        return PythonResult(status: out.status, stdout: out.stdout, stderr: out.stderr)
     }
 
     /// Fails the test clearly when `module` cannot be imported (CI installs it through tools/setup).
