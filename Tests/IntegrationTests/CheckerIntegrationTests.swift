@@ -8,7 +8,10 @@ import Testing
 /// The checker over the real network wrappers against every scenario of the test bed: each issue code
 /// arises from a real server misbehaving, and eligible domains pass with every address probed.
 @Suite(.serialized) struct CheckerIntegrationTests {
-    static func checker(timeout: Double = 5, concurrency: Int = 32,
+    /// `timeout` is each network step's deadline. The default leaves room for a test bed under the whole
+    /// parallel suite: a Postfix that must start an `smtpd` for a listener while every core is busy can take
+    /// seconds before its banner (CI once saw seven listeners miss a 5-second deadline at once).
+    static func checker(timeout: Double = 10, concurrency: Int = 32,
                         domainTimeout: Double? = CheckerSettings.defaultDomainTimeout) async throws -> (Checker, NetTestBed) {
         let bed = try await NetTestBed.shared
         let clock = FixedTime(Timestamp(secondsSince1970: Int64(Date().timeIntervalSince1970)))
@@ -29,7 +32,7 @@ import Testing
             let expected = Set((bed.domains[report.domain]?.expect ?? []).map { IssueCode(rawValue: $0) })
             let got = Set(report.issues.filter { $0.severity != .info }.map(\.code))
             #expect(expected.isSubset(of: got), "\(report.domain): expected \(expected.sorted()), got \(got.sorted())")
-            let blocking = report.issues.filter { $0.severity == .error }.map(\.code)
+            let blocking = report.issues.filter { $0.severity == .error }.map { "\($0.code): \($0.message)" }
             // Scenarios expecting only warnings stay eligible; the others are refused.
             let expectErrors = expected.contains { $0.entry?.severity == .error }
             #expect(report.eligible == !expectErrors, "\(report.domain) eligible=\(report.eligible) errors=\(blocking)")
