@@ -88,6 +88,12 @@ enum PostgresSchema {
             "ALTER TABLE validation ADD COLUMN vantage TEXT",
             "CREATE INDEX validation_by_run ON validation (\"runId\", domain)",
         ]),
+        // The items of a round still to validate, in the order claims take them (bytewise, as `COLLATE "C"`):
+        // a claim walks this index from its start and stops after its batch, instead of reading and sorting
+        // every item of the round (which made each claim cost as much as the round was long).
+        ("v4-pending-items", [
+            "CREATE INDEX run_item_pending ON run_item (\"runId\", domain COLLATE \"C\") WHERE NOT done",
+        ]),
     ]
 
     /// The tables with a `BIGSERIAL id`, whose sequences follow rows copied in with their ids.

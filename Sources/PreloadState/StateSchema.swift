@@ -173,6 +173,12 @@ enum StateSchema {
             try db.alter(table: "validation") { t in t.add(column: "vantage", .text) }
             try db.create(index: "validation_by_run", on: "validation", columns: ["runId", "domain"])
         }
+        // The items of a round still to validate, in claim order: a claim walks this index and stops after
+        // its batch, instead of stepping over every item already done (which made each claim cost as much as
+        // the part of the round behind it).
+        migrator.registerMigration("v4-pending-items") { db in
+            try db.execute(sql: "CREATE INDEX run_item_pending ON run_item (runId, domain) WHERE done = 0")
+        }
         return migrator
     }
 }
