@@ -94,9 +94,88 @@ final class PostgresSession: @unchecked Sendable {  // used by one thread at a t
         closing.whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
-    /// Runs a statement and returns its rows, each as its columns by name.
+    /// The statements this connection has prepared, by their typed SQL (``typedSQL(_:_:)``): running one
+    /// again skips the server's parsing and planning, which for the short statements of a busy round cost
+    /// about as much as running them. At most ``preparedLimit``; statements beyond run unprepared.
+    private var prepared: [String: PreparedQuery] = [:]
+    static let preparedLimit = 64
+
+    /// Runs a statement and returns its rows, each as its columns by name. A statement with values, none of
+    /// them NULL, runs prepared (``prepared``); the others as one-off statements.
     @discardableResult
     func rows(_ sql: String, _ binds: [SQLValue] = []) throws -> [[String: SQLValue]] {
+        let rows: [PostgresRow]
+        // postgres-nio (1.x) always asks for binary rows, but gives a prepared statement's cells the format of
+        // its description, which the server sends as text: those cells are read as the binary they are.
+        var binary = false
+        do {
+            if let typed = Self.typedSQL(sql, binds), let statement = try preparedQuery(typed) {
+                rows = try statement.execute(binds.map(Self.data)).wait()
+                binary = true
+            } else {
+                rows = try connection.query(PostgresQuery(unsafeSQL: sql, binds: Self.bindings(binds)), logger: logger).wait().rows
+            }
+        } catch let error as PSQLError where error.code == .server {
+            throw PostgresStateError.database(Self.describe(error))
+        } catch let error as PostgresError {
+            // The prepared path reports the server's errors in postgres-nio's older form.
+            if case .server = error {} else { isUsable = false }
+            throw PostgresStateError.database(Self.describe(error))
+        } catch {
+            isUsable = false
+            throw PostgresStateError.database(Self.describe(error))
+        }
+        return try rows.map { row in
+            var columns: [String: SQLValue] = [:]
+            for var cell in row {
+                if binary { cell.format = .binary }
+                columns[cell.columnName] = try Self.value(cell)
+            }
+            return columns
+        }
+    }
+
+    /// The prepared statement for `typed`, preparing it on first use while there is room; `nil` when there is
+    /// none.
+    private func preparedQuery(_ typed: String) throws -> PreparedQuery? {
+        if let statement = prepared[typed] { return statement }
+        guard prepared.count < Self.preparedLimit else { return nil }
+        let statement = try connection.prepare(query: typed).wait()
+        prepared[typed] = statement
+        return statement
+    }
+
+    /// `sql` with each `$n` cast to its value's type (`$1::int8`), so that a prepared statement's parameter
+    /// types are exactly those of the values, as they are for a one-off statement; `nil` when a value is NULL
+    /// (its type is unknown) or there are no values.
+    static func typedSQL(_ sql: String, _ binds: [SQLValue]) -> String? {
+        guard !binds.isEmpty else { return nil }
+        var types: [String] = []
+        for value in binds {
+            switch value {
+            case .null: return nil
+            case .text: types.append("text")
+            case .int: types.append("int8")
+            case .bool: types.append("bool")
+            }
+        }
+        var out = ""
+        out.reserveCapacity(sql.utf8.count + 8 * binds.count)
+        var i = sql.startIndex
+        while i < sql.endIndex {
+            let c = sql[i]
+            out.append(c)
+            i = sql.index(after: i)
+            guard c == "$" else { continue }
+            let digits = sql[i...].prefix { $0.isASCII && $0.isNumber }
+            guard let n = Int(digits), n >= 1, n <= types.count else { continue }
+            out += digits + "::" + types[n - 1]
+            i = digits.endIndex
+        }
+        return out
+    }
+
+    private static func bindings(_ binds: [SQLValue]) -> PostgresBindings {
         var bindings = PostgresBindings(capacity: binds.count)
         for value in binds {
             switch value {
@@ -106,21 +185,15 @@ final class PostgresSession: @unchecked Sendable {  // used by one thread at a t
             case .bool(let b): bindings.append(b)
             }
         }
-        let result: PostgresQueryResult
-        do {
-            result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).wait()
-        } catch let error as PSQLError where error.code == .server {
-            throw PostgresStateError.database(Self.describe(error))
-        } catch {
-            isUsable = false
-            throw PostgresStateError.database(Self.describe(error))
-        }
-        return try result.rows.map { row in
-            var columns: [String: SQLValue] = [:]
-            for cell in row {
-                columns[cell.columnName] = try Self.value(cell)
-            }
-            return columns
+        return bindings
+    }
+
+    private static func data(_ value: SQLValue) -> PostgresData {
+        switch value {
+        case .null: return .null
+        case .text(let s): return PostgresData(string: s)
+        case .int(let i): return PostgresData(int64: i)
+        case .bool(let b): return PostgresData(bool: b)
         }
     }
 
@@ -153,6 +226,10 @@ final class PostgresSession: @unchecked Sendable {  // used by one thread at a t
 
     /// A PSQLError's server message (its plain description hides everything), or the error.
     static func describe(_ error: any Error) -> String {
+        if case .server(let message)? = error as? PostgresError {
+            let state = message.fields[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+            return (message.fields[.message] ?? "server error") + (message.fields[.detail].map { ": \($0)" } ?? "") + state
+        }
         guard let error = error as? PSQLError else { return "\(error)" }
         if let info = error.serverInfo {
             let state = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""

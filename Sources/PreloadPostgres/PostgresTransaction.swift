@@ -253,6 +253,11 @@ struct PostgresTransaction: StateWriter {
                 INSERT INTO run_item ("runId", domain, done)
                 SELECT $1, name, FALSE FROM unnest(string_to_array($2, E'\\n')) AS name
                 """, [.int(row.id!), .text(list)])
+            // Statistics that know the new round: without them the planner takes the round for a few rows and
+            // reads, filters and sorts all of them in every claim instead of walking `run_item_pending` to its
+            // batch (on a fresh database every claim of 1,000 domains cost 20 ms instead of 1 ms, and the cost
+            // grows with the round). ANALYZE samples a bounded number of rows, whatever the round's length.
+            try session.execute("ANALYZE run_item")
         }
         return row
     }
@@ -299,6 +304,9 @@ struct PostgresTransaction: StateWriter {
     }
 
     /// `FOR UPDATE SKIP LOCKED`: run items another transaction is claiming are passed over, not waited for.
+    /// The live claims are read once per claim, into a hash (`NOT IN` over a column that is never NULL) that
+    /// each item walked is looked up in. As a `NOT EXISTS`, the planner joined them with no statistics on
+    /// `run_claim`, comparing every item walked with every claim in flight: 3 ms per claim at concurrency 64.
     /// Claims are serialised among themselves (a transaction-level advisory lock, which result writes do not
     /// take): a claim only locks the items it takes, without changing them, so a claim whose snapshot was
     /// taken before another claim committed could otherwise lock the same items once they are free and not
@@ -312,8 +320,7 @@ struct PostgresTransaction: StateWriter {
             SELECT i."runId", i.domain, $1, $2, $3 FROM run_item i
             WHERE i."runId" = $4 AND NOT i.done
               AND NOT EXISTS (SELECT 1 FROM validation v WHERE v."runId" = i."runId" AND v.domain = i.domain AND v.vantage = $1)
-              AND NOT EXISTS (SELECT 1 FROM run_claim c WHERE c."runId" = i."runId" AND c.domain = i.domain AND c.vantage = $1
-                              AND c.expires > $5)
+              AND i.domain NOT IN (SELECT c.domain FROM run_claim c WHERE c."runId" = $4 AND c.vantage = $1 AND c.expires > $5)
             ORDER BY i.domain COLLATE "C" LIMIT $6 FOR UPDATE OF i SKIP LOCKED
             ON CONFLICT ("runId", domain, vantage) DO UPDATE SET holder = EXCLUDED.holder, expires = EXCLUDED.expires
             RETURNING domain

@@ -48,6 +48,7 @@ public final class RawSocketClient {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0 && errno == EINTR { continue }  // a signal to the test process (a child that ended)
             guard n > 0 else { throw ClientError(description: "send: errno \(errno)") }
             offset += n
         }
@@ -57,7 +58,7 @@ public final class RawSocketClient {
     public func sendWithoutWaiting(_ bytes: ArraySlice<UInt8>) throws -> Int {
         let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
         if n < 0 {
-            if errno == EAGAIN || errno == EWOULDBLOCK { return 0 }
+            if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return 0 }
             throw ClientError(description: "send: errno \(errno)")
         }
         return n
@@ -85,6 +86,7 @@ public final class RawSocketClient {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n == 0 { return nil }
             if n < 0 {
+                if errno == EINTR { continue }  // a signal to the test process (a child that ended)
                 if errno == ECONNRESET { return nil }
                 throw ClientError(description: "recv: errno \(errno) (a timeout is EAGAIN)")
             }
