@@ -116,9 +116,17 @@ import Testing
         let summary = try Self.summary(next)
         #expect(summary.resumed, "\(point): \(next.stdout)")
         #expect(summary.validated == 0, "\(point): the killed run had validated everything")
-        #expect(summary.publication?.action == (published ? .skipped : .published), "\(point): \(next.stdout)")
+        // The round has one publication: the list the next run commits, or — when the killed run had committed
+        // it already — that commit, which the next run records for the round without committing again.
+        #expect(summary.publication?.action == .published, "\(point): \(next.stdout)")
+        if published { #expect(summary.publication?.reason.contains("interrupted") == true, "\(point): \(next.stdout)") }
         #expect(try await cli.committedDomains() == [Self.good], "\(point)")
         #expect(try await cli.commitCount() == 1, "\(point): exactly one list commit")
+        let head = try await Tool.git(cli.repo, "rev-parse", "HEAD")
+        #expect(summary.publication?.list?.commit == head, "\(point): \(next.stdout)")
+        let snapshot = try await SQLiteStateStore(directory: cli.state).read { try $0.snapshot() }
+        #expect(snapshot.publications.map(\.commit) == [head], "\(point): \(snapshot.publications)")
+        #expect(snapshot.publications.map(\.runId) == snapshot.runs.map(\.id), "\(point): the round's publication")
         // A run killed after moving the branch but before finishing the work tree (after-ref-update,
         // after-write-list) leaves it behind HEAD: the next validate-all repairs it even though it skips
         // publishing, so the files verify and the work tree is clean.

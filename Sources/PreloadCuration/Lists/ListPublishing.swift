@@ -30,6 +30,13 @@ public protocol ListPublishing: Sendable {
     func committedList() async throws -> PreloadList?
     /// Signs and commits a new list with `entries` (sorted by domain), generated at `now`.
     func publish(entries: [ListEntry], now: Timestamp) async throws -> PublishedListInfo
+    /// The commit that holds the list the last ``committedList()`` returned, when lists are kept in commits.
+    func committedListCommit() async -> String?
+}
+
+extension ListPublishing {
+    /// No commits: `nil`.
+    public func committedListCommit() async -> String? { nil }
 }
 
 /// Whether to publish, and why: pure.

@@ -97,6 +97,9 @@ public struct RepositoryListPublisher: ListPublishing {
         return head.list?.list
     }
 
+    /// The commit ``committedList()`` read the list at.
+    public func committedListCommit() async -> String? { verified.head?.commit?.hex }
+
     /// Signs and commits a list of `entries` generated at `now`, over the committed list that
     /// ``committedList()`` verified (verified again only if HEAD has moved since, or nothing was verified).
     public func publish(entries: [ListEntry], now: Timestamp) async throws -> PublishedListInfo {

@@ -137,13 +137,15 @@ public struct ValidateAllService: Sendable {
             return summary
         }
         phase = current.phase
+        // A worker completing this round got as far as publishing and died: it may have committed a list.
+        let resumedPublishing = phase == .publishing
         if phase == .validating {
             phase = try await setPhase(runId, publisher == nil ? .notifying : .publishing)
         }
         if phase == .publishing {
             if let publisher {
                 do {
-                    try await publish(publisher, runId: runId, summary: &summary)
+                    try await publish(publisher, runId: runId, resumed: resumedPublishing, summary: &summary)
                 } catch {
                     try await finish(runId, status: .failed, summary: summary)
                     throw CurationError.publishFailed("\(error)")
@@ -376,7 +378,11 @@ public struct ValidateAllService: Sendable {
         }
     }
 
-    private func publish(_ publisher: any ListPublishing, runId: Int64, summary: inout RunSummary) async throws {
+    /// Publishes the round's list when it differs from the committed one. `resumed`: an earlier completion of
+    /// this round reached this step; if the committed list is newer than every recorded publication, that
+    /// completion committed it and died before recording it, and it is recorded now as the round's.
+    private func publish(_ publisher: any ListPublishing, runId: Int64, resumed: Bool,
+                         summary: inout RunSummary) async throws {
         let now = clock.now()
         let committed = try await publisher.committedList()
         let desired = try await store.read { tx in
@@ -393,8 +399,22 @@ public struct ValidateAllService: Sendable {
             summary.publication = .init(action: .published, reason: reason, list: info)
             inList = Set(desired.map(\.domain.value))
         case .skip(let reason):
-            summary.publication = .init(action: .skipped, reason: reason, list: nil)
             inList = Set(committed?.entries.map(\.domain.value) ?? [])
+            let recorded = try await store.read { try $0.lastPublication() }
+            if resumed, let committed, recorded.map({ $0.serial < Int64(committed.serial) }) ?? true {
+                let info = PublishedListInfo(serial: committed.serial, generated: committed.generated,
+                                             expires: committed.expires, domains: committed.entries.count,
+                                             commit: await publisher.committedListCommit())
+                try await store.write { tx in
+                    try tx.insert(PublicationRow(time: committed.generated, serial: Int64(info.serial),
+                                                 expires: info.expires, domains: info.domains, commit: info.commit,
+                                                 runId: runId))
+                }
+                summary.publication = .init(action: .published, reason: "committed by an interrupted completion of this round, recorded now",
+                                            list: info)
+            } else {
+                summary.publication = .init(action: .skipped, reason: reason, list: nil)
+            }
         }
         // Owner removals take effect once the committed list no longer has the domain.
         let policy = self.policy
