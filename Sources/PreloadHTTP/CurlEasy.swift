@@ -61,6 +61,11 @@ package final class CurlEasy {
         try check(preload_curl_setopt_pointer(handle, option, pointer), option)
     }
 
+    /// Verifies peers with `store` (an `X509_STORE`, kept alive by the caller) instead of a CA file.
+    package func useStore(_ store: UnsafeMutableRawPointer) throws(TransferError) {
+        try check(preload_curl_use_store(handle, store), CURLOPT_SSL_CTX_FUNCTION)
+    }
+
     package func setWriteFunction(_ callback: preload_curl_write_cb) throws(TransferError) {
         try check(preload_curl_setopt_write(handle, callback), CURLOPT_WRITEFUNCTION)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import PreloadDNS
 import PreloadHTTP
 import PreloadTesting
@@ -96,6 +97,35 @@ import PreloadCore
             Issue.record("expected a TLS failure, got \(result.outcome)")
             return
         }
+    }
+
+    /// Fetches verify with one trust store per CA file, made once and shared: a fetch trusts exactly the
+    /// roots of its own file — the test CA passes, another root fails — whatever other fetches used
+    /// before or use at once; a CA file that cannot be read fails the fetch with libcurl's error.
+    @Test func eachFetchTrustsTheRootsOfItsOwnCAFile() async throws {
+        let bed = try await NetTestBed.shared
+        let address = try bed.policyAddress("good.test")
+        let scratch = try ScratchDirectory("policy-roots")
+        // Another root made at test time: the test bed's DANE-TA CA, which did not issue the policy host's certificate.
+        let otherRoots = URL(fileURLWithPath: bed.caFile).deletingLastPathComponent().appendingPathComponent("dane-ca.pem").path
+        try #require(FileManager.default.fileExists(atPath: otherRoots), "\(otherRoots)")
+        let fetchers = [bed.caFile, otherRoots, scratch.file("missing.pem")].map {
+            PolicyFetcher(caFile: $0, timeout: 5, httpsPort: bed.httpsPort)
+        }
+        let outcomes = await withTaskGroup(of: (Int, PolicyFetchOutcome).self) { group in
+            for _ in 0..<3 {
+                for (i, fetcher) in fetchers.enumerated() {
+                    group.addTask { (i, await fetcher.fetch(domain: "good.test", addresses: [address]).outcome) }
+                }
+            }
+            return await group.reduce(into: [Int: [PolicyFetchOutcome]]()) { $0[$1.0, default: []].append($1.1) }
+        }
+        #expect(outcomes[0]?.count == 3 && outcomes[0]!.allSatisfy { if case .response(let r) = $0 { r.status == 200 } else { false } },
+                "\(String(describing: outcomes[0]))")
+        #expect(outcomes[1]?.count == 3 && outcomes[1]!.allSatisfy { if case .tlsFailure = $0 { true } else { false } },
+                "\(String(describing: outcomes[1]))")
+        #expect(outcomes[2]?.count == 3 && outcomes[2]!.allSatisfy { if case .response = $0 { false } else { true } },
+                "\(String(describing: outcomes[2]))")
     }
 
     @Test func nothingListening() async throws {
