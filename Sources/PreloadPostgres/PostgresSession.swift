@@ -224,16 +224,19 @@ final class PostgresSession: @unchecked Sendable {  // used by one thread at a t
         }
     }
 
+    /// A server error's message, detail and SQLSTATE, as one line.
+    private static func serverMessage(_ message: String?, detail: String?, state: String?) -> String {
+        (message ?? "server error") + (detail.map { ": \($0)" } ?? "") + (state.map { " (SQLSTATE \($0))" } ?? "")
+    }
+
     /// A PSQLError's server message (its plain description hides everything), or the error.
     static func describe(_ error: any Error) -> String {
         if case .server(let message)? = error as? PostgresError {
-            let state = message.fields[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
-            return (message.fields[.message] ?? "server error") + (message.fields[.detail].map { ": \($0)" } ?? "") + state
+            return serverMessage(message.fields[.message], detail: message.fields[.detail], state: message.fields[.sqlState])
         }
         guard let error = error as? PSQLError else { return "\(error)" }
         if let info = error.serverInfo {
-            let state = info[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
-            return (info[.message] ?? "server error") + (info[.detail].map { ": \($0)" } ?? "") + state
+            return serverMessage(info[.message], detail: info[.detail], state: info[.sqlState])
         }
         if let underlying = error.underlying { return "\(error.code): \(underlying)" }
         return "\(error.code)"

@@ -8,10 +8,17 @@ import Testing
 /// The checker over the real network wrappers against every scenario of the test bed: each issue code
 /// arises from a real server misbehaving, and eligible domains pass with every address probed.
 @Suite(.serialized) struct CheckerIntegrationTests {
-    /// `timeout` is each network step's deadline. The default leaves room for a test bed under the whole
+    /// Each network step's deadline in the scenario tests. It leaves room for a test bed under the whole
     /// parallel suite: a Postfix that must start an `smtpd` for a listener while every core is busy can take
     /// seconds before its banner (CI once saw seven listeners miss a 5-second deadline at once).
-    static func checker(timeout: Double = 10, concurrency: Int = 32,
+    static let stepTimeout: Double = 10
+
+    /// A report's blocking findings with their texts, for failure messages.
+    static func blocking(_ report: DomainReport) -> [String] {
+        report.issues.filter { $0.severity == .error }.map { "\($0.code): \($0.message)" }
+    }
+
+    static func checker(timeout: Double = stepTimeout, concurrency: Int = 32,
                         domainTimeout: Double? = CheckerSettings.defaultDomainTimeout) async throws -> (Checker, NetTestBed) {
         let bed = try await NetTestBed.shared
         let clock = FixedTime(Timestamp(secondsSince1970: Int64(Date().timeIntervalSince1970)))
@@ -32,10 +39,9 @@ import Testing
             let expected = Set((bed.domains[report.domain]?.expect ?? []).map { IssueCode(rawValue: $0) })
             let got = Set(report.issues.filter { $0.severity != .info }.map(\.code))
             #expect(expected.isSubset(of: got), "\(report.domain): expected \(expected.sorted()), got \(got.sorted())")
-            let blocking = report.issues.filter { $0.severity == .error }.map { "\($0.code): \($0.message)" }
             // Scenarios expecting only warnings stay eligible; the others are refused.
             let expectErrors = expected.contains { $0.entry?.severity == .error }
-            #expect(report.eligible == !expectErrors, "\(report.domain) eligible=\(report.eligible) errors=\(blocking)")
+            #expect(report.eligible == !expectErrors, "\(report.domain) eligible=\(report.eligible) errors=\(Self.blocking(report))")
             covered.formUnion(got)
         }
         let required: [IssueCode] = [

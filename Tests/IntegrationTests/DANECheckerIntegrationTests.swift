@@ -11,8 +11,8 @@ import Testing
     private func checker() async throws -> (Checker, NetTestBed) {
         let bed = try await NetTestBed.shared
         let clock = FixedTime(Timestamp(secondsSince1970: Int64(Date().timeIntervalSince1970)))
-        // Each step's deadline as in CheckerIntegrationTests.checker, for the same reason.
-        let live = try LiveNetwork(NetworkSettings(dnsForwarder: bed.dns.server, caFile: bed.caFile, timeout: 10,
+        let live = try LiveNetwork(NetworkSettings(dnsForwarder: bed.dns.server, caFile: bed.caFile,
+            timeout: CheckerIntegrationTests.stepTimeout,
             smtpPort: bed.smtpPort, httpsPort: bed.httpsPort, trustAnchor: try bed.requireTrustAnchor()), clock: clock)
         return (live.checker(clock: clock, settings: CheckerSettings(concurrency: 16)), bed)
     }
@@ -33,7 +33,7 @@ import Testing
             // No DANE code beyond those of the scenario.
             #expect(Set(got.filter { $0.rawValue.hasPrefix("dane.") }) == wantDANE, "\(report.domain): \(got.sorted())")
             #expect(report.eligible == !want.contains { $0.entry?.severity == .error },
-                    "\(report.domain): \(report.issues.filter { $0.severity == .error }.map { "\($0.code): \($0.message)" })")
+                    "\(report.domain): \(CheckerIntegrationTests.blocking(report))")
             // The per-address verdict: matched where the records are usable and match, no-match after the renewal.
             let verdicts = report.mx.flatMap(\.addresses).map(\.dane)
             switch report.domain {

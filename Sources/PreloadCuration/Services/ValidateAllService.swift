@@ -388,28 +388,29 @@ public struct ValidateAllService: Sendable {
         let desired = try await store.read { tx in
             try tx.records(inStates: Set(LifecycleState.allCases.filter(\.isInList))).compactMap(\.listEntry)
         }
+        /// Records `info` as the round's publication, made at `time`.
+        func record(_ info: PublishedListInfo, at time: Timestamp) async throws {
+            try await store.write { tx in
+                try tx.insert(PublicationRow(time: time, serial: Int64(info.serial), expires: info.expires,
+                                             domains: info.domains, commit: info.commit, runId: runId))
+            }
+        }
         let inList: Set<String>
         switch PublishDecision.decide(desired: desired, committed: committed, now: now) {
         case .publish(let reason):
             let info = try await publisher.publish(entries: desired, now: now)
-            try await store.write { tx in
-                try tx.insert(PublicationRow(time: now, serial: Int64(info.serial), expires: info.expires,
-                                             domains: info.domains, commit: info.commit, runId: runId))
-            }
+            try await record(info, at: now)
             summary.publication = .init(action: .published, reason: reason, list: info)
             inList = Set(desired.map(\.domain.value))
         case .skip(let reason):
             inList = Set(committed?.entries.map(\.domain.value) ?? [])
-            let recorded = try await store.read { try $0.lastPublication() }
-            if resumed, let committed, recorded.map({ $0.serial < Int64(committed.serial) }) ?? true {
+            // Only a resumed completion reads the publications: a list newer than all of them is this round's.
+            if resumed, let committed,
+               try await store.read({ try $0.lastPublication() }).map({ $0.serial < Int64(committed.serial) }) ?? true {
                 let info = PublishedListInfo(serial: committed.serial, generated: committed.generated,
                                              expires: committed.expires, domains: committed.entries.count,
                                              commit: await publisher.committedListCommit())
-                try await store.write { tx in
-                    try tx.insert(PublicationRow(time: committed.generated, serial: Int64(info.serial),
-                                                 expires: info.expires, domains: info.domains, commit: info.commit,
-                                                 runId: runId))
-                }
+                try await record(info, at: committed.generated)
                 summary.publication = .init(action: .published, reason: "committed by an interrupted completion of this round, recorded now",
                                             list: info)
             } else {
