@@ -11,8 +11,8 @@ import Testing
     @Test func anUnprovenSubmissionExpiresAndCanBeMadeAgain() async throws {
         let cli = try await PreloadCLI("expiry")
         let t0 = Timestamp(secondsSince1970: Int64(Date().timeIntervalSince1970))
-        let (submitted, first) = try await cli.json(["submit", Self.domain, "--contact", "owner@notify.test", "--timeout", "5"], at: t0)
-        #expect(submitted.status == 0, "\(submitted.stderr)")
+        let (submitted, first) = try await cli.json(["submit", Self.domain, "--contact", "owner@notify.test", "--timeout", PreloadCLI.stepTimeout], at: t0)
+        #expect(submitted.status == 0, "\(submitted.stderr)\(submitted.stdout)")
         let challenge = first["challenge"] as? [String: Any]
         #expect(challenge?["expires"] as? String == t0.adding(days: 14).rfc3339)
 
@@ -23,9 +23,9 @@ import Testing
         #expect(expired["challenge"] == nil)
         #expect(try await cli.events(Self.domain, at: t0.adding(days: 14)).map(\.reason) == ["submitted", "submission-expired"])
 
-        let (again, second) = try await cli.json(["submit", Self.domain, "--contact", "owner@notify.test", "--timeout", "5",
+        let (again, second) = try await cli.json(["submit", Self.domain, "--contact", "owner@notify.test", "--timeout", PreloadCLI.stepTimeout,
                                                   "--challenge-expiry-days", "3"], at: t0.adding(days: 15))
-        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.status == 0, "\(again.stderr)\(again.stdout)")
         #expect((second["challenge"] as? [String: Any])?["expires"] as? String == t0.adding(days: 18).rfc3339)
         #expect(try await cli.state(of: Self.domain, at: t0.adding(days: 15)) == "pending-verification")
         #expect(try await cli.state(of: Self.domain, at: t0.adding(days: 18)) == "removed")

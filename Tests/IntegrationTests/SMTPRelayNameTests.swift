@@ -30,7 +30,7 @@ import Testing
             try tx.save(row)
             try tx.confirmContactLocally(recipient, now: t0)
         }
-        let byAddress = ["--no-publish", "--timeout", "5", "--format", "json", "--mail-from", "preload@preload.invalid",
+        let byAddress = ["--no-publish", "--timeout", PreloadCLI.stepTimeout, "--format", "json", "--mail-from", "preload@preload.invalid",
                          "--smtp-relay", "\(address):\(bed.smtpPort)"]
 
         let first = try await cli.run(["validate-all"] + byAddress, at: t0.adding(seconds: 60))

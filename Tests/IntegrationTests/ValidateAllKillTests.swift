@@ -80,8 +80,9 @@ import Testing
         #expect(slow.terminationReason == .uncaughtSignal)
         #expect(try await cli.committedDomains() == nil, "nothing was published")
 
-        // The next run takes over, validates what is left, publishes and finishes.
-        let next = try await cli.validateAll(at: t0.adding(days: 1).adding(seconds: 60), ["--timeout", "2"])
+        // The next run takes over, validates what is left, publishes and finishes (with the tests' step
+        // deadline: the good domain may be among what is left, and must pass on a loaded machine).
+        let next = try await cli.validateAll(at: t0.adding(days: 1).adding(seconds: 60))
         #expect(next.status == 0, "\(next.stderr)")
         let summary = try Self.summary(next)
         #expect(summary.resumed, "\(next.stdout)")
@@ -89,7 +90,7 @@ import Testing
         #expect(summary.publication?.action == .published, "\(next.stdout)")
         let now = t0.adding(days: 1).adding(seconds: 60)
         #expect(try await cli.state(of: Self.stalled, at: now) == "failing")
-        #expect(try await cli.state(of: Self.good, at: now) == "listed")
+        #expect(try await cli.state(of: Self.good, at: now) == "listed", "\(next.stdout)")
         #expect(try await cli.committedDomains() == [Self.good, Self.stalled].sorted())
         #expect(try await cli.verifyList(at: now).0.status == 0)
         #expect(try await Tool.git(cli.repo, "status", "--porcelain") == "")

@@ -45,7 +45,7 @@ import Testing
                 // The notices of the domains submitted through the service went to a contact that never confirmed:
                 // validate-all withholds them.
                 let run = try await Tool.run(try Tool.preloadBinary(), ["validate-all", "--state", server.state, "--no-publish", "--format", "json",
-                                                                        "--timeout", "5"],
+                                                                        "--timeout", PreloadCLI.stepTimeout],
                                              environment: ["PRELOAD_DNS": bed.dns.server, "PRELOAD_CA_FILE": bed.caFile])
                 #expect(run.status == 0, "\(run.stderr)")
                 let tally = (try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["notifications"] as? [String: Any]

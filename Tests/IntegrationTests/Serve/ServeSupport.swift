@@ -21,7 +21,7 @@ final class ServeProcess: @unchecked Sendable {  // immutable after init but for
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process = Process()
         process.executableURL = URL(fileURLWithPath: try Tool.preloadBinary())
-        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--state", self.state, "--timeout", "5"] + arguments
+        process.arguments = ["serve", "--listen", "127.0.0.1:0", "--state", self.state, "--timeout", PreloadCLI.stepTimeout] + arguments
         var env = ProcessInfo.processInfo.environment
         env["PRELOAD_NOW"] = nil
         env["PRELOAD_DNS"] = bed.dns.server

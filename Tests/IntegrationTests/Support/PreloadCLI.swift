@@ -41,10 +41,15 @@ struct PreloadCLI {
         return (out, object)
     }
 
+    /// The `--timeout` the tests give the built binary's network steps against healthy test-bed servers: the
+    /// checker scenario test's deadline, since a loaded machine can take seconds to start an `smtpd` and send
+    /// its banner.
+    static let stepTimeout = String(Int(CheckerIntegrationTests.stepTimeout))
+
     /// `validate-all` publishing into this repository with this key.
     func validateAll(at now: Timestamp, _ extra: [String] = [], environment: [String: String] = [:]) async throws -> ProcessOutput {
         try await run(["validate-all", "--repo", repo, "--signing-key", key, "--bootstrap", "--publisher", "life@example.org",
-                       "--timeout", "5", "--format", "json"] + extra, at: now, environment: environment)
+                       "--timeout", Self.stepTimeout, "--format", "json"] + extra, at: now, environment: environment)
     }
 
     /// The state code `preload status D` reports.
