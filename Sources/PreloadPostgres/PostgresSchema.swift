@@ -94,6 +94,12 @@ enum PostgresSchema {
         ("v4-pending-items", [
             "CREATE INDEX run_item_pending ON run_item (\"runId\", domain COLLATE \"C\") WHERE NOT done",
         ]),
+        // Claims take a round's items in the order the round gave them (``RoundOrder``), then by name.
+        ("v5-claim-order", [
+            "ALTER TABLE run_item ADD COLUMN ordinal BIGINT NOT NULL DEFAULT 0",
+            "DROP INDEX run_item_pending",
+            "CREATE INDEX run_item_claim_order ON run_item (\"runId\", ordinal, domain COLLATE \"C\") WHERE NOT done",
+        ]),
     ]
 
     /// The tables with a `BIGSERIAL id`, whose sequences follow rows copied in with their ids.

@@ -250,11 +250,11 @@ struct PostgresTransaction: StateWriter {
         if !domains.isEmpty {
             let list = domains.map(\.value).joined(separator: "\n")
             try session.execute("""
-                INSERT INTO run_item ("runId", domain, done)
-                SELECT $1, name, FALSE FROM unnest(string_to_array($2, E'\\n')) AS name
+                INSERT INTO run_item ("runId", domain, done, ordinal)
+                SELECT $1, name, FALSE, n - 1 FROM unnest(string_to_array($2, E'\\n')) WITH ORDINALITY AS t(name, n)
                 """, [.int(row.id!), .text(list)])
             // Statistics that know the new round: without them the planner takes the round for a few rows and
-            // reads, filters and sorts all of them in every claim instead of walking `run_item_pending` to its
+            // reads, filters and sorts all of them in every claim instead of walking `run_item_claim_order` to its
             // batch (on a fresh database every claim of 1,000 domains cost 20 ms instead of 1 ms, and the cost
             // grows with the round). ANALYZE samples a bounded number of rows, whatever the round's length.
             try session.execute("ANALYZE run_item")
@@ -265,7 +265,8 @@ struct PostgresTransaction: StateWriter {
     func update(_ run: RunRow) throws { try updateRow(run) }
 
     func pendingItems(run: Int64) throws -> [DomainName] {
-        try session.rows("SELECT domain FROM run_item WHERE \"runId\" = $1 AND NOT done ORDER BY domain COLLATE \"C\"", [.int(run)])
+        try session.rows("SELECT domain FROM run_item WHERE \"runId\" = $1 AND NOT done ORDER BY ordinal, domain COLLATE \"C\"",
+                         [.int(run)])
             .map { row in
                 guard case .text(let raw)? = row["domain"] else {
                     throw CorruptStateError(table: "run_item", column: "domain", value: "NULL", why: "no domain name")
@@ -321,7 +322,7 @@ struct PostgresTransaction: StateWriter {
             WHERE i."runId" = $4 AND NOT i.done
               AND NOT EXISTS (SELECT 1 FROM validation v WHERE v."runId" = i."runId" AND v.domain = i.domain AND v.vantage = $1)
               AND i.domain NOT IN (SELECT c.domain FROM run_claim c WHERE c."runId" = $4 AND c.vantage = $1 AND c.expires > $5)
-            ORDER BY i.domain COLLATE "C" LIMIT $6 FOR UPDATE OF i SKIP LOCKED
+            ORDER BY i.ordinal, i.domain COLLATE "C" LIMIT $6 FOR UPDATE OF i SKIP LOCKED
             ON CONFLICT ("runId", domain, vantage) DO UPDATE SET holder = EXCLUDED.holder, expires = EXCLUDED.expires
             RETURNING domain
             """, [.text(vantage), .text(holder), .text(until.rfc3339), .int(run), .text(now.rfc3339), .int(Int64(max(0, limit)))])
@@ -331,6 +332,7 @@ struct PostgresTransaction: StateWriter {
             }
             return try name(raw, "run_item", "domain")
         }
+        // RETURNING gives no order: a batch (a few domains, taken in claim order) is checked in name order.
         .sorted { $0.value.utf8.lexicographicallyPrecedes($1.value.utf8) }
     }
 

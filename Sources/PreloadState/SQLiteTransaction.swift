@@ -223,14 +223,16 @@ struct SQLiteTransaction: StateWriter {
 
     func startRun(_ run: RunRow, domains: [DomainName]) throws -> RunRow {
         let row = try insertRow(run)
-        for domain in domains { try StoredKeyed(RunItemRow(runId: row.id!, domain: domain, done: false)).insert(db) }
+        for (ordinal, domain) in domains.enumerated() {
+            try StoredKeyed(RunItemRow(runId: row.id!, domain: domain, done: false, ordinal: Int64(ordinal))).insert(db)
+        }
         return row
     }
 
     func update(_ run: RunRow) throws { try updateRow(run) }
 
     func pendingItems(run: Int64) throws -> [DomainName] {
-        try String.fetchAll(db, sql: "SELECT domain FROM run_item WHERE runId = ? AND done = 0 ORDER BY domain",
+        try String.fetchAll(db, sql: "SELECT domain FROM run_item WHERE runId = ? AND done = 0 ORDER BY ordinal, domain",
                             arguments: [run])
             .map { try name($0, "run_item", "domain") }
     }
@@ -266,7 +268,7 @@ struct SQLiteTransaction: StateWriter {
               AND NOT EXISTS (SELECT 1 FROM validation v WHERE v.runId = i.runId AND v.domain = i.domain AND v.vantage = ?)
               AND NOT EXISTS (SELECT 1 FROM run_claim c WHERE c.runId = i.runId AND c.domain = i.domain AND c.vantage = ?
                               AND c.expires > ?)
-            ORDER BY i.domain LIMIT ?
+            ORDER BY i.ordinal, i.domain LIMIT ?
             """, arguments: [run, vantage, vantage, now.rfc3339, max(0, limit)])
         let claimed = try names.map { try name($0, "run_item", "domain") }
         for domain in names {

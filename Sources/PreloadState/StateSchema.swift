@@ -179,6 +179,12 @@ enum StateSchema {
         migrator.registerMigration("v4-pending-items") { db in
             try db.execute(sql: "CREATE INDEX run_item_pending ON run_item (runId, domain) WHERE done = 0")
         }
+        // Claims take a round's items in the order the round gave them (``RoundOrder``), then by name.
+        migrator.registerMigration("v5-claim-order") { db in
+            try db.alter(table: "run_item") { t in t.add(column: "ordinal", .integer).notNull().defaults(to: 0) }
+            try db.execute(sql: "DROP INDEX run_item_pending")
+            try db.execute(sql: "CREATE INDEX run_item_claim_order ON run_item (runId, ordinal, domain) WHERE done = 0")
+        }
         return migrator
     }
 }

@@ -228,6 +228,42 @@ import Testing
         #expect(Set(claimed) == Set(names))
     }
 
+    /// Claims take a round's items in the order the round was started with, one worker or several; a round
+    /// that `validate-all` starts puts its failing domains in the first half.
+    @Test(arguments: Backend.allCases) func claimsFollowTheOrderOfTheRound(_ backend: Backend) async throws {
+        let bed = try await Bed.make(backend)
+        let order = try ["m.test", "b.test", "z.test", "a.test", "k.test"].map { try DomainName($0) }
+        let run = try await bed.store.write { tx in try tx.startRun(RunRow(started: t0, pid: 999_999), domains: order) }
+        #expect(try await bed.store.read { try $0.pendingItems(run: run.id!) } == order)
+        var claimed: [DomainName] = []
+        for holder in ["w1", "w2", "w1", "w2", "w1", "w2"] {
+            claimed += try await bed.store.write(confinedTo: []) { tx in
+                try tx.claimItems(run: run.id!, vantage: "*", holder: holder, limit: 1, now: t0, until: t0.adding(seconds: 600))
+            }
+        }
+        #expect(claimed == order)
+        try await bed.store.write { tx in
+            try tx.releaseLeases(run: run.id!)
+            var stale = try #require(try tx.run(run.id!))
+            stale.status = .failed
+            try tx.update(stale)
+        }
+
+        let names = try await seed(bed, 8)
+        try await bed.store.write { tx in
+            for name in names.suffix(2) {
+                var r = try #require(try tx.record(try DomainName(name)))
+                r.state = .failing
+                try tx.save(r)
+            }
+        }
+        let summary = try await worker(bed, bed.store, vantage: "v").run()
+        let items = try await bed.store.read { try $0.snapshot() }.runItems.filter { $0.runId == summary.run }
+        #expect(items.count == names.count)
+        let first = items.filter { $0.ordinal < Int64(names.count / 2) }.map(\.domain.value)
+        #expect(Set(names.suffix(2)).isSubset(of: first), "\(items.sorted { $0.ordinal < $1.ordinal }.map(\.domain.value))")
+    }
+
     /// A worker that died holding claims: its domains stay its own until the lease runs out, then another
     /// worker validates them and completes the round.
     @Test(arguments: Backend.allCases) func aDeadWorkersClaimsGoBackToTheOthersWhenTheirLeaseRunsOut(_ backend: Backend) async throws {

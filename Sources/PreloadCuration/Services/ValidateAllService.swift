@@ -103,7 +103,9 @@ public struct ValidateAllService: Sendable {
                 }
                 return (last, true)
             }
-            let names = try tx.records(inStates: Set(LifecycleState.allCases.filter(\.isValidated))).map(\.domain)
+            let records = try tx.records(inStates: Set(LifecycleState.allCases.filter(\.isValidated)))
+            let names = RoundOrder.arrange(records.map(\.domain),
+                                           failing: Set(records.filter { $0.state == .failing }.map(\.domain)))
             return (try tx.startRun(RunRow(started: start, pid: pid, vantages: vantages), domains: names), false)
         }
         let runId = run.id!

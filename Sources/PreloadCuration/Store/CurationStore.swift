@@ -149,7 +149,7 @@ public protocol StateWriter: StateReader {
     @discardableResult func insert(_ notification: NotificationRow) throws -> NotificationRow
     /// Updates a stored notification (found by its id).
     func update(_ notification: NotificationRow) throws
-    /// Starts a run with the domains it must validate.
+    /// Starts a run with the domains it must validate, in the order claims take them (``RoundOrder``).
     func startRun(_ run: RunRow, domains: [DomainName]) throws -> RunRow
     /// Updates a stored run (found by its id).
     func update(_ run: RunRow) throws

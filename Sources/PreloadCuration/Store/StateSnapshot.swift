@@ -40,17 +40,20 @@ public protocol KeyedStateRow: Codable, Sendable, Hashable {
     static var tableName: String { get }
 }
 
-/// One domain of a run's journal (table `run_item`, keyed by run and domain).
+/// One domain of a run's journal (table `run_item`, keyed by run and domain). Claims take a round's items
+/// by `ordinal`, then by name (items of rounds started before ordinals existed all have 0).
 public struct RunItemRow: KeyedStateRow {
     public static let tableName = "run_item"
     public var runId: Int64
     public var domain: DomainName
     public var done: Bool
+    public var ordinal: Int64
 
-    public init(runId: Int64, domain: DomainName, done: Bool) {
+    public init(runId: Int64, domain: DomainName, done: Bool, ordinal: Int64) {
         self.runId = runId
         self.domain = domain
         self.done = done
+        self.ordinal = ordinal
     }
 }
 
