@@ -88,16 +88,12 @@ enum PostgresSchema {
             "ALTER TABLE validation ADD COLUMN vantage TEXT",
             "CREATE INDEX validation_by_run ON validation (\"runId\", domain)",
         ]),
-        // The items of a round still to validate, in the order claims take them (bytewise, as `COLLATE "C"`):
-        // a claim walks this index from its start and stops after its batch, instead of reading and sorting
-        // every item of the round (which made each claim cost as much as the round was long).
-        ("v4-pending-items", [
-            "CREATE INDEX run_item_pending ON run_item (\"runId\", domain COLLATE \"C\") WHERE NOT done",
-        ]),
-        // Claims take a round's items in the order the round gave them (``RoundOrder``), then by name.
-        ("v5-claim-order", [
+        // Claims take a round's items in the order the round gave them (``RoundOrder``), then by name (bytewise,
+        // as `COLLATE "C"`); the items still to validate are indexed in that order, so a claim walks the index
+        // from its start and stops after its batch, instead of reading and sorting every item of the round
+        // (which made each claim cost as much as the round was long).
+        ("v4-claim-order", [
             "ALTER TABLE run_item ADD COLUMN ordinal BIGINT NOT NULL DEFAULT 0",
-            "DROP INDEX run_item_pending",
             "CREATE INDEX run_item_claim_order ON run_item (\"runId\", ordinal, domain COLLATE \"C\") WHERE NOT done",
         ]),
     ]

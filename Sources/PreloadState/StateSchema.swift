@@ -173,16 +173,12 @@ enum StateSchema {
             try db.alter(table: "validation") { t in t.add(column: "vantage", .text) }
             try db.create(index: "validation_by_run", on: "validation", columns: ["runId", "domain"])
         }
-        // The items of a round still to validate, in claim order: a claim walks this index and stops after
-        // its batch, instead of stepping over every item already done (which made each claim cost as much as
-        // the part of the round behind it).
-        migrator.registerMigration("v4-pending-items") { db in
-            try db.execute(sql: "CREATE INDEX run_item_pending ON run_item (runId, domain) WHERE done = 0")
-        }
-        // Claims take a round's items in the order the round gave them (``RoundOrder``), then by name.
-        migrator.registerMigration("v5-claim-order") { db in
+        // Claims take a round's items in the order the round gave them (``RoundOrder``), then by name; the
+        // items still to validate are indexed in that order, so a claim walks the index and stops after its
+        // batch instead of stepping over every item already done (which made each claim cost as much as the
+        // part of the round behind it).
+        migrator.registerMigration("v4-claim-order") { db in
             try db.alter(table: "run_item") { t in t.add(column: "ordinal", .integer).notNull().defaults(to: 0) }
-            try db.execute(sql: "DROP INDEX run_item_pending")
             try db.execute(sql: "CREATE INDEX run_item_claim_order ON run_item (runId, ordinal, domain) WHERE done = 0")
         }
         return migrator
