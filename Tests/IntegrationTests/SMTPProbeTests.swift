@@ -7,7 +7,7 @@ import Testing
 
 /// The SMTP/STARTTLS probe against the test bed's Postfix listeners and misbehaving servers.
 @Suite struct SMTPProbeTests {
-    private func probe(_ scenario: String, timeout: Double = 10, now: Timestamp? = nil, trust: TrustStore? = nil)
+    private func probe(_ scenario: String, timeout: Double = CheckerIntegrationTests.stepTimeout, now: Timestamp? = nil, trust: TrustStore? = nil)
         async throws -> SMTPProbeResult
     {
         let bed = try await NetTestBed.shared
@@ -37,7 +37,7 @@ import Testing
 
     @Test func everyAddressOfAMultiAddressHost() async throws {
         let bed = try await NetTestBed.shared
-        let prober = try SMTPProbe(trust: .caFile(bed.caFile), timeouts: .init(each: 10))
+        let prober = try SMTPProbe(trust: .caFile(bed.caFile), timeouts: .init(each: CheckerIntegrationTests.stepTimeout))
         let mx = try #require(try bed.domain("good.test").mx.first { $0.addresses.count > 1 })
         for address in mx.addresses {
             let result = await prober.probe(host: mx.host, address: address, port: bed.smtpPort)
@@ -48,7 +48,7 @@ import Testing
 
     @Test(.requiresTestBedIPv6) func ipv6Address() async throws {
         let bed = try await NetTestBed.shared
-        let prober = try SMTPProbe(trust: .caFile(bed.caFile), timeouts: .init(each: 10))
+        let prober = try SMTPProbe(trust: .caFile(bed.caFile), timeouts: .init(each: CheckerIntegrationTests.stepTimeout))
         let mx = try #require(try bed.domain("good2.test").mx.first)
         let address = try #require(mx.addresses.first { $0.contains(":") })
         let result = await prober.probe(host: mx.host, address: address, port: bed.smtpPort)
